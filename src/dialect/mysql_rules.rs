@@ -1,0 +1,198 @@
+//! What MySQL and MariaDB refuse that the other databases accept, checked before anything
+//! runs (each seen failing on MariaDB 10.11 or documented for MySQL 8).
+
+use super::{Dialect, SqlDialect, resolve};
+use crate::error::Problem;
+use crate::schema::{Action, Column, Schema, Table, Type};
+
+/// InnoDB's limit on the bytes of one index key (DYNAMIC row format).
+const MAX_KEY_BYTES: u32 = 3072;
+
+/// Every MySQL rule broken by `schema`; spans point into `schema.kdl`.
+pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
+    let resolved = resolve(schema, Dialect::Mysql);
+    let mut out = Vec::new();
+    for table in &resolved.tables {
+        for column in &table.columns {
+            if let Type::String { length: None } = column.ty {
+                out.push(
+                    Problem::new(
+                        format!(
+                            "`{}.{}` is a string without a length, which MySQL does not allow",
+                            table.name, column.name
+                        ),
+                        column.type_span,
+                    )
+                    .label("MySQL needs a VARCHAR length")
+                    .help(
+                        "MySQL needs a length: add `length=N`, or a hint such as `mysql type=TEXT`",
+                    ),
+                );
+            }
+        }
+        index_rules(d, table, &mut out);
+        foreign_key_rules(table, &mut out);
+        check_rules(table, &mut out);
+    }
+    out
+}
+
+fn index_rules(d: &dyn SqlDialect, table: &Table, out: &mut Vec<Problem>) {
+    for index in &table.indexes {
+        if index.predicate.is_some() {
+            out.push(
+                Problem::new(
+                    format!(
+                        "index `{}` is partial (`where=`), which MySQL does not support",
+                        index.name
+                    ),
+                    index.span,
+                )
+                .label("partial index")
+                .help("remove `where=`, or keep this schema for SQLite and PostgreSQL only"),
+            );
+        }
+        let mut bytes = 0u32;
+        for (i, name) in index.columns.iter().enumerate() {
+            let Some(column) = table.column(name) else {
+                continue;
+            };
+            let span = index.column_spans.get(i).copied().unwrap_or(index.span);
+            if let Some(kind) = unindexable(d, column) {
+                out.push(
+                    Problem::new(format!("index `{}` covers `{name}`, a {kind} column, which MySQL cannot index", index.name), span)
+                        .label(format!("a {kind} column"))
+                        .help(format!("use `string length=N` for `{name}`, or a hint such as `mysql type=\"VARCHAR(191)\"`")),
+                );
+            }
+            bytes = bytes.saturating_add(key_bytes(d, column));
+        }
+        if bytes > MAX_KEY_BYTES {
+            out.push(
+                Problem::new(format!("index `{}` is {bytes} bytes long; MySQL allows at most {MAX_KEY_BYTES}", index.name), index.span)
+                    .label("key too long")
+                    .help("a `string` takes 4 bytes per character in utf8mb4: shorten the `length` of its columns"),
+            );
+        }
+    }
+}
+
+/// `Some("text")` when the column's type cannot be an index key on MySQL.
+fn unindexable(d: &dyn SqlDialect, column: &Column) -> Option<&'static str> {
+    let sql = d.column_type_sql(column);
+    if sql.contains("TEXT") {
+        Some("text")
+    } else if sql.contains("BLOB") {
+        Some("bytes")
+    } else if sql.contains("JSON") {
+        Some("json")
+    } else {
+        None
+    }
+}
+
+/// The bytes one column adds to an index key, utf8mb4 strings counting 4 per character.
+fn key_bytes(d: &dyn SqlDialect, column: &Column) -> u32 {
+    match &column.ty {
+        Type::String { length: Some(n) } => n.saturating_mul(4),
+        Type::Uuid => 36 * 4,
+        Type::Bool => 1,
+        Type::SmallInt => 2,
+        Type::Int | Type::Float | Type::Timestamp => 4,
+        Type::BigInt | Type::Double | Type::DateTime => 8,
+        Type::Date | Type::Time => 3,
+        Type::Decimal { precision, .. } => precision / 2 + 1,
+        Type::Raw(_) => {
+            let sql = d.column_type_sql(column);
+            let length = sql.split_once('(').and_then(|(_, r)| {
+                r.trim_end_matches(')')
+                    .split(',')
+                    .next()?
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+            });
+            if sql.contains("CHAR") {
+                length.unwrap_or(1).saturating_mul(4)
+            } else {
+                length.unwrap_or(8)
+            }
+        }
+        Type::String { length: None } | Type::Text | Type::Bytes | Type::Json => 0,
+    }
+}
+
+fn foreign_key_rules(table: &Table, out: &mut Vec<Problem>) {
+    for fk in &table.foreign_keys {
+        if fk.on_delete == Action::SetDefault || fk.on_update == Action::SetDefault {
+            out.push(
+                Problem::new(
+                    format!(
+                        "foreign key `{}` uses `set-default`, which InnoDB rejects",
+                        fk.name
+                    ),
+                    fk.span,
+                )
+                .label("set-default")
+                .help("use `restrict`, `cascade`, `set-null` or `no-action`"),
+            );
+        }
+    }
+}
+
+fn check_rules(table: &Table, out: &mut Vec<Problem>) {
+    for check in &table.checks {
+        for column in &table.columns {
+            if !mentions(&check.expr, &column.name) {
+                continue;
+            }
+            let cascading = table.foreign_keys.iter().any(|fk| {
+                fk.columns.contains(&column.name)
+                    && [fk.on_delete, fk.on_update].iter().any(|a| {
+                        matches!(a, Action::Cascade | Action::SetNull | Action::SetDefault)
+                    })
+            });
+            let why = if column.auto_increment {
+                "an auto-increment column"
+            } else if cascading {
+                "a column whose foreign key cascades or sets null/default"
+            } else {
+                continue;
+            };
+            out.push(
+                Problem::new(
+                    format!(
+                        "check `{}` names `{}`, {why}, which MySQL does not allow",
+                        check.name, column.name
+                    ),
+                    check.span,
+                )
+                .label("this check")
+                .help("drop the column from the check, or change the foreign key's action"),
+            );
+        }
+    }
+}
+
+/// Whether `expr` mentions `name` as a whole word (bare or quoted).
+pub fn mentions(expr: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    expr.match_indices(name).any(|(i, _)| {
+        let before = expr[..i].chars().next_back();
+        let after = expr[i + name.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn mentions_whole_words_only() {
+        assert!(mentions("price >= 0", "price"));
+        assert!(mentions("`id` > 0", "id"));
+        assert!(!mentions("paid > 0", "id"));
+        assert!(!mentions("price_x > 0", "price"));
+    }
+}

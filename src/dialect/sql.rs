@@ -1,0 +1,186 @@
+//! Small SQL spelling helpers shared by the dialects.
+
+use crate::schema::DefaultValue;
+
+/// A string literal in single quotes, with `'` doubled (and, when `backslash` is set, `\`
+/// doubled too, for MySQL's default SQL mode).
+pub fn quote_string(s: &str, backslash: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' if backslash => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A type as catalogs and users spell it, made comparable: upper case, single spaces, no
+/// spaces inside parentheses (`varchar( 20 )` becomes `VARCHAR(20)`).
+pub fn normalize_type(sql: &str) -> String {
+    let words = sql
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase();
+    words
+        .replace(" (", "(")
+        .replace(", ", ",")
+        .replace(" ,", ",")
+        .replace("( ", "(")
+        .replace(" )", ")")
+}
+
+/// Whether an SQL default is a keyword every dialect accepts bare (`CURRENT_TIMESTAMP`).
+pub fn is_sql_keyword_default(expr: &str) -> bool {
+    matches!(
+        expr.trim().to_ascii_uppercase().as_str(),
+        "CURRENT_TIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIME" | "NULL"
+    )
+}
+
+/// A default as most dialects spell it; `bool` is how the dialect spells true and false.
+pub(crate) fn default_literal(
+    default: &DefaultValue,
+    backslash: bool,
+    bool_sql: (&str, &str),
+) -> String {
+    match default {
+        DefaultValue::Bool(true) => bool_sql.0.to_string(),
+        DefaultValue::Bool(false) => bool_sql.1.to_string(),
+        DefaultValue::Number(n) => n.clone(),
+        DefaultValue::String(s) => quote_string(s, backslash),
+        DefaultValue::Sql(e) if is_sql_keyword_default(e) => e.trim().to_string(),
+        DefaultValue::Sql(e) => format!("({})", e.trim()),
+    }
+}
+
+/// `UPDATE t SET c = default WHERE c IS NULL`, run before a column becomes NOT NULL.
+pub(crate) fn fill_nulls(
+    d: &dyn super::SqlDialect,
+    table: &str,
+    column: &crate::schema::Column,
+    default: &DefaultValue,
+) -> String {
+    let c = d.quote(&column.name);
+    format!(
+        "UPDATE {} SET {c} = {} WHERE {c} IS NULL",
+        d.quote(table),
+        d.default_sql(default, &column.ty)
+    )
+}
+
+/// `PRIMARY KEY (...)`, `CONSTRAINT ... CHECK (...)` and `CONSTRAINT ... FOREIGN KEY ...`
+/// clauses, shared by `CREATE TABLE` on every dialect.
+pub(crate) mod clauses {
+    use crate::dialect::SqlDialect;
+    use crate::schema::{Action, Check, ForeignKey};
+
+    pub fn list(d: &dyn SqlDialect, names: &[String]) -> String {
+        names
+            .iter()
+            .map(|n| d.quote(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn check(d: &dyn SqlDialect, check: &Check) -> String {
+        format!("CONSTRAINT {} CHECK ({})", d.quote(&check.name), check.expr)
+    }
+
+    pub fn foreign_key(d: &dyn SqlDialect, fk: &ForeignKey) -> String {
+        let mut s = format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+            d.quote(&fk.name),
+            list(d, &fk.columns),
+            d.quote(&fk.ref_table),
+            list(d, &fk.ref_columns)
+        );
+        if fk.on_delete != Action::NoAction {
+            s.push_str(" ON DELETE ");
+            s.push_str(fk.on_delete.sql());
+        }
+        if fk.on_update != Action::NoAction {
+            s.push_str(" ON UPDATE ");
+            s.push_str(fk.on_update.sql());
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(quote_string("it's", false), "'it''s'");
+        assert_eq!(quote_string(r"a\b", false), r"'a\b'");
+        assert_eq!(quote_string(r"a\b'", true), r"'a\\b'''");
+    }
+}
+
+/// The parts inside `CREATE TABLE (...)`: columns, then the primary key (unless a column
+/// carries it inline), checks and foreign keys.
+pub(crate) fn table_elements(
+    d: &dyn super::SqlDialect,
+    table: &crate::schema::Table,
+    inline_primary_key: bool,
+) -> Vec<String> {
+    let mut parts: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| d.column_sql(table, c))
+        .collect();
+    if !table.primary_key.is_empty() && !inline_primary_key {
+        parts.push(format!(
+            "PRIMARY KEY ({})",
+            clauses::list(d, &table.primary_key)
+        ));
+    }
+    parts.extend(table.checks.iter().map(|c| clauses::check(d, c)));
+    parts.extend(
+        table
+            .foreign_keys
+            .iter()
+            .map(|fk| clauses::foreign_key(d, fk)),
+    );
+    parts
+}
+
+/// `CREATE TABLE name (\n  a,\n  b\n)` followed by `suffix`.
+pub(crate) fn create_table(
+    d: &dyn super::SqlDialect,
+    name: &str,
+    elements: &[String],
+    suffix: &str,
+) -> String {
+    format!(
+        "CREATE TABLE {} (\n  {}\n){suffix}",
+        d.quote(name),
+        elements.join(",\n  ")
+    )
+}
+
+/// `CREATE [UNIQUE] INDEX name ON table (cols) [WHERE predicate]`.
+pub(crate) fn create_index(
+    d: &dyn super::SqlDialect,
+    table: &str,
+    index: &crate::schema::Index,
+) -> String {
+    let mut s = format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        d.quote(&index.name),
+        d.quote(table),
+        clauses::list(d, &index.columns)
+    );
+    if let Some(p) = &index.predicate {
+        s.push_str(" WHERE ");
+        s.push_str(p);
+    }
+    s
+}

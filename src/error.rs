@@ -1,0 +1,199 @@
+//! Every error the library reports. Problems in a source file (`schema.kdl`, an environment
+//! file) are collected into [`Diagnostics`] so that all of them are shown at once, each with
+//! its file, line, column and underlined span.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+
+/// One problem at one place in a source file.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub message: String,
+    pub span: SourceSpan,
+    pub label: Option<String>,
+    pub help: Option<String>,
+    source: Option<Arc<NamedSource<String>>>,
+}
+
+impl Problem {
+    /// A problem with `message` at `span`.
+    pub fn new(message: impl Into<String>, span: SourceSpan) -> Self {
+        Problem {
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            source: None,
+        }
+    }
+
+    /// Adds the text printed under the underlined span.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl Diagnostic for Problem {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = LabeledSpan::new_with_span(self.label.clone(), self.span);
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// All problems found in one source file.
+#[derive(Debug, Clone)]
+pub struct Diagnostics {
+    file: String,
+    problems: Vec<Problem>,
+}
+
+impl Diagnostics {
+    /// Attaches `source` (named `file`) to every problem.
+    pub fn new(file: impl Into<String>, source: &str, problems: Vec<Problem>) -> Self {
+        let file = file.into();
+        let named = Arc::new(NamedSource::new(file.clone(), source.to_string()));
+        let problems = problems
+            .into_iter()
+            .map(|p| Problem {
+                source: Some(named.clone()),
+                ..p
+            })
+            .collect();
+        Diagnostics { file, problems }
+    }
+
+    /// The problems, in file order.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// `file:line:col` of each problem (1-based), for plain-text logs and tests.
+    pub fn locations(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| {
+                let (line, col) = p
+                    .source
+                    .as_ref()
+                    .and_then(|s| s.read_span(&p.span, 0, 0).ok())
+                    .map(|c| (c.line() + 1, c.column() + 1))
+                    .unwrap_or((0, 0));
+                format!("{}:{line}:{col}", self.file)
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.len() {
+            1 => write!(f, "{} has a problem", self.file),
+            n => write!(f, "{} has {n} problems", self.file),
+        }
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl Diagnostic for Diagnostics {
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.problems.iter().map(|p| p as &dyn Diagnostic)))
+    }
+}
+
+/// Everything that can go wrong; the binary maps each to exit status 1.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Source(#[from] Diagnostics),
+
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("`{path}` has no `schema.kdl`")]
+    #[diagnostic(help("run reconcile in a project folder, or point at one with `--project DIR`"))]
+    NoSchema { path: PathBuf },
+
+    #[error("unknown environment `{name}`")]
+    #[diagnostic(help("{}", known_environments(known)))]
+    UnknownEnvironment { name: String, known: Vec<String> },
+
+    #[error("cannot connect to {url}: {message}")]
+    Connect { url: String, message: String },
+
+    #[error("cannot read the database schema: {message}")]
+    Introspect { message: String },
+
+    #[error("statement {index} of {total}, from {change}, failed: {message}\n  {sql}")]
+    #[diagnostic(help("nothing was changed: the transaction was rolled back"))]
+    Statement {
+        index: usize,
+        total: usize,
+        change: String,
+        sql: String,
+        message: String,
+    },
+
+    #[error("apply refused: {reason}")]
+    Refused {
+        reason: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("the database still differs from schema.kdl after apply:\n{remaining}")]
+    #[diagnostic(help("this is a bug in reconcile; please report it with the plan above"))]
+    NotConverged { remaining: String },
+
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn known_environments(known: &[String]) -> String {
+    if known.is_empty() {
+        "there is no `environments/` folder with `NAME.kdl` files".to_string()
+    } else {
+        format!("environments in this project: {}", known.join(", "))
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,115 @@
+//! Prints a schema as a `schema.kdl` document (`reconcile inspect`), to adopt an existing
+//! database.
+
+use std::fmt::Write as _;
+
+use crate::dialect::Dialect;
+use crate::schema::{Action, DefaultValue, Schema, Type};
+
+/// `schema` in the language of `schema.kdl`.
+pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
+    let mut out = String::new();
+    for u in &schema.unmanaged {
+        let _ = writeln!(
+            out,
+            "// not described by the language, left alone: {} {}",
+            u.kind, u.name
+        );
+    }
+    for t in &schema.tables {
+        let _ = writeln!(out, "table {} {{", s(&t.name));
+        for c in &t.columns {
+            let _ = write!(out, "    column {} {}", s(&c.name), ty(&c.ty));
+            if c.nullable {
+                out.push_str(" nullable=#true");
+            }
+            if t.primary_key.len() == 1 && t.primary_key[0] == c.name {
+                out.push_str(" primary-key=#true");
+            }
+            if c.auto_increment {
+                out.push_str(" auto-increment=#true");
+            }
+            match &c.default {
+                Some(DefaultValue::Bool(b)) => {
+                    let _ = write!(out, " default=#{b}");
+                }
+                Some(DefaultValue::Number(n)) => {
+                    let _ = write!(out, " default={n}");
+                }
+                Some(DefaultValue::String(v)) => {
+                    let _ = write!(out, " default={}", s(v));
+                }
+                Some(DefaultValue::Sql(e)) => {
+                    let _ = write!(out, " default=(sql){}", s(e));
+                }
+                None => {}
+            }
+            if let Type::Raw(raw) = &c.ty {
+                let _ = write!(out, " {{\n        {dialect} type={}\n    }}", s(raw));
+            }
+            out.push('\n');
+        }
+        if t.primary_key.len() > 1 {
+            let cols: Vec<String> = t.primary_key.iter().map(|c| s(c)).collect();
+            let _ = writeln!(out, "    primary-key {}", cols.join(" "));
+        }
+        for i in &t.indexes {
+            let cols: Vec<String> = i.columns.iter().map(|c| s(c)).collect();
+            let _ = write!(out, "    index {}", cols.join(" "));
+            if i.unique {
+                out.push_str(" unique=#true");
+            }
+            let _ = write!(out, " name={}", s(&i.name));
+            if let Some(p) = &i.predicate {
+                let _ = write!(out, " where={}", s(p));
+            }
+            out.push('\n');
+        }
+        for fk in &t.foreign_keys {
+            let cols: Vec<String> = fk.columns.iter().map(|c| s(c)).collect();
+            let refs: Vec<String> = fk.ref_columns.iter().map(|c| sql_name(c)).collect();
+            let target = format!("{}({})", sql_name(&fk.ref_table), refs.join(", "));
+            let _ = write!(
+                out,
+                "    foreign-key {} references={}",
+                cols.join(" "),
+                s(&target)
+            );
+            for (key, action) in [("on-delete", fk.on_delete), ("on-update", fk.on_update)] {
+                if action != Action::NoAction {
+                    let _ = write!(out, " {key}={}", action.kdl());
+                }
+            }
+            out.push('\n');
+        }
+        for c in &t.checks {
+            let _ = writeln!(out, "    check {} {}", s(&c.name), s(&c.expr));
+        }
+        out.push_str("}\n\n");
+    }
+    out
+}
+
+/// A KDL string, always quoted.
+fn s(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn sql_name(name: &str) -> String {
+    if name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+fn ty(t: &Type) -> String {
+    match t {
+        Type::Decimal { precision, scale } => {
+            format!("decimal precision={precision} scale={scale}")
+        }
+        Type::String { length: Some(n) } => format!("string length={n}"),
+        Type::Raw(_) => "text".to_string(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,30 @@
+//! The `reconcile` binary: parse the command line, run, and turn errors into diagnostics on
+//! standard error and exit status 1.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use reconcile::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are successes; every usage error is exit status 1.
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    match reconcile::run::run(cli, &env) {
+        Ok(status) => ExitCode::from(status),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! Puts changes in an order the database accepts, deterministically.
+//!
+//! Each change states what it creates, needs, releases and drops; edges follow from those
+//! facts (a creator runs before what needs it, a releaser before the drop, a drop before a
+//! re-creation of the same name). Among changes that are ready, the smallest stable key goes
+//! first, so the same input gives the same plan byte for byte. A cycle of foreign keys is
+//! broken by moving the keys out of `CREATE TABLE` into later `ADD FOREIGN KEY` changes (or,
+//! where keys can only be inline and need no target, by dropping the ordering edge).
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use petgraph::Direction;
+use petgraph::algo::tarjan_scc;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+
+use crate::change::Change;
+use crate::dialect::Dialect;
+use crate::schema::{ForeignKey, Schema};
+
+/// A thing in the database that changes create, need or drop.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Object {
+    Table(String),
+    Column(String, String),
+    Index(String),
+    ForeignKey(String),
+    Check(String),
+}
+
+/// What one change does to the objects of the database.
+#[derive(Default)]
+struct Facts {
+    creates: Vec<Object>,
+    needs: Vec<Object>,
+    releases: Vec<Object>,
+    drops: Vec<Object>,
+}
+
+/// The changes in an order the database accepts. `desired` tells which unique index a foreign
+/// key relies on.
+pub fn order(changes: Vec<Change>, desired: &Schema, dialect: Dialect) -> Vec<Change> {
+    let mut changes = changes;
+    changes.sort_by_key(key);
+    // Changes whose foreign keys stay inline but no longer order them (SQLite's cycles).
+    let mut relaxed: HashSet<usize> = HashSet::new();
+    // At most one round per change: every round moves or relaxes at least one foreign key.
+    for _ in 0..=changes.len() {
+        let graph = build(&changes, desired, &relaxed);
+        match sort(&graph) {
+            Ok(order) => {
+                let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+                return order
+                    .into_iter()
+                    .filter_map(|i| slots[graph[i]].take())
+                    .collect();
+            }
+            Err(cycles) => {
+                let members: Vec<usize> = cycles.iter().flatten().map(|n| graph[*n]).collect();
+                if dialect.sql().foreign_key_target_must_exist() {
+                    if !break_cycles(&mut changes, &members, dialect) {
+                        break;
+                    }
+                } else if !members
+                    .iter()
+                    .fold(false, |new, m| relaxed.insert(*m) || new)
+                {
+                    break;
+                }
+            }
+        }
+    }
+    // Unbreakable cycles cannot come from a valid schema; keep a stable order regardless.
+    changes.sort_by_key(key);
+    changes
+}
+
+fn build(
+    changes: &[Change],
+    desired: &Schema,
+    relaxed: &HashSet<usize>,
+) -> StableDiGraph<usize, ()> {
+    let mut g = StableDiGraph::new();
+    let nodes: Vec<NodeIndex> = (0..changes.len()).map(|i| g.add_node(i)).collect();
+    let facts: Vec<Facts> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| facts(c, desired, relaxed.contains(&i)))
+        .collect();
+    let mut creators: HashMap<&Object, Vec<usize>> = HashMap::new();
+    let mut droppers: HashMap<&Object, Vec<usize>> = HashMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        f.creates
+            .iter()
+            .for_each(|o| creators.entry(o).or_default().push(i));
+        f.drops
+            .iter()
+            .for_each(|o| droppers.entry(o).or_default().push(i));
+    }
+    let mut edge = |a: usize, b: usize| {
+        if a != b && !g.contains_edge(nodes[a], nodes[b]) {
+            g.add_edge(nodes[a], nodes[b], ());
+        }
+    };
+    for (i, f) in facts.iter().enumerate() {
+        for o in &f.needs {
+            creators
+                .get(o)
+                .into_iter()
+                .flatten()
+                .for_each(|&c| edge(c, i));
+        }
+        for o in &f.releases {
+            droppers
+                .get(o)
+                .into_iter()
+                .flatten()
+                .for_each(|&d| edge(i, d));
+        }
+        for o in &f.creates {
+            droppers
+                .get(o)
+                .into_iter()
+                .flatten()
+                .for_each(|&d| edge(d, i));
+        }
+    }
+    g
+}
+
+/// Kahn's algorithm over changes already sorted by [`key`], so that a node's weight (its
+/// position) is its rank: among ready changes the smallest goes first.
+fn sort(g: &StableDiGraph<usize, ()>) -> Result<Vec<NodeIndex>, Vec<Vec<NodeIndex>>> {
+    let mut indegree: HashMap<NodeIndex, usize> = g
+        .node_indices()
+        .map(|n| (n, g.neighbors_directed(n, Direction::Incoming).count()))
+        .collect();
+    let mut ready: BinaryHeap<Reverse<(usize, NodeIndex)>> = indegree
+        .iter()
+        .filter(|(_, d)| **d == 0)
+        .map(|(n, _)| Reverse((g[*n], *n)))
+        .collect();
+    let mut out = Vec::with_capacity(g.node_count());
+    while let Some(Reverse((_, n))) = ready.pop() {
+        out.push(n);
+        for m in g.neighbors_directed(n, Direction::Outgoing) {
+            let d = indegree.get_mut(&m).expect("every node has an in-degree");
+            *d -= 1;
+            if *d == 0 {
+                ready.push(Reverse((g[m], m)));
+            }
+        }
+    }
+    if out.len() == g.node_count() {
+        return Ok(out);
+    }
+    Err(tarjan_scc(g).into_iter().filter(|c| c.len() > 1).collect())
+}
+
+/// The tie-breaking key: drops of keys and indexes first, then renames, creations, alterations,
+/// and drops of columns and tables last; within a kind, by table and object name.
+fn key(change: &Change) -> (u8, String, String) {
+    let rank = match change {
+        Change::DropForeignKey { .. } => 0,
+        Change::DropIndex { .. } => 1,
+        Change::DropCheck { .. } => 2,
+        Change::RenameTable { .. } => 3,
+        Change::RenameColumn { .. } => 4,
+        Change::CreateTable { .. } => 5,
+        Change::AddColumn { .. } => 6,
+        Change::AlterColumn { .. } => 7,
+        Change::AlterPrimaryKey { .. } => 8,
+        Change::RebuildTable { .. } => 9,
+        Change::CreateIndex { .. } => 10,
+        Change::AddForeignKey { .. } => 11,
+        Change::AddCheck { .. } => 12,
+        Change::SetTableComment { .. } => 13,
+        Change::DropColumn { .. } => 14,
+        Change::DropTable { .. } => 15,
+    };
+    (
+        rank,
+        change.table().to_string(),
+        change.object().to_string(),
+    )
+}
+
+/// What `change` creates, needs, releases and drops; a `relaxed` change's inline foreign
+/// keys order nothing.
+fn facts(change: &Change, desired: &Schema, relaxed: bool) -> Facts {
+    let table = |t: &str| Object::Table(t.to_string());
+    let column = |t: &str, c: &str| Object::Column(t.to_string(), c.to_string());
+    let mut f = Facts::default();
+    match change {
+        Change::CreateTable { table: t } => {
+            f.creates.push(table(&t.name));
+            f.creates
+                .extend(t.columns.iter().map(|c| column(&t.name, &c.name)));
+            f.creates.extend(
+                t.foreign_keys
+                    .iter()
+                    .map(|k| Object::ForeignKey(k.name.clone())),
+            );
+            f.creates
+                .extend(t.checks.iter().map(|c| Object::Check(c.name.clone())));
+            if !relaxed {
+                for fk in t.foreign_keys.iter().filter(|k| k.ref_table != t.name) {
+                    f.needs.extend(target(fk, desired));
+                }
+            }
+        }
+        Change::DropTable { table: t } => {
+            f.drops.push(table(&t.name));
+            f.drops
+                .extend(t.columns.iter().map(|c| column(&t.name, &c.name)));
+            f.drops
+                .extend(t.indexes.iter().map(|i| Object::Index(i.name.clone())));
+            f.drops.extend(
+                t.foreign_keys
+                    .iter()
+                    .map(|k| Object::ForeignKey(k.name.clone())),
+            );
+            f.drops
+                .extend(t.checks.iter().map(|c| Object::Check(c.name.clone())));
+            if !relaxed {
+                f.releases.extend(
+                    t.foreign_keys
+                        .iter()
+                        .filter(|k| k.ref_table != t.name)
+                        .map(|k| table(&k.ref_table)),
+                );
+            }
+        }
+        Change::RenameTable { from, to } => {
+            f.drops.push(table(from));
+            f.creates.push(table(to));
+        }
+        Change::AddColumn {
+            table: t,
+            column: c,
+        } => {
+            f.needs.push(table(t));
+            f.creates.push(column(t, &c.name));
+        }
+        Change::DropColumn {
+            table: t,
+            column: c,
+        } => {
+            f.needs.push(table(t));
+            f.drops.push(column(t, &c.name));
+        }
+        Change::RenameColumn { table: t, from, to } => {
+            f.needs.push(table(t));
+            f.drops.push(column(t, from));
+            f.creates.push(column(t, to));
+        }
+        Change::AlterColumn { table: t, to, .. } => f.needs.extend([table(t), column(t, &to.name)]),
+        Change::AlterPrimaryKey { table: t, to, .. } => {
+            f.needs.push(table(t));
+            f.needs.extend(to.iter().map(|c| column(t, c)));
+        }
+        Change::CreateIndex { table: t, index } => {
+            f.needs.push(table(t));
+            f.needs.extend(index.columns.iter().map(|c| column(t, c)));
+            f.creates.push(Object::Index(index.name.clone()));
+        }
+        Change::DropIndex { table: t, index } => {
+            f.drops.push(Object::Index(index.name.clone()));
+            f.releases
+                .extend(index.columns.iter().map(|c| column(t, c)));
+        }
+        Change::AddForeignKey { table: t, fk } => {
+            f.needs.push(table(t));
+            f.needs.extend(fk.columns.iter().map(|c| column(t, c)));
+            f.needs.extend(target(fk, desired));
+            f.creates.push(Object::ForeignKey(fk.name.clone()));
+        }
+        Change::DropForeignKey { table: t, fk } => {
+            f.drops.push(Object::ForeignKey(fk.name.clone()));
+            f.releases.push(table(&fk.ref_table));
+            f.releases.extend(fk.columns.iter().map(|c| column(t, c)));
+            f.releases
+                .extend(fk.ref_columns.iter().map(|c| column(&fk.ref_table, c)));
+        }
+        Change::AddCheck { table: t, check } => {
+            f.needs.push(table(t));
+            f.creates.push(Object::Check(check.name.clone()));
+            if let Some(want) = desired.table(t) {
+                let mentioned = want
+                    .columns
+                    .iter()
+                    .filter(|c| crate::dialect::mentions(&check.expr, &c.name));
+                f.needs.extend(mentioned.map(|c| column(t, &c.name)));
+            }
+        }
+        Change::DropCheck { check, .. } => f.drops.push(Object::Check(check.name.clone())),
+        Change::SetTableComment { table: t, .. } => f.needs.push(table(t)),
+        Change::RebuildTable { to, .. } => {
+            f.needs.push(table(&to.name));
+            f.creates
+                .extend(to.columns.iter().map(|c| column(&to.name, &c.name)));
+            f.creates
+                .extend(to.indexes.iter().map(|i| Object::Index(i.name.clone())));
+        }
+    }
+    f
+}
+
+/// What a foreign key needs of its target: the table, the columns, and the unique index that
+/// makes them a key (when it is not the primary key).
+fn target(fk: &ForeignKey, desired: &Schema) -> Vec<Object> {
+    let mut out = vec![Object::Table(fk.ref_table.clone())];
+    out.extend(
+        fk.ref_columns
+            .iter()
+            .map(|c| Object::Column(fk.ref_table.clone(), c.clone())),
+    );
+    if let Some(t) = desired.table(&fk.ref_table) {
+        if t.primary_key != fk.ref_columns {
+            let unique = t
+                .indexes
+                .iter()
+                .find(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns);
+            out.extend(unique.map(|i| Object::Index(i.name.clone())));
+        }
+    }
+    out
+}
+
+/// Moves foreign keys between tables of a cycle out of `CREATE TABLE` (and out of `DROP TABLE`,
+/// dropping them first). Returns whether anything changed.
+fn break_cycles(changes: &mut Vec<Change>, members: &[usize], dialect: Dialect) -> bool {
+    if !dialect.sql().can_add_foreign_key() {
+        return false;
+    }
+    let tables: Vec<String> = members
+        .iter()
+        .map(|i| changes[*i].table().to_string())
+        .collect();
+    let mut extra = Vec::new();
+    for &i in members {
+        match &mut changes[i] {
+            Change::CreateTable { table } => {
+                extra.extend(take_keys_into(table, &tables).into_iter().map(|fk| {
+                    Change::AddForeignKey {
+                        table: table.name.clone(),
+                        fk,
+                    }
+                }))
+            }
+            Change::DropTable { table } => {
+                extra.extend(take_keys_into(table, &tables).into_iter().map(|fk| {
+                    Change::DropForeignKey {
+                        table: table.name.clone(),
+                        fk,
+                    }
+                }))
+            }
+            _ => {}
+        }
+    }
+    let changed = !extra.is_empty();
+    changes.extend(extra);
+    changes.sort_by_key(key);
+    changed
+}
+
+/// Removes and returns the foreign keys of `table` that point at another of `tables`.
+fn take_keys_into(table: &mut crate::schema::Table, tables: &[String]) -> Vec<ForeignKey> {
+    let (moved, kept) = std::mem::take(&mut table.foreign_keys)
+        .into_iter()
+        .partition(|fk| fk.ref_table != table.name && tables.contains(&fk.ref_table));
+    table.foreign_keys = kept;
+    moved
+}

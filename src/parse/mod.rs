@@ -1,0 +1,488 @@
+//! `schema.kdl` (KDL 2.0) into the portable [`Schema`]. Parsing never stops at the first
+//! problem: everything it can read is kept, every problem is reported.
+
+mod node;
+mod refs;
+
+use kdl::{KdlDocument, KdlNode};
+
+pub use node::did_you_mean;
+pub use refs::{column_ref, table_ref};
+
+use crate::dialect::Dialect;
+use crate::error::Problem;
+use crate::schema::{
+    Action, Check, Column, ColumnHint, ForeignKey, Index, Schema, Span, Table, Type,
+};
+use node::{NodeReader, children};
+
+const TOP_NODES: &[&str] = &["table", "ignore"];
+const TABLE_NODES: &[&str] = &[
+    "column",
+    "primary-key",
+    "index",
+    "foreign-key",
+    "check",
+    "comment",
+    "sqlite",
+    "mysql",
+    "postgres",
+];
+const COLUMN_PROPS: &[&str] = &[
+    "nullable",
+    "default",
+    "primary-key",
+    "auto-increment",
+    "unique",
+    "references",
+    "on-delete",
+    "on-update",
+    "length",
+    "precision",
+    "scale",
+    "renamed-from",
+    "comment",
+];
+const HINT_PROPS: &[&str] = &["type", "collate", "charset", "default"];
+const DIALECTS: &[&str] = &["sqlite", "mysql", "postgres"];
+
+/// Parses `source`; returns what could be read and every problem found on the way.
+pub fn parse(source: &str) -> (Schema, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let doc = match KdlDocument::parse(source) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let problems = e
+                .diagnostics
+                .into_iter()
+                .map(|d| {
+                    let mut p = Problem::new(
+                        d.message.unwrap_or_else(|| "invalid KDL".into()),
+                        clamp(d.span, source.len()),
+                    )
+                    .label(d.label.unwrap_or_else(|| "here".into()));
+                    p.help = d.help;
+                    p
+                })
+                .collect();
+            return (Schema::default(), problems);
+        }
+    };
+    let mut schema = Schema::default();
+    for node in doc.nodes() {
+        match node.name().value() {
+            "table" => {
+                if let Some(t) = table(node, &mut problems) {
+                    schema.tables.push(t);
+                }
+            }
+            "ignore" => {
+                let mut r = NodeReader::new(node);
+                let patterns = r.rest_strings(&mut problems);
+                if patterns.is_empty() {
+                    problems.push(
+                        Problem::new(
+                            "`ignore` needs at least one table name or pattern",
+                            r.name_span(),
+                        )
+                        .label("nothing to ignore"),
+                    );
+                }
+                schema.ignore.extend(patterns.into_iter().map(|(p, _)| p));
+                r.finish(&[], &mut problems);
+            }
+            other => problems.push(unknown_node(node, other, "at the top level", TOP_NODES)),
+        }
+    }
+    (schema, problems)
+}
+
+/// Keeps a span inside the source so that rendering never fails.
+fn clamp(span: Span, len: usize) -> Span {
+    let start = span.offset().min(len);
+    Span::from(start..(start + span.len()).min(len))
+}
+
+fn unknown_node(node: &KdlNode, name: &str, place: &str, known: &[&str]) -> Problem {
+    let p = Problem::new(format!("unknown node `{name}` {place}"), node.name().span())
+        .label("unknown node");
+    match did_you_mean(name, known) {
+        Some(s) => p.help(format!("did you mean `{s}`?")),
+        None => p.help(format!("expected one of: {}", known.join(", "))),
+    }
+}
+
+fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
+    let mut r = NodeReader::new(node);
+    let (name, name_span) = r.string_arg("a table name", problems)?;
+    let renamed_from = r.string_prop("renamed-from", problems).map(|(s, _)| s);
+    r.finish(&["renamed-from"], problems);
+    let mut t = Table {
+        name,
+        renamed_from,
+        span: node.span(),
+        name_span,
+        ..Table::default()
+    };
+    for child in children(node) {
+        match child.name().value() {
+            "column" => column(&mut t, child, problems),
+            "primary-key" => {
+                let mut r = NodeReader::new(child);
+                let cols = r.rest_strings(problems);
+                r.finish(&[], problems);
+                if cols.is_empty() {
+                    problems.push(
+                        Problem::new("`primary-key` needs at least one column", child.span())
+                            .label("no columns"),
+                    );
+                } else if !t.primary_key.is_empty() {
+                    problems.push(more_than_one_primary_key(&t.name, child.span()));
+                } else {
+                    t.primary_key = cols.into_iter().map(|(c, _)| c).collect();
+                }
+            }
+            "index" => index(&mut t, child, problems),
+            "foreign-key" => foreign_key(&mut t, child, problems),
+            "check" => {
+                let mut r = NodeReader::new(child);
+                let name = r.string_arg("a check name", problems);
+                let expr = name
+                    .as_ref()
+                    .and_then(|_| r.string_arg("an SQL expression", problems));
+                r.finish(&[], problems);
+                if let (Some((name, _)), Some((expr, _))) = (name, expr) {
+                    t.checks.push(Check {
+                        name,
+                        expr,
+                        span: child.span(),
+                    });
+                }
+            }
+            "comment" => {
+                let mut r = NodeReader::new(child);
+                t.comment = r.string_arg("the comment text", problems).map(|(s, _)| s);
+                r.finish(&[], problems);
+            }
+            "mysql" => {
+                let mut r = NodeReader::new(child);
+                t.options.engine = r.string_prop("engine", problems).map(|(s, _)| s);
+                t.options.charset = r.string_prop("charset", problems).map(|(s, _)| s);
+                t.options.collate = r.string_prop("collate", problems).map(|(s, _)| s);
+                r.finish(&["engine", "charset", "collate"], problems);
+            }
+            "sqlite" | "postgres" => NodeReader::new(child).finish(&[], problems),
+            other => problems.push(unknown_node(
+                child,
+                other,
+                &format!("in table `{}`", t.name),
+                TABLE_NODES,
+            )),
+        }
+        if let Some(grandchild) = children(child)
+            .first()
+            .filter(|_| child.name().value() != "column")
+        {
+            problems.push(
+                Problem::new(
+                    format!("`{}` takes no block", child.name().value()),
+                    grandchild.span(),
+                )
+                .label("unexpected block"),
+            );
+        }
+    }
+    Some(t)
+}
+
+pub(crate) fn more_than_one_primary_key(table: &str, span: Span) -> Problem {
+    Problem::new(
+        format!("table `{table}` has more than one primary key"),
+        span,
+    )
+    .label("second primary key")
+    .help("list every key column in one `primary-key COL...` node")
+}
+
+fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
+    let mut r = NodeReader::new(node);
+    let Some((name, name_span)) = r.string_arg("a column name", problems) else {
+        return;
+    };
+    let Some((type_name, type_span)) = r.string_arg("a type", problems) else {
+        return;
+    };
+    let ty = Type::from_name(&type_name);
+    if ty.is_none() {
+        let p =
+            Problem::new(format!("unknown type `{type_name}`"), type_span).label("unknown type");
+        problems.push(match did_you_mean(&type_name, &Type::NAMES) {
+            Some(s) => p.help(format!("did you mean `{s}`?")),
+            None => p.help(format!(
+                "portable types: {}; for a database's own type use a hint, e.g. `mysql type=\"MEDIUMTEXT\"`",
+                Type::NAMES.join(", ")
+            )),
+        });
+    }
+    let length = r.count_prop("length", problems);
+    let precision = r.count_prop("precision", problems);
+    let scale = r.count_prop("scale", problems);
+    let ty = match ty {
+        Some(Type::String { .. }) => Type::String {
+            length: length.map(|(n, _)| n),
+        },
+        Some(Type::Decimal { .. }) => {
+            let precision = precision.map(|(p, _)| p);
+            if precision.is_none() {
+                problems.push(
+                    Problem::new(
+                        "`decimal` needs `precision=P` (and usually `scale=S`)",
+                        type_span,
+                    )
+                    .label("no precision")
+                    .help("for example `decimal precision=10 scale=2`"),
+                );
+            }
+            let (p, s) = (precision.unwrap_or(10), scale.map_or(0, |(s, _)| s));
+            if s > p {
+                problems.push(
+                    Problem::new(
+                        format!("`scale` ({s}) is larger than `precision` ({p})"),
+                        scale.map_or(type_span, |(_, sp)| sp),
+                    )
+                    .label("scale too large"),
+                );
+            }
+            Type::Decimal {
+                precision: p,
+                scale: s,
+            }
+        }
+        Some(other) => other,
+        None => Type::Raw(type_name.clone()),
+    };
+    for (prop, value, allowed) in [
+        ("length", length.map(|(_, s)| s), "string"),
+        ("precision", precision.map(|(_, s)| s), "decimal"),
+        ("scale", scale.map(|(_, s)| s), "decimal"),
+    ] {
+        if let Some(span) =
+            value.filter(|_| type_name != allowed && Type::from_name(&type_name).is_some())
+        {
+            problems.push(
+                Problem::new(
+                    format!("`{prop}` applies to `{allowed}`, not to `{type_name}`"),
+                    span,
+                )
+                .label("not for this type"),
+            );
+        }
+    }
+    let mut c = Column::new(name.clone(), ty);
+    c.span = node.span();
+    c.name_span = name_span;
+    c.type_span = type_span;
+    c.nullable = r.bool_prop("nullable", problems);
+    c.default = r.default_prop(problems).map(|(d, _)| d);
+    c.auto_increment = r.bool_prop("auto-increment", problems);
+    c.renamed_from = r.string_prop("renamed-from", problems).map(|(s, _)| s);
+    c.comment = r.string_prop("comment", problems).map(|(s, _)| s);
+    if r.bool_prop("primary-key", problems) {
+        if t.primary_key.is_empty() {
+            t.primary_key = vec![name.clone()];
+        } else {
+            problems.push(more_than_one_primary_key(
+                &t.name,
+                r.prop("primary-key").map_or(node.span(), |e| e.span()),
+            ));
+        }
+    }
+    if r.bool_prop("unique", problems) {
+        let columns = vec![name.clone()];
+        t.indexes.push(Index {
+            name: crate::schema::index_name(&t.name, &columns, true),
+            columns,
+            unique: true,
+            predicate: None,
+            span: r.prop("unique").map_or(node.span(), |e| e.span()),
+            column_spans: vec![name_span],
+            generated_name: true,
+        });
+    }
+    let on_delete = action(&mut r, "on-delete", problems);
+    let on_update = action(&mut r, "on-update", problems);
+    match r.string_prop("references", problems) {
+        Some((target, span)) => match column_ref(&target) {
+            Some((ref_table, ref_column)) => {
+                let columns = vec![name.clone()];
+                t.foreign_keys.push(ForeignKey {
+                    name: crate::schema::fk_name(&t.name, &columns, &ref_table),
+                    columns,
+                    ref_table,
+                    ref_columns: vec![ref_column],
+                    on_delete: on_delete.map_or(Action::NoAction, |(a, _)| a),
+                    on_update: on_update.map_or(Action::NoAction, |(a, _)| a),
+                    span,
+                    column_spans: vec![name_span],
+                    references_span: span,
+                    generated_name: true,
+                });
+            }
+            None => problems.push(
+                Problem::new(format!("`references` must be `TABLE.COLUMN`, not `{target}`"), span)
+                    .label("not TABLE.COLUMN")
+                    .help("for example `references=users.id`; quote names with dots or spaces: `references=#\"\"line items\".id\"#`"),
+            ),
+        },
+        None => {
+            for (key, a) in [("on-delete", on_delete), ("on-update", on_update)] {
+                if let Some((_, span)) = a {
+                    problems.push(Problem::new(format!("`{key}` needs `references=` on the same column"), span).label("no foreign key here"));
+                }
+            }
+        }
+    }
+    r.finish(COLUMN_PROPS, problems);
+    for hint in children(node) {
+        let hint_name = hint.name().value();
+        let Some(dialect) = Dialect::from_name(hint_name) else {
+            problems.push(unknown_node(
+                hint,
+                hint_name,
+                &format!("in column `{name}` (expected a dialect hint)"),
+                DIALECTS,
+            ));
+            continue;
+        };
+        let mut r = NodeReader::new(hint);
+        let ty = r.string_prop("type", problems);
+        let collate = r.string_prop("collate", problems).map(|(s, _)| s);
+        let charset = r.string_prop("charset", problems);
+        if let (Some((_, span)), false) = (&charset, dialect == Dialect::Mysql) {
+            problems.push(
+                Problem::new(
+                    format!("`charset` is a MySQL hint; {dialect} has none"),
+                    *span,
+                )
+                .label("not for this dialect"),
+            );
+        }
+        let default = r.default_prop(problems).map(|(d, _)| d);
+        r.finish(HINT_PROPS, problems);
+        c.hints.push(ColumnHint {
+            dialect,
+            ty,
+            collate,
+            charset: charset.map(|(s, _)| s),
+            default,
+        });
+    }
+    t.columns.push(c);
+}
+
+fn action(
+    r: &mut NodeReader<'_>,
+    key: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<(Action, Span)> {
+    let (value, span) = r.string_prop(key, problems)?;
+    match Action::KDL_NAMES.iter().find(|(n, _)| *n == value) {
+        Some((_, a)) => Some((*a, span)),
+        None => {
+            let names: Vec<&str> = Action::KDL_NAMES.iter().map(|(n, _)| *n).collect();
+            let p = Problem::new(format!("unknown referential action `{value}`"), span)
+                .label("unknown action");
+            problems.push(match did_you_mean(&value, &names) {
+                Some(s) => p.help(format!("did you mean `{s}`?")),
+                None => p.help(format!("actions: {}", names.join(", "))),
+            });
+            None
+        }
+    }
+}
+
+fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
+    let mut r = NodeReader::new(node);
+    let cols = r.rest_strings(problems);
+    let unique = r.bool_prop("unique", problems);
+    let name = r.string_prop("name", problems);
+    let predicate = r.string_prop("where", problems).map(|(s, _)| s);
+    r.finish(&["unique", "name", "where"], problems);
+    if cols.is_empty() {
+        problems.push(
+            Problem::new("`index` needs at least one column", node.span()).label("no columns"),
+        );
+        return;
+    }
+    let (columns, column_spans): (Vec<String>, Vec<Span>) = cols.into_iter().unzip();
+    let generated_name = name.is_none();
+    let name = name.map_or_else(
+        || crate::schema::index_name(&t.name, &columns, unique),
+        |(n, _)| n,
+    );
+    t.indexes.push(Index {
+        name,
+        columns,
+        unique,
+        predicate,
+        span: node.span(),
+        column_spans,
+        generated_name,
+    });
+}
+
+fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
+    let mut r = NodeReader::new(node);
+    let cols = r.rest_strings(problems);
+    let target = r.string_prop("references", problems);
+    let name = r.string_prop("name", problems);
+    let on_delete = action(&mut r, "on-delete", problems);
+    let on_update = action(&mut r, "on-update", problems);
+    r.finish(&["references", "name", "on-delete", "on-update"], problems);
+    if cols.is_empty() {
+        problems.push(
+            Problem::new("`foreign-key` needs at least one column", node.span())
+                .label("no columns"),
+        );
+        return;
+    }
+    let Some((target, references_span)) = target else {
+        problems.push(
+            Problem::new(
+                "`foreign-key` needs `references=\"TABLE(COLUMN, ...)\"`",
+                node.span(),
+            )
+            .label("no target"),
+        );
+        return;
+    };
+    let Some((ref_table, ref_columns)) = table_ref(&target) else {
+        problems.push(
+            Problem::new(
+                format!("`references` must be `TABLE(COLUMN, ...)`, not `{target}`"),
+                references_span,
+            )
+            .label("not TABLE(COLUMN, ...)")
+            .help("for example `references=\"users(id)\"`"),
+        );
+        return;
+    };
+    let (columns, column_spans): (Vec<String>, Vec<Span>) = cols.into_iter().unzip();
+    let generated_name = name.is_none();
+    let name = name.map_or_else(
+        || crate::schema::fk_name(&t.name, &columns, &ref_table),
+        |(n, _)| n,
+    );
+    t.foreign_keys.push(ForeignKey {
+        name,
+        columns,
+        ref_table,
+        ref_columns,
+        on_delete: on_delete.map_or(Action::NoAction, |(a, _)| a),
+        on_update: on_update.map_or(Action::NoAction, |(a, _)| a),
+        span: node.span(),
+        column_spans,
+        references_span,
+        generated_name,
+    });
+}

@@ -1,0 +1,291 @@
+//! A reader over one KDL node that hands out its arguments and properties by name, checks
+//! their kinds, and reports what was left unread (typos) with a "did you mean".
+
+use kdl::{KdlEntry, KdlNode, KdlValue};
+
+use crate::error::Problem;
+use crate::schema::{DefaultValue, Span};
+
+/// Reads one node; every problem found goes to `problems`.
+pub struct NodeReader<'a> {
+    pub node: &'a KdlNode,
+    used: Vec<bool>,
+    next_arg: usize,
+}
+
+impl<'a> NodeReader<'a> {
+    pub fn new(node: &'a KdlNode) -> Self {
+        NodeReader {
+            node,
+            used: vec![false; node.entries().len()],
+            next_arg: 0,
+        }
+    }
+
+    /// The node's name.
+    pub fn name(&self) -> &'a str {
+        self.node.name().value()
+    }
+
+    /// The span of the node's name.
+    pub fn name_span(&self) -> Span {
+        self.node.name().span()
+    }
+
+    /// The next unread argument.
+    pub fn arg(&mut self) -> Option<&'a KdlEntry> {
+        let entries = self.node.entries();
+        while self.next_arg < entries.len() {
+            let i = self.next_arg;
+            self.next_arg += 1;
+            if entries[i].name().is_none() {
+                self.used[i] = true;
+                return Some(&entries[i]);
+            }
+        }
+        None
+    }
+
+    /// The next argument as a string, or a problem naming `what` it should have been.
+    pub fn string_arg(
+        &mut self,
+        what: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<(String, Span)> {
+        let node_span = self.name_span();
+        let name = self.name();
+        match self.arg() {
+            Some(e) => match e.value().as_string() {
+                Some(s) => Some((s.to_string(), e.span())),
+                None => {
+                    problems.push(
+                        Problem::new(format!("`{name}` needs {what} here, a string"), e.span())
+                            .label("not a string"),
+                    );
+                    None
+                }
+            },
+            None => {
+                problems.push(
+                    Problem::new(format!("`{name}` needs {what}"), node_span)
+                        .label(format!("{what} missing")),
+                );
+                None
+            }
+        }
+    }
+
+    /// Every remaining argument as a string.
+    pub fn rest_strings(&mut self, problems: &mut Vec<Problem>) -> Vec<(String, Span)> {
+        let mut out = Vec::new();
+        while let Some(e) = self.arg() {
+            match e.value().as_string() {
+                Some(s) => out.push((s.to_string(), e.span())),
+                None => problems.push(
+                    Problem::new("expected a name (a string)", e.span()).label("not a string"),
+                ),
+            }
+        }
+        out
+    }
+
+    /// The last property called `key`, marking every property of that name as read.
+    pub fn prop(&mut self, key: &str) -> Option<&'a KdlEntry> {
+        let mut found = None;
+        for (i, e) in self.node.entries().iter().enumerate() {
+            if e.name().is_some_and(|n| n.value() == key) {
+                self.used[i] = true;
+                found = Some(e);
+            }
+        }
+        found
+    }
+
+    /// A boolean property; absent means `false`.
+    pub fn bool_prop(&mut self, key: &str, problems: &mut Vec<Problem>) -> bool {
+        let Some(e) = self.prop(key) else {
+            return false;
+        };
+        match e.value() {
+            KdlValue::Bool(b) => *b,
+            _ => {
+                problems.push(
+                    Problem::new(format!("`{key}` takes `#true` or `#false`"), e.span())
+                        .label("not a boolean")
+                        .help(format!(
+                            "write `{key}=#true` (KDL 2 booleans start with `#`)"
+                        )),
+                );
+                false
+            }
+        }
+    }
+
+    /// A string property (bare identifiers are strings).
+    pub fn string_prop(
+        &mut self,
+        key: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<(String, Span)> {
+        let e = self.prop(key)?;
+        match e.value().as_string() {
+            Some(s) => Some((s.to_string(), e.span())),
+            None => {
+                problems.push(
+                    Problem::new(format!("`{key}` takes a string"), e.span()).label("not a string"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A positive integer property.
+    pub fn count_prop(&mut self, key: &str, problems: &mut Vec<Problem>) -> Option<(u32, Span)> {
+        let e = self.prop(key)?;
+        match e
+            .value()
+            .as_integer()
+            .and_then(|i| u32::try_from(i).ok())
+            .filter(|i| *i > 0)
+        {
+            Some(n) => Some((n, e.span())),
+            None if key == "scale" && e.value().as_integer() == Some(0) => Some((0, e.span())),
+            None => {
+                problems.push(
+                    Problem::new(format!("`{key}` takes a positive whole number"), e.span())
+                        .label("not a positive integer"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A `default=` value: a literal, or `(sql)"EXPR"` for an SQL expression.
+    pub fn default_prop(&mut self, problems: &mut Vec<Problem>) -> Option<(DefaultValue, Span)> {
+        let e = self.prop("default")?;
+        let span = e.span();
+        if let Some(ty) = e.ty() {
+            return match (ty.value(), e.value().as_string()) {
+                ("sql", Some(s)) if !s.trim().is_empty() => {
+                    Some((DefaultValue::Sql(s.to_string()), span))
+                }
+                ("sql", _) => {
+                    problems.push(
+                        Problem::new("an SQL default must be a non-empty string", span)
+                            .label("here"),
+                    );
+                    None
+                }
+                (other, _) => {
+                    problems.push(
+                        Problem::new(format!("unknown value annotation `({other})`"), ty.span())
+                            .label("unknown annotation")
+                            .help("only `(sql)` is known: `default=(sql)CURRENT_TIMESTAMP`"),
+                    );
+                    None
+                }
+            };
+        }
+        let value = match e.value() {
+            KdlValue::Bool(b) => DefaultValue::Bool(*b),
+            KdlValue::Integer(i) => DefaultValue::Number(i.to_string()),
+            KdlValue::Float(f) if f.is_finite() => DefaultValue::Number(format_float(*f)),
+            KdlValue::String(s) => DefaultValue::String(s.clone()),
+            KdlValue::Float(_) | KdlValue::Null => {
+                problems.push(
+                    Problem::new("a default must be a boolean, a finite number, a string or `(sql)\"EXPR\"`", span)
+                        .label("not a default")
+                        .help("a column without `default=` has none; NULL is allowed with `nullable=#true`"),
+                );
+                return None;
+            }
+        };
+        Some((value, span))
+    }
+
+    /// Reports every property not read, suggesting the closest of `known`.
+    pub fn finish(self, known: &[&str], problems: &mut Vec<Problem>) {
+        let node = self.name();
+        for (i, e) in self.node.entries().iter().enumerate() {
+            if self.used[i] {
+                continue;
+            }
+            match e.name() {
+                Some(key) => {
+                    let mut p = Problem::new(
+                        format!("unknown property `{}` on `{node}`", key.value()),
+                        key.span(),
+                    )
+                    .label("unknown property");
+                    p = match did_you_mean(key.value(), known) {
+                        Some(s) => p.help(format!("did you mean `{s}`?")),
+                        None => p.help(format!("`{node}` takes: {}", known.join(", "))),
+                    };
+                    problems.push(p);
+                }
+                None => problems.push(
+                    Problem::new(format!("`{node}` takes no more arguments"), e.span())
+                        .label("unexpected argument"),
+                ),
+            }
+        }
+    }
+}
+
+/// A float as the user would write it (`1.5`, `2.0`).
+fn format_float(f: f64) -> String {
+    let s = f.to_string();
+    if s.contains('.') || s.contains('e') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// The candidate closest to `word`, if it is close enough to be a typo.
+pub fn did_you_mean<'k>(word: &str, candidates: &[&'k str]) -> Option<&'k str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The child nodes of `node` (none when it has no block).
+pub fn children(node: &KdlNode) -> &[KdlNode] {
+    node.children().map(|d| d.nodes()).unwrap_or(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("lenght", &["length", "nullable"]),
+            Some("length")
+        );
+        assert_eq!(
+            did_you_mean("nulable", &["length", "nullable"]),
+            Some("nullable")
+        );
+        assert_eq!(did_you_mean("zzz", &["length", "nullable"]), None);
+    }
+}

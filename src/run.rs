@@ -1,0 +1,167 @@
+//! The commands. Flags, the environment file and the dotenv file are resolved once into what
+//! each command needs before any work starts; database work goes through [`crate::database`].
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cli::{ApplyArgs, CheckArgs, Cli, Command, InspectArgs, PlanArgs};
+use crate::database::Session;
+use crate::dialect::Dialect;
+use crate::environment::{self, DEFAULT_ENVIRONMENT, Environment};
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::project;
+
+/// Runs the command; returns the exit status (0, or 2 for `plan --exit-code` with changes).
+pub fn run(cli: Cli, vars: &dyn Fn(&str) -> Option<String>) -> Result<u8, Error> {
+    let root = cli.project.clone().unwrap_or_else(|| PathBuf::from("."));
+    let env_name = cli
+        .env
+        .clone()
+        .or_else(|| vars("RECONCILE_ENV"))
+        .unwrap_or_else(|| DEFAULT_ENVIRONMENT.into());
+    match cli.command {
+        Command::Check(args) => check(&root, args),
+        Command::Plan(args) => plan(&root, &env_name, vars, args),
+        Command::Apply(args) => apply(&root, &env_name, vars, args),
+        Command::Inspect(args) => inspect(&root, &env_name, vars, args),
+    }
+}
+
+fn check(root: &Path, args: CheckArgs) -> Result<u8, Error> {
+    let dialects = match args.dialect {
+        Some(d) => vec![Dialect::from(d)],
+        None => project::environment_dialects(root),
+    };
+    let schema = project::load_schema(root, &dialects)?;
+    let names: Vec<&str> = dialects.iter().map(|d| d.name()).collect();
+    eprintln!(
+        "schema.kdl is valid for {} ({} tables)",
+        names.join(", "),
+        schema.tables.len()
+    );
+    Ok(0)
+}
+
+fn plan(
+    root: &Path,
+    env_name: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+    args: PlanArgs,
+) -> Result<u8, Error> {
+    let plan = match args.dialect {
+        Some(d) => {
+            let dialect = Dialect::from(d);
+            Plan::offline(&project::load_schema(root, &[dialect])?, dialect)?
+        }
+        None => {
+            let env = environment::load(root, env_name, vars)?;
+            let schema = project::load_schema(root, &[env.dialect])?;
+            Session::open(&env, root)?.plan(&schema)?
+        }
+    };
+    write_output(args.out.as_deref(), &plan.render(args.format))?;
+    Ok(if args.exit_code && !plan.is_empty() {
+        2
+    } else {
+        0
+    })
+}
+
+fn apply(
+    root: &Path,
+    env_name: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+    args: ApplyArgs,
+) -> Result<u8, Error> {
+    let env = environment::load(root, env_name, vars)?;
+    let schema = project::load_schema(root, &[env.dialect])?;
+    let mut session = Session::open(&env, root)?;
+    let plan = session.plan(&schema)?;
+    eprint!("{}", plan.text());
+    if plan.is_empty() {
+        return Ok(0);
+    }
+    refuse_destructive(&plan, &env, args.allow_destructive)?;
+    if !args.yes && std::io::stdin().is_terminal() && !confirm(plan.steps.len())? {
+        return Err(Error::Refused {
+            reason: "not confirmed; nothing was changed".into(),
+            help: None,
+        });
+    }
+    session.apply(&plan, env.lock_timeout)?;
+    let remaining = session.plan(&schema)?;
+    if !remaining.is_empty() {
+        return Err(Error::NotConverged {
+            remaining: remaining.text(),
+        });
+    }
+    eprintln!(
+        "Applied {} change{} to `{}`.",
+        plan.steps.len(),
+        if plan.steps.len() == 1 { "" } else { "s" },
+        env.name
+    );
+    Ok(0)
+}
+
+fn refuse_destructive(plan: &Plan, env: &Environment, allowed: bool) -> Result<(), Error> {
+    let destructive: Vec<String> = plan
+        .destructive()
+        .map(|s| format!("  {} {}", s.change.marker(), s.change.describe()))
+        .collect();
+    if destructive.is_empty() || allowed || env.allow_destructive {
+        return Ok(());
+    }
+    Err(Error::Refused {
+        reason: format!(
+            "the plan holds {} destructive change(s); nothing was changed:\n{}",
+            destructive.len(),
+            destructive.join("\n")
+        ),
+        help: Some("review them, then run again with `--allow-destructive`".into()),
+    })
+}
+
+fn confirm(n: usize) -> Result<bool, Error> {
+    eprint!("Apply {n} change{}? [y/N] ", if n == 1 { "" } else { "s" });
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|source| Error::Read {
+            path: "<stdin>".into(),
+            source,
+        })?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn inspect(
+    root: &Path,
+    env_name: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+    args: InspectArgs,
+) -> Result<u8, Error> {
+    let env = environment::load(root, env_name, vars)?;
+    let schema = Session::open(&env, root)?.introspect(&[])?;
+    write_output(
+        args.out.as_deref(),
+        &crate::inspect::to_kdl(&schema, env.dialect),
+    )?;
+    Ok(0)
+}
+
+fn write_output(out: Option<&Path>, text: &str) -> Result<(), Error> {
+    match out {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}

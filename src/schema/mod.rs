@@ -1,0 +1,292 @@
+//! The portable model: one description of a database schema, produced both by parsing
+//! `schema.kdl` and by introspecting a live database, so that the differ compares like with like.
+//!
+//! Spans point into `schema.kdl` for parsed values and are empty for introspected ones; they
+//! never take part in comparisons.
+
+mod names;
+mod types;
+
+pub use names::{fk_name, index_name, quote_ident_list, stable_shorten};
+pub use types::Type;
+
+use miette::SourceSpan;
+
+/// A byte range in the schema file; `(0, 0)` for values that did not come from a file.
+pub type Span = SourceSpan;
+
+/// The whole desired (or actual) state of one database.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    pub tables: Vec<Table>,
+    /// Glob patterns of tables the tool never creates, alters or drops.
+    pub ignore: Vec<String>,
+    /// Views, triggers and other objects the language does not describe (introspected only).
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+/// An object the tool leaves alone, except to recreate it around a table rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmanaged {
+    /// `view` or `trigger`.
+    pub kind: String,
+    pub name: String,
+    /// The table a trigger belongs to (a view's own name).
+    pub table: String,
+    /// The statement that creates it, as the database keeps it.
+    pub sql: String,
+}
+
+impl Schema {
+    /// The table called `name`, if any.
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// Whether `name` matches one of the `ignore` patterns.
+    pub fn is_ignored(&self, name: &str) -> bool {
+        self.ignore.iter().any(|p| glob_match(p, name))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub renamed_from: Option<String>,
+    pub columns: Vec<Column>,
+    /// Primary-key columns in key order; empty when the table has none.
+    pub primary_key: Vec<String>,
+    pub indexes: Vec<Index>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<Check>,
+    pub comment: Option<String>,
+    /// MySQL table options (`mysql engine=... charset=... collate=...`).
+    pub options: TableOptions,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+impl std::default::Default for Table {
+    fn default() -> Self {
+        Table {
+            name: String::new(),
+            renamed_from: None,
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            comment: None,
+            options: TableOptions::default(),
+            span: Span::from(0..0),
+            name_span: Span::from(0..0),
+        }
+    }
+}
+
+impl Table {
+    /// The column called `name`, if any.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The auto-increment column, if the table has one.
+    pub fn auto_increment_column(&self) -> Option<&Column> {
+        self.columns.iter().find(|c| c.auto_increment)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableOptions {
+    pub engine: Option<String>,
+    pub charset: Option<String>,
+    pub collate: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub ty: Type,
+    pub nullable: bool,
+    pub default: Option<DefaultValue>,
+    pub auto_increment: bool,
+    pub renamed_from: Option<String>,
+    pub comment: Option<String>,
+    pub collate: Option<String>,
+    pub charset: Option<String>,
+    /// Per-dialect overrides, folded into the fields above by [`crate::dialect::resolve`].
+    pub hints: Vec<ColumnHint>,
+    pub span: Span,
+    pub name_span: Span,
+    pub type_span: Span,
+}
+
+impl Column {
+    /// A NOT NULL column of type `ty` with nothing else set.
+    pub fn new(name: impl Into<String>, ty: Type) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            renamed_from: None,
+            comment: None,
+            collate: None,
+            charset: None,
+            hints: Vec::new(),
+            span: Span::from(0..0),
+            name_span: Span::from(0..0),
+            type_span: Span::from(0..0),
+        }
+    }
+}
+
+/// A dialect-specific override of a column (`mysql type=MEDIUMTEXT`).
+#[derive(Debug, Clone)]
+pub struct ColumnHint {
+    pub dialect: crate::dialect::Dialect,
+    pub ty: Option<(String, Span)>,
+    pub collate: Option<String>,
+    pub charset: Option<String>,
+    pub default: Option<DefaultValue>,
+}
+
+/// A column default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultValue {
+    Bool(bool),
+    /// A number as written (`0`, `1.50`, `-3`).
+    Number(String),
+    String(String),
+    /// An SQL expression passed through as written (`CURRENT_TIMESTAMP`).
+    Sql(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    /// The predicate of a partial index, as written.
+    pub predicate: Option<String>,
+    pub span: Span,
+    /// One span per entry of `columns`.
+    pub column_spans: Vec<Span>,
+    /// Whether `name` was generated rather than written by the user.
+    pub generated_name: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Action {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl Action {
+    /// The spelling used in `schema.kdl`.
+    pub const KDL_NAMES: [(&'static str, Action); 5] = [
+        ("no-action", Action::NoAction),
+        ("restrict", Action::Restrict),
+        ("cascade", Action::Cascade),
+        ("set-null", Action::SetNull),
+        ("set-default", Action::SetDefault),
+    ];
+
+    /// The SQL keywords of this action.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Action::NoAction => "NO ACTION",
+            Action::Restrict => "RESTRICT",
+            Action::Cascade => "CASCADE",
+            Action::SetNull => "SET NULL",
+            Action::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// The spelling used in `schema.kdl`.
+    pub fn kdl(self) -> &'static str {
+        Self::KDL_NAMES
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("no-action")
+    }
+
+    /// Parses an SQL action (`SET NULL`, `cascade`), as catalogs report them.
+    pub fn from_sql(s: &str) -> Option<Action> {
+        let s = s.trim().to_ascii_uppercase().replace('_', " ");
+        [
+            Action::NoAction,
+            Action::Restrict,
+            Action::Cascade,
+            Action::SetNull,
+            Action::SetDefault,
+        ]
+        .into_iter()
+        .find(|a| a.sql() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_delete: Action,
+    pub on_update: Action,
+    pub span: Span,
+    pub column_spans: Vec<Span>,
+    pub references_span: Span,
+    pub generated_name: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub name: String,
+    pub expr: String,
+    pub span: Span,
+}
+
+/// Matches `name` against a glob with `*` (any run) and `?` (any one character).
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("tmp_*", "tmp_x"));
+        assert!(glob_match("tmp_*", "tmp_"));
+        assert!(!glob_match("tmp_*", "xtmp_"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(glob_match("alembic_version", "alembic_version"));
+    }
+
+    #[test]
+    fn actions_round_trip() {
+        for (_, a) in Action::KDL_NAMES {
+            assert_eq!(Action::from_sql(a.sql()), Some(a));
+        }
+        assert_eq!(Action::from_sql("set_null"), Some(Action::SetNull));
+    }
+}

@@ -1,0 +1,372 @@
+//! The rules a parsed schema must satisfy before any database is touched ("Validation" in the
+//! language reference). Every broken rule becomes a [`Problem`] pointing into `schema.kdl`.
+
+use std::collections::HashMap;
+
+use crate::dialect::Dialect;
+use crate::error::Problem;
+use crate::schema::{Action, Column, DefaultValue, ForeignKey, Schema, Table, Type};
+
+/// The longest name a user may write (PostgreSQL cuts longer names silently).
+const MAX_NAME_BYTES: usize = 63;
+
+/// Every rule `schema` breaks, in file order, checking the rules of each of `dialects`.
+pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut tables: HashMap<&str, &Table> = HashMap::new();
+    for t in &schema.tables {
+        if tables.insert(&t.name, t).is_some() {
+            out.push(
+                Problem::new(format!("table `{}` is declared twice", t.name), t.name_span)
+                    .label("second declaration"),
+            );
+        }
+        if schema.is_ignored(&t.name) {
+            out.push(
+                Problem::new(
+                    format!(
+                        "table `{}` is declared and also matched by `ignore`",
+                        t.name
+                    ),
+                    t.name_span,
+                )
+                .label("ignored table")
+                .help("remove the table or narrow the `ignore` pattern"),
+            );
+        }
+        if let Some(old) = &t.renamed_from {
+            if schema.table(old).is_some() {
+                out.push(
+                    Problem::new(format!("table `{}` is renamed from `{old}`, which is also declared", t.name), t.span)
+                        .label("renamed-from")
+                        .help("remove `renamed-from` once the rename is done, or the old table's declaration"),
+                );
+            }
+        }
+        long_name(&t.name, t.name_span, "table", &mut out);
+        table_rules(schema, t, &mut out);
+    }
+    names_unique_in_schema(schema, &mut out);
+    for d in dialects {
+        out.extend(d.sql().rules(schema));
+    }
+    out.sort_by_key(|p| (p.span.offset(), p.message.clone()));
+    out.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+    out
+}
+
+fn long_name(name: &str, span: crate::schema::Span, what: &str, out: &mut Vec<Problem>) {
+    if name.len() > MAX_NAME_BYTES {
+        out.push(
+            Problem::new(
+                format!(
+                    "{what} name `{name}` is {} bytes long; the limit is {MAX_NAME_BYTES}",
+                    name.len()
+                ),
+                span,
+            )
+            .label("name too long"),
+        );
+    }
+    if name.is_empty() {
+        out.push(Problem::new(format!("a {what} name cannot be empty"), span).label("empty name"));
+    }
+}
+
+fn table_rules(schema: &Schema, t: &Table, out: &mut Vec<Problem>) {
+    let mut seen: HashMap<&str, &Column> = HashMap::new();
+    for c in &t.columns {
+        if seen.insert(&c.name, c).is_some() {
+            out.push(
+                Problem::new(
+                    format!("column `{}` is declared twice in `{}`", c.name, t.name),
+                    c.name_span,
+                )
+                .label("second declaration"),
+            );
+        }
+        long_name(&c.name, c.name_span, "column", out);
+        if let Some(old) = &c.renamed_from {
+            if t.column(old).is_some() {
+                out.push(
+                    Problem::new(
+                        format!(
+                            "column `{}` is renamed from `{old}`, which is also declared",
+                            c.name
+                        ),
+                        c.span,
+                    )
+                    .label("renamed-from")
+                    .help("remove `renamed-from` once the rename is done, or the old column"),
+                );
+            }
+        }
+        column_rules(t, c, out);
+    }
+    let known = || {
+        t.columns
+            .iter()
+            .map(|c| format!("`{}`", c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let missing = |col: &str, span, what: &str| {
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        let p = Problem::new(
+            format!(
+                "{what} names `{col}`, which is not a column of `{}`",
+                t.name
+            ),
+            span,
+        )
+        .label("no such column");
+        match crate::parse::did_you_mean(col, &names) {
+            Some(s) => p.help(format!("did you mean `{s}`?")),
+            None => p.help(format!("columns of `{}`: {}", t.name, known())),
+        }
+    };
+    for pk in &t.primary_key {
+        if t.column(pk).is_none() {
+            out.push(missing(pk, t.span, "the primary key"));
+        }
+    }
+    for ix in &t.indexes {
+        for (i, col) in ix.columns.iter().enumerate() {
+            if t.column(col).is_none() {
+                out.push(missing(
+                    col,
+                    ix.column_spans.get(i).copied().unwrap_or(ix.span),
+                    &format!("index `{}`", ix.name),
+                ));
+            }
+        }
+    }
+    for fk in &t.foreign_keys {
+        for (i, col) in fk.columns.iter().enumerate() {
+            if t.column(col).is_none() {
+                out.push(missing(
+                    col,
+                    fk.column_spans.get(i).copied().unwrap_or(fk.span),
+                    &format!("foreign key `{}`", fk.name),
+                ));
+            }
+        }
+        foreign_key_rules(schema, t, fk, out);
+    }
+}
+
+fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
+    if c.auto_increment {
+        let sole_key = t.primary_key.len() == 1 && t.primary_key[0] == c.name;
+        if !c.ty.is_integer() {
+            out.push(
+                Problem::new(
+                    format!(
+                        "`{}` is auto-increment but its type `{}` is not an integer",
+                        c.name, c.ty
+                    ),
+                    c.type_span,
+                )
+                .label("not an integer")
+                .help("use `int` or `bigint`"),
+            );
+        } else if !sole_key {
+            out.push(
+                Problem::new(
+                    format!(
+                        "`{}` is auto-increment but is not the sole primary key of `{}`",
+                        c.name, t.name
+                    ),
+                    c.span,
+                )
+                .label("auto-increment")
+                .help("add `primary-key=#true` to this column, and no other primary key"),
+            );
+        }
+        if c.default.is_some() {
+            out.push(
+                Problem::new(
+                    format!(
+                        "`{}` is auto-increment and has a default; it can have only one",
+                        c.name
+                    ),
+                    c.span,
+                )
+                .label("default and auto-increment"),
+            );
+        }
+    }
+    if let Some(d) = &c.default {
+        let fits = match (d, &c.ty) {
+            (_, Type::Raw(_)) | (DefaultValue::Sql(_), _) => true,
+            (_, Type::Bytes) => false,
+            (DefaultValue::Bool(_), ty) => *ty == Type::Bool,
+            (DefaultValue::Number(n), ty) => {
+                ty.is_integer() && !n.contains('.')
+                    || matches!(ty, Type::Float | Type::Double | Type::Decimal { .. })
+                    || (*ty == Type::Bool && (n == "0" || n == "1"))
+            }
+            (DefaultValue::String(_), ty) => {
+                !ty.is_integer()
+                    && !matches!(
+                        ty,
+                        Type::Bool | Type::Float | Type::Double | Type::Decimal { .. }
+                    )
+            }
+        };
+        if !fits {
+            let help = if c.ty == Type::Bytes {
+                "a `bytes` column cannot have a literal default; use `(sql)\"...\"` if the database allows an expression"
+            } else {
+                "write the default in the column's type, e.g. `default=0`, `default=#true` or `default=\"text\"`"
+            };
+            out.push(
+                Problem::new(
+                    format!("default of `{}` does not fit its type `{}`", c.name, c.ty),
+                    c.span,
+                )
+                .label("default")
+                .help(help),
+            );
+        }
+    }
+}
+
+fn foreign_key_rules(schema: &Schema, t: &Table, fk: &ForeignKey, out: &mut Vec<Problem>) {
+    for (key, action) in [("on-delete", fk.on_delete), ("on-update", fk.on_update)] {
+        if action != Action::SetNull {
+            continue;
+        }
+        for col in &fk.columns {
+            if t.column(col).is_some_and(|c| !c.nullable) {
+                out.push(
+                    Problem::new(
+                        format!(
+                            "foreign key `{}` has `{key}=set-null` but `{col}` is NOT NULL",
+                            fk.name
+                        ),
+                        fk.span,
+                    )
+                    .label("set-null on a NOT NULL column")
+                    .help(format!(
+                        "add `nullable=#true` to `{col}`, or choose another action"
+                    )),
+                );
+            }
+        }
+    }
+    let Some(target) = schema.table(&fk.ref_table) else {
+        if !schema.is_ignored(&fk.ref_table) {
+            let names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+            let p = Problem::new(
+                format!(
+                    "foreign key `{}` references table `{}`, which is not declared",
+                    fk.name, fk.ref_table
+                ),
+                fk.references_span,
+            )
+            .label("no such table");
+            out.push(match crate::parse::did_you_mean(&fk.ref_table, &names) {
+                Some(s) => p.help(format!("did you mean `{s}`?")),
+                None => p.help("declare the table in schema.kdl"),
+            });
+        }
+        return;
+    };
+    if fk.columns.len() != fk.ref_columns.len() {
+        out.push(
+            Problem::new(
+                format!(
+                    "foreign key `{}` has {} columns but references {}",
+                    fk.name,
+                    fk.columns.len(),
+                    fk.ref_columns.len()
+                ),
+                fk.span,
+            )
+            .label("column count differs"),
+        );
+        return;
+    }
+    let mut all_exist = true;
+    for rc in &fk.ref_columns {
+        if target.column(rc).is_none() {
+            all_exist = false;
+            out.push(
+                Problem::new(
+                    format!(
+                        "foreign key `{}` references `{}.{rc}`, which is not a column",
+                        fk.name, target.name
+                    ),
+                    fk.references_span,
+                )
+                .label("no such column"),
+            );
+        }
+    }
+    if !all_exist {
+        return;
+    }
+    let is_key = target.primary_key == fk.ref_columns
+        || target
+            .indexes
+            .iter()
+            .any(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns);
+    if !is_key {
+        out.push(
+            Problem::new(format!("foreign key `{}` references ({}) of `{}`, which is neither its primary key nor a unique index", fk.name, fk.ref_columns.join(", "), target.name), fk.references_span)
+                .label("not a key")
+                .help("reference the primary key, or add a unique index on exactly these columns in this order"),
+        );
+    }
+    for (col, rc) in fk.columns.iter().zip(&fk.ref_columns) {
+        if let (Some(a), Some(b)) = (t.column(col), target.column(rc)) {
+            if a.ty != b.ty {
+                out.push(
+                    Problem::new(
+                        format!(
+                            "foreign key `{}`: `{col}` is `{}` but `{}.{rc}` is `{}`",
+                            fk.name, a.ty, target.name, b.ty
+                        ),
+                        fk.span,
+                    )
+                    .label("types differ")
+                    .help(format!(
+                        "give `{col}` the type `{}` (MySQL rejects keys between different types)",
+                        b.ty
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Index, foreign-key and check names are unique in the whole schema, ignoring case.
+fn names_unique_in_schema(schema: &Schema, out: &mut Vec<Problem>) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for t in &schema.tables {
+        let named = t
+            .indexes
+            .iter()
+            .map(|i| (&i.name, i.span, i.generated_name, "index"))
+            .chain(
+                t.foreign_keys
+                    .iter()
+                    .map(|f| (&f.name, f.span, f.generated_name, "foreign key")),
+            )
+            .chain(t.checks.iter().map(|c| (&c.name, c.span, false, "check")));
+        for (name, span, generated, what) in named {
+            if !generated {
+                long_name(name, span, what, out);
+            }
+            if let Some(first) = seen.insert(name.to_lowercase(), what) {
+                let p = Problem::new(
+                    format!("{what} name `{name}` is already used by another {first}"),
+                    span,
+                )
+                .label("duplicate name");
+                out.push(if generated { p.help("give one of them a name with `name=`") } else { p.help("names of indexes, keys and checks are unique in the whole schema, ignoring case") });
+            }
+        }
+    }
+}
