@@ -61,7 +61,14 @@ pub fn parse(source: &str) -> (Schema, Vec<Problem>) {
                         clamp(d.span, source.len()),
                     )
                     .label(d.label.unwrap_or_else(|| "here".into()));
-                    p.help = d.help;
+                    let span = clamp(d.span, source.len());
+                    let text = &source[span.offset()..span.offset() + span.len()];
+                    p.help = match text.trim() {
+                        "true" | "false" | "null" => {
+                            Some(format!("KDL 2 spells it `#{}`", text.trim()))
+                        }
+                        _ => d.help,
+                    };
                     p
                 })
                 .collect();

@@ -1,0 +1,234 @@
+//! Shared test helpers: snapshot settings, fixtures, and throwaway databases on the real
+//! MariaDB and PostgreSQL servers named by `RECONCILE_TEST_MYSQL_URL` and
+//! `RECONCILE_TEST_POSTGRES_URL`. Without a URL a server's tests are skipped, loudly;
+//! with `RECONCILE_TEST_REQUIRE_SERVERS=1` (as `.ci/run` sets) a missing server fails.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sqlx::{AssertSqlSafe, Connection, Executor};
+
+/// insta settings: snapshots in the top-level `snapshots/` folder, no module prefix.
+pub fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
+/// The `.kdl` files of `tests/fixtures/<dir>`, sorted, as (stem, text).
+pub fn fixtures(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "kdl"))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Writes a message to the real standard error, past the test harness's capture, so that a
+/// skipped suite is seen even when every test passes.
+pub fn shout(message: &str) {
+    let _ = writeln!(std::io::stderr(), "\n*** {message} ***\n");
+}
+
+/// A database server family for live tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    Mysql,
+    Postgres,
+}
+
+impl Server {
+    fn variable(self) -> &'static str {
+        match self {
+            Server::Mysql => "RECONCILE_TEST_MYSQL_URL",
+            Server::Postgres => "RECONCILE_TEST_POSTGRES_URL",
+        }
+    }
+
+    /// The server's base URL (no database), or `None` after announcing the skip. Panics when
+    /// servers are required and the URL is missing.
+    pub fn url(self) -> Option<String> {
+        match std::env::var(self.variable()) {
+            Ok(url) if !url.is_empty() => Some(url.trim_end_matches('/').to_string()),
+            _ if std::env::var("RECONCILE_TEST_REQUIRE_SERVERS").is_ok_and(|v| v == "1") => {
+                panic!(
+                    "{} is not set but RECONCILE_TEST_REQUIRE_SERVERS=1",
+                    self.variable()
+                )
+            }
+            _ => {
+                shout(&format!(
+                    "SKIPPED: {self:?} tests: set {} to run them",
+                    self.variable()
+                ));
+                None
+            }
+        }
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A unique database name for this process and call.
+pub fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// A database created for one test on a real server; [`TempDb::drop_now`] removes it.
+pub struct TempDb {
+    pub server: Server,
+    admin: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl TempDb {
+    pub async fn create(server: Server, base: &str) -> TempDb {
+        let name = unique_name("rt");
+        let admin = match server {
+            Server::Mysql => format!("{base}/mysql"),
+            Server::Postgres => format!("{base}/postgres"),
+        };
+        exec_on(server, &admin, &format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        TempDb {
+            server,
+            admin,
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+
+    pub async fn drop_now(self) {
+        let sql = match self.server {
+            Server::Mysql => format!("DROP DATABASE IF EXISTS {}", self.name),
+            Server::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        };
+        exec_on(self.server, &self.admin, &sql)
+            .await
+            .expect("drop test database");
+    }
+
+    /// Runs each statement in order; the first failure is returned with the statement.
+    pub async fn execute_all(&self, statements: &[String]) -> Result<(), String> {
+        match self.server {
+            Server::Mysql => {
+                let mut c = sqlx::MySqlConnection::connect(&self.url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for s in statements {
+                    c.execute(AssertSqlSafe(s.clone()))
+                        .await
+                        .map_err(|e| format!("{e}\n{s}"))?;
+                }
+            }
+            Server::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for s in statements {
+                    c.execute(AssertSqlSafe(s.clone()))
+                        .await
+                        .map_err(|e| format!("{e}\n{s}"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn exec_on(server: Server, url: &str, sql: &str) -> Result<(), String> {
+    match server {
+        Server::Mysql => {
+            let mut c = sqlx::MySqlConnection::connect(url)
+                .await
+                .map_err(|e| e.to_string())?;
+            c.execute(AssertSqlSafe(sql.to_string()))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Server::Postgres => {
+            let mut c = sqlx::PgConnection::connect(url)
+                .await
+                .map_err(|e| e.to_string())?;
+            c.execute(AssertSqlSafe(sql.to_string()))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// A project folder with `schema` and a development environment on `dev.db`.
+pub fn sqlite_project(schema: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.kdl"), schema).unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    std::fs::write(
+        dir.path().join("environments/development.kdl"),
+        "url \"sqlite://dev.db\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Runs the `reconcile` binary in `dir` with `args`; returns (status, stdout, stderr).
+pub fn reconcile(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reconcile"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RECONCILE_ENV")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run reconcile");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The project's own root folder.
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The dialects a fixture declares in a `// dialects: a b` first line (default: all).
+pub fn fixture_dialects(text: &str) -> Vec<reconcile::dialect::Dialect> {
+    use reconcile::dialect::Dialect;
+    match text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// dialects:"))
+    {
+        Some(list) => list
+            .split_whitespace()
+            .filter_map(Dialect::from_name)
+            .collect(),
+        None => Dialect::ALL.to_vec(),
+    }
+}
