@@ -76,12 +76,14 @@ pub enum Change {
     /// Recreates a table whose change cannot be done in place (SQLite): new table, copy the
     /// rows, drop the old one, rename, recreate indexes. `copy` pairs each column of `to` that
     /// takes data with the column of `from` it is copied from.
-    /// `dependents` are the views and triggers on the table, dropped and recreated around it.
+    /// `dependents` are the views and triggers on the table, dropped and recreated around it;
+    /// `reasons` describe the changes the rebuild stands for.
     RebuildTable {
         from: Table,
         to: Table,
         copy: Vec<(String, String)>,
         dependents: Vec<Unmanaged>,
+        reasons: Vec<String>,
     },
 }
 
@@ -225,7 +227,9 @@ impl Change {
                 format!("drop check `{}` on `{table}`", check.name)
             }
             Change::SetTableComment { table, .. } => format!("set comment of `{table}`"),
-            Change::RebuildTable { to, .. } => format!("rebuild table `{}`", to.name),
+            Change::RebuildTable { to, reasons, .. } => {
+                format!("rebuild table `{}`: {}", to.name, reasons.join("; "))
+            }
         }
     }
 

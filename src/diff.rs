@@ -236,11 +236,13 @@ fn table_changes(
     if in_place {
         return Ok(changes);
     }
+    let reasons = changes.iter().map(Change::describe).collect();
     Ok(vec![Change::RebuildTable {
         from: have.clone(),
         to: want.clone(),
         copy,
         dependents,
+        reasons,
     }])
 }
 

@@ -19,6 +19,10 @@ fn main() -> ExitCode {
             };
         }
     };
+    // Unwrapped lines: messages stay greppable, and terminals wrap them anyway.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let env = |name: &str| std::env::var(name).ok();
     match reconcile::run::run(cli, &env) {
         Ok(status) => ExitCode::from(status),

@@ -265,6 +265,8 @@ fn facts(change: &Change, desired: &Schema, relaxed: bool) -> Facts {
             f.creates.push(Object::Index(index.name.clone()));
         }
         Change::DropIndex { table: t, index } => {
+            // After a rename of its table: MySQL names the table in `DROP INDEX ... ON`.
+            f.needs.push(table(t));
             f.drops.push(Object::Index(index.name.clone()));
             f.releases
                 .extend(index.columns.iter().map(|c| column(t, c)));
@@ -276,6 +278,7 @@ fn facts(change: &Change, desired: &Schema, relaxed: bool) -> Facts {
             f.creates.push(Object::ForeignKey(fk.name.clone()));
         }
         Change::DropForeignKey { table: t, fk } => {
+            f.needs.push(table(t));
             f.drops.push(Object::ForeignKey(fk.name.clone()));
             f.releases.push(table(&fk.ref_table));
             f.releases.extend(fk.columns.iter().map(|c| column(t, c)));
@@ -293,7 +296,10 @@ fn facts(change: &Change, desired: &Schema, relaxed: bool) -> Facts {
                 f.needs.extend(mentioned.map(|c| column(t, &c.name)));
             }
         }
-        Change::DropCheck { check, .. } => f.drops.push(Object::Check(check.name.clone())),
+        Change::DropCheck { table: t, check } => {
+            f.needs.push(table(t));
+            f.drops.push(Object::Check(check.name.clone()));
+        }
         Change::SetTableComment { table: t, .. } => f.needs.push(table(t)),
         Change::RebuildTable { to, .. } => {
             f.needs.push(table(&to.name));

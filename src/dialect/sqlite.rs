@@ -173,6 +173,7 @@ impl SqlDialect for Sqlite {
                 to,
                 copy,
                 dependents,
+                ..
             } => self.rebuild(from, to, copy, dependents),
             Change::DropColumn { .. }
             | Change::AlterColumn { .. }

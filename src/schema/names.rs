@@ -97,7 +97,7 @@ mod tests {
         assert_eq!(name.len(), 63);
         assert_eq!(
             name,
-            "ix_some_table_with_a_long_name_a_very_long_column_name__8a1c1b9b"
+            "ix_some_table_with_a_long_name_a_very_long_column_name_aa7124ba"
         );
         let other = index_name(
             "some_table_with_a_long_name",

@@ -4,6 +4,8 @@
 //! with `RECONCILE_TEST_REQUIRE_SERVERS=1` (as `.ci/run` sets) a missing server fails.
 #![allow(dead_code)]
 
+pub mod arbitrary;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
