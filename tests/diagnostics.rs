@@ -68,37 +68,26 @@ fn has_location(text: &str, file: &str) -> bool {
 const SCHEMA: &str = "table t {\n    column id int primary-key=#true\n}\n";
 
 #[test]
-fn bad_environment_file() {
-    let dir = sqlite_project(SCHEMA);
-    std::fs::write(
-        dir.path().join("environments/staging.kdl"),
-        "url \"sqlite://x.db\"\nlock-timout 5\n",
-    )
-    .unwrap();
-    let (status, _, stderr) = reconcile(dir.path(), &["--env", "staging", "plan"]);
-    assert_eq!(status, 1);
-    assert!(
-        has_location(&stderr, "environments/staging.kdl"),
-        "{stderr}"
-    );
-    settings().bind(|| insta::assert_snapshot!("diagnostic_env_unknown_setting", stderr));
-}
-
-#[test]
-fn environment_syntax_error() {
-    let dir = sqlite_project(SCHEMA);
-    std::fs::write(
-        dir.path().join("environments/staging.kdl"),
-        "url \"sqlite://x.db\n",
-    )
-    .unwrap();
-    let (status, _, stderr) = reconcile(dir.path(), &["--env", "staging", "plan"]);
-    assert_eq!(status, 1);
-    assert!(
-        has_location(&stderr, "environments/staging.kdl"),
-        "{stderr}"
-    );
-    settings().bind(|| insta::assert_snapshot!("diagnostic_env_syntax", stderr));
+fn bad_environment_files() {
+    let cases = [
+        (
+            "env_unknown_setting",
+            "url \"sqlite://x.db\"\nlock-timout 5\n",
+        ),
+        ("env_syntax", "url \"sqlite://x.db\n"),
+        ("env_bad_scheme", "url \"oracle://x\"\n"),
+    ];
+    for (name, text) in cases {
+        let dir = sqlite_project(SCHEMA);
+        std::fs::write(dir.path().join("environments/staging.kdl"), text).unwrap();
+        let (status, _, stderr) = reconcile(dir.path(), &["--env", "staging", "plan"]);
+        assert_eq!(status, 1, "{name}");
+        assert!(
+            has_location(&stderr, "environments/staging.kdl"),
+            "{name}: {stderr}"
+        );
+        settings().bind(|| insta::assert_snapshot!(format!("diagnostic_{name}"), stderr));
+    }
 }
 
 #[test]

@@ -114,7 +114,7 @@ impl TempDb {
             Server::Mysql => format!("{base}/mysql"),
             Server::Postgres => format!("{base}/postgres"),
         };
-        exec_on(server, &admin, &format!("CREATE DATABASE {name}"))
+        exec_on(server, &admin, &[format!("CREATE DATABASE {name}")])
             .await
             .expect("create test database");
         TempDb {
@@ -130,59 +130,35 @@ impl TempDb {
             Server::Mysql => format!("DROP DATABASE IF EXISTS {}", self.name),
             Server::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
         };
-        exec_on(self.server, &self.admin, &sql)
+        exec_on(self.server, &self.admin, &[sql])
             .await
             .expect("drop test database");
     }
 
     /// Runs each statement in order; the first failure is returned with the statement.
     pub async fn execute_all(&self, statements: &[String]) -> Result<(), String> {
-        match self.server {
-            Server::Mysql => {
-                let mut c = sqlx::MySqlConnection::connect(&self.url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                for s in statements {
-                    c.execute(AssertSqlSafe(s.clone()))
-                        .await
-                        .map_err(|e| format!("{e}\n{s}"))?;
-                }
-            }
-            Server::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                for s in statements {
-                    c.execute(AssertSqlSafe(s.clone()))
-                        .await
-                        .map_err(|e| format!("{e}\n{s}"))?;
-                }
-            }
-        }
-        Ok(())
+        exec_on(self.server, &self.url, statements).await
     }
 }
 
-async fn exec_on(server: Server, url: &str, sql: &str) -> Result<(), String> {
-    match server {
-        Server::Mysql => {
-            let mut c = sqlx::MySqlConnection::connect(url)
+/// Runs `statements` in order on one connection to `url`.
+async fn exec_on(server: Server, url: &str, statements: &[String]) -> Result<(), String> {
+    async fn run<C: Connection>(url: &str, statements: &[String]) -> Result<(), String>
+    where
+        for<'c> &'c mut C: Executor<'c>,
+    {
+        let mut c = C::connect(url).await.map_err(|e| e.to_string())?;
+        for s in statements {
+            c.execute(AssertSqlSafe(s.clone()))
                 .await
-                .map_err(|e| e.to_string())?;
-            c.execute(AssertSqlSafe(sql.to_string()))
-                .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("{e}\n{s}"))?;
         }
-        Server::Postgres => {
-            let mut c = sqlx::PgConnection::connect(url)
-                .await
-                .map_err(|e| e.to_string())?;
-            c.execute(AssertSqlSafe(sql.to_string()))
-                .await
-                .map_err(|e| e.to_string())?;
-        }
+        Ok(())
     }
-    Ok(())
+    match server {
+        Server::Mysql => run::<sqlx::MySqlConnection>(url, statements).await,
+        Server::Postgres => run::<sqlx::PgConnection>(url, statements).await,
+    }
 }
 
 /// A project folder with `schema` and a development environment on `dev.db`.
