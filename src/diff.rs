@@ -304,8 +304,7 @@ fn same_foreign_key(
     a: &crate::schema::ForeignKey,
     b: &crate::schema::ForeignKey,
 ) -> bool {
-    // SQLite does not keep constraint names where its catalog can report them.
-    (a.name == b.name || d.dialect() == Dialect::Sqlite)
+    (a.name == b.name || !d.reports_foreign_key_names())
         && a.columns == b.columns
         && a.ref_table == b.ref_table
         && a.ref_columns == b.ref_columns

@@ -115,6 +115,19 @@ pub trait SqlDialect: Sync {
         true
     }
 
+    /// Whether tables and columns carry a character set and table options (MySQL).
+    fn has_charsets(&self) -> bool {
+        false
+    }
+
+    /// Whether the catalog reports foreign-key names (else keys match by their columns).
+    fn reports_foreign_key_names(&self) -> bool {
+        true
+    }
+
+    /// Adjusts a resolved table to what this database makes of it (SQLite's rowid alias).
+    fn normalize(&self, _table: &mut Table) {}
+
     /// The rules of `schema.kdl` that only this database imposes.
     fn rules(&self, _schema: &Schema) -> Vec<Problem> {
         Vec::new()
@@ -146,15 +159,13 @@ pub fn resolve(schema: &Schema, dialect: Dialect) -> Schema {
         if !d.supports_comments() {
             table.comment = None;
         }
-        if dialect != Dialect::Mysql {
+        if !d.has_charsets() {
             table.options = TableOptions::default();
             for column in &mut table.columns {
                 column.charset = None;
             }
         }
-        if dialect == Dialect::Sqlite {
-            sqlite::normalize_rowid_alias(table);
-        }
+        d.normalize(table);
     }
     out
 }

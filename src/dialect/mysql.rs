@@ -252,6 +252,10 @@ impl SqlDialect for Mysql {
         false
     }
 
+    fn has_charsets(&self) -> bool {
+        true
+    }
+
     fn rules(&self, schema: &Schema) -> Vec<Problem> {
         super::mysql_rules::check(self, schema)
     }

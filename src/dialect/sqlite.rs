@@ -16,7 +16,7 @@ pub fn rebuild_name(table: &str) -> String {
 
 /// Marks a sole `INTEGER` primary key as auto-increment: SQLite makes it an alias of the rowid
 /// whether or not the schema says so, and that is what introspection reports.
-pub(super) fn normalize_rowid_alias(table: &mut Table) {
+fn normalize_rowid_alias(table: &mut Table) {
     if let [pk] = table.primary_key.as_slice() {
         if let Some(c) = table.columns.iter_mut().find(|c| c.name == *pk) {
             if Sqlite.type_sql(&c.ty) == "INTEGER" {
@@ -199,6 +199,14 @@ impl SqlDialect for Sqlite {
 
     fn supports_comments(&self) -> bool {
         false
+    }
+
+    fn reports_foreign_key_names(&self) -> bool {
+        false
+    }
+
+    fn normalize(&self, table: &mut Table) {
+        normalize_rowid_alias(table);
     }
 }
 
