@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use crate::change::Change;
 use crate::dialect::{Dialect, SqlDialect};
 use crate::error::Error;
-use crate::schema::{Column, Index, Schema, Table, Unmanaged};
+use crate::schema::{Column, ForeignKey, Index, Schema, Table, Unmanaged};
 
 /// The changes that turn `actual` into `desired` on `dialect`, unordered.
 ///
@@ -171,31 +171,34 @@ fn table_changes(
         });
     }
     index_changes(have, want, &rename, &mut changes);
-    for fk in &have.foreign_keys {
-        let now = crate::schema::ForeignKey {
-            columns: fk.columns.iter().map(rename).collect(),
-            ..fk.clone()
-        };
+    // The live keys with their columns under their new names, paired with the keys as they are.
+    let have_fks: Vec<(ForeignKey, &ForeignKey)> = have
+        .foreign_keys
+        .iter()
+        .map(|fk| {
+            (
+                ForeignKey {
+                    columns: fk.columns.iter().map(rename).collect(),
+                    ..fk.clone()
+                },
+                fk,
+            )
+        })
+        .collect();
+    for (now, fk) in &have_fks {
         if !want
             .foreign_keys
             .iter()
-            .any(|w| same_foreign_key(d, &now, w))
+            .any(|w| same_foreign_key(d, now, w))
         {
             changes.push(Change::DropForeignKey {
                 table: t.clone(),
-                fk: fk.clone(),
+                fk: (*fk).clone(),
             });
         }
     }
     for fk in &want.foreign_keys {
-        let exists = have.foreign_keys.iter().any(|h| {
-            let now = crate::schema::ForeignKey {
-                columns: h.columns.iter().map(rename).collect(),
-                ..h.clone()
-            };
-            same_foreign_key(d, &now, fk)
-        });
-        if !exists {
+        if !have_fks.iter().any(|(now, _)| same_foreign_key(d, now, fk)) {
             changes.push(Change::AddForeignKey {
                 table: t.clone(),
                 fk: fk.clone(),
@@ -253,10 +256,6 @@ fn index_changes(
     changes: &mut Vec<Change>,
 ) {
     let t = &want.name;
-    let now = |i: &Index| Index {
-        columns: i.columns.iter().map(rename).collect(),
-        ..i.clone()
-    };
     let same = |a: &Index, b: &Index| {
         a.name == b.name
             && a.columns == b.columns
@@ -264,16 +263,30 @@ fn index_changes(
             && a.predicate.as_deref().map(normalize_sql)
                 == b.predicate.as_deref().map(normalize_sql)
     };
-    for index in &have.indexes {
-        if !want.indexes.iter().any(|w| same(&now(index), w)) {
+    // The live indexes with their columns under their new names, paired with them as they are.
+    let have_indexes: Vec<(Index, &Index)> = have
+        .indexes
+        .iter()
+        .map(|i| {
+            (
+                Index {
+                    columns: i.columns.iter().map(rename).collect(),
+                    ..i.clone()
+                },
+                i,
+            )
+        })
+        .collect();
+    for (now, index) in &have_indexes {
+        if !want.indexes.iter().any(|w| same(now, w)) {
             changes.push(Change::DropIndex {
                 table: t.clone(),
-                index: index.clone(),
+                index: (*index).clone(),
             });
         }
     }
     for index in &want.indexes {
-        if !have.indexes.iter().any(|h| same(&now(h), index)) {
+        if !have_indexes.iter().any(|(now, _)| same(now, index)) {
             changes.push(Change::CreateIndex {
                 table: t.clone(),
                 index: index.clone(),
@@ -299,11 +312,7 @@ pub fn same_column(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
         && a.comment == b.comment
 }
 
-fn same_foreign_key(
-    d: &dyn SqlDialect,
-    a: &crate::schema::ForeignKey,
-    b: &crate::schema::ForeignKey,
-) -> bool {
+fn same_foreign_key(d: &dyn SqlDialect, a: &ForeignKey, b: &ForeignKey) -> bool {
     (a.name == b.name || !d.reports_foreign_key_names())
         && a.columns == b.columns
         && a.ref_table == b.ref_table

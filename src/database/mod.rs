@@ -59,10 +59,9 @@ impl Session {
 
     /// The database's schema in the portable model, leaving out tables matched by `ignore`.
     pub fn introspect(&mut self, ignore: &[String]) -> Result<Schema, Error> {
-        let schema = match &mut self.db {
+        let mut schema = match &mut self.db {
             Db::Sqlite(db) => self.runtime.block_on(db.introspect())?,
         };
-        let mut schema = schema;
         schema
             .tables
             .retain(|t| !ignore.iter().any(|p| crate::schema::glob_match(p, &t.name)));

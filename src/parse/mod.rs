@@ -231,9 +231,9 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             )),
         });
     }
-    let length = r.count_prop("length", problems);
-    let precision = r.count_prop("precision", problems);
-    let scale = r.count_prop("scale", problems);
+    let length = r.count_prop("length", 1, problems);
+    let precision = r.count_prop("precision", 1, problems);
+    let scale = r.count_prop("scale", 0, problems);
     let ty = match ty {
         Some(Type::String { .. }) => Type::String {
             length: length.map(|(n, _)| n),

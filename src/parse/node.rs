@@ -139,21 +139,26 @@ impl<'a> NodeReader<'a> {
         }
     }
 
-    /// A positive integer property.
-    pub fn count_prop(&mut self, key: &str, problems: &mut Vec<Problem>) -> Option<(u32, Span)> {
+    /// A whole-number property of at least `min` (0 or 1).
+    pub fn count_prop(
+        &mut self,
+        key: &str,
+        min: u32,
+        problems: &mut Vec<Problem>,
+    ) -> Option<(u32, Span)> {
         let e = self.prop(key)?;
         match e
             .value()
             .as_integer()
             .and_then(|i| u32::try_from(i).ok())
-            .filter(|i| *i > 0)
+            .filter(|i| *i >= min)
         {
             Some(n) => Some((n, e.span())),
-            None if key == "scale" && e.value().as_integer() == Some(0) => Some((0, e.span())),
             None => {
+                let kind = if min > 0 { "positive" } else { "non-negative" };
                 problems.push(
-                    Problem::new(format!("`{key}` takes a positive whole number"), e.span())
-                        .label("not a positive integer"),
+                    Problem::new(format!("`{key}` takes a {kind} whole number"), e.span())
+                        .label(format!("not a {kind} integer")),
                 );
                 None
             }

@@ -7,7 +7,7 @@
 mod names;
 mod types;
 
-pub use names::{fk_name, index_name, quote_ident_list, stable_shorten};
+pub use names::{fk_name, index_name, stable_shorten};
 pub use types::Type;
 
 use miette::SourceSpan;

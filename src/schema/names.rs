@@ -50,15 +50,6 @@ fn fnv1a(bytes: &[u8]) -> u32 {
     })
 }
 
-/// `"a", "b"` with each name quoted by `quote`.
-pub fn quote_ident_list(names: &[String], quote: impl Fn(&str) -> String) -> String {
-    names
-        .iter()
-        .map(|n| quote(n))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
