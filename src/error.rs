@@ -162,6 +162,9 @@ pub enum Error {
     #[error("cannot read the database schema: {message}")]
     Introspect { message: String },
 
+    #[error("apply failed: {message}")]
+    Apply { message: String },
+
     #[error("statement {index} of {total}, from {change}, failed: {message}\n  {sql}")]
     #[diagnostic(help("nothing was changed: the transaction was rolled back"))]
     Statement {

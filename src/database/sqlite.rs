@@ -35,6 +35,12 @@ fn introspect_error(e: sqlx::Error) -> Error {
     }
 }
 
+fn apply_error(e: sqlx::Error) -> Error {
+    Error::Apply {
+        message: e.to_string(),
+    }
+}
+
 impl Sqlite {
     /// Opens (creating if missing) the file of a `sqlite://PATH` URL, relative to `root`.
     pub async fn open(url: &str, root: &Path, lock_timeout: u64) -> Result<Sqlite, Error> {
@@ -207,19 +213,16 @@ impl Sqlite {
     /// Runs `plan` in one `BEGIN IMMEDIATE` transaction with foreign keys off; checks them
     /// before committing. Any failure rolls everything back.
     pub async fn apply(&mut self, plan: &Plan, lock_timeout: u64) -> Result<(), Error> {
-        let fail = |e: sqlx::Error| Error::Introspect {
-            message: e.to_string(),
-        };
         self.conn
             .execute("PRAGMA foreign_keys = OFF")
             .await
-            .map_err(fail)?;
+            .map_err(apply_error)?;
         let result = self.apply_in_transaction(plan, lock_timeout).await;
         let restore = self
             .conn
             .execute("PRAGMA foreign_keys = ON")
             .await
-            .map_err(fail);
+            .map_err(apply_error);
         result.and(restore.map(|_| ()))
     }
 
@@ -232,15 +235,12 @@ impl Sqlite {
         }
         let result = self.run_steps(plan).await;
         match result {
-            Ok(()) => {
-                self.conn
-                    .execute("COMMIT")
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| Error::Introspect {
-                        message: e.to_string(),
-                    })
-            }
+            Ok(()) => self
+                .conn
+                .execute("COMMIT")
+                .await
+                .map(|_| ())
+                .map_err(apply_error),
             Err(e) => {
                 let _ = self.conn.execute("ROLLBACK").await;
                 Err(e)
@@ -293,7 +293,7 @@ impl Sqlite {
                 let count: i64 = sqlx::query_scalar(AssertSqlSafe(query))
                     .fetch_one(&mut self.conn)
                     .await
-                    .map_err(introspect_error)?;
+                    .map_err(apply_error)?;
                 if count > 0 {
                     out.push(format!("  {what}: {count} row(s)"));
                 }
