@@ -120,6 +120,11 @@ pub trait SqlDialect: Sync {
         false
     }
 
+    /// The largest `decimal` precision and scale this database accepts, if it has a limit.
+    fn decimal_limits(&self) -> Option<(u32, u32)> {
+        None
+    }
+
     /// Whether the catalog reports foreign-key names (else keys match by their columns).
     fn reports_foreign_key_names(&self) -> bool {
         true

@@ -256,6 +256,11 @@ impl SqlDialect for Mysql {
         true
     }
 
+    /// <https://dev.mysql.com/doc/refman/8.0/en/fixed-point-types.html>
+    fn decimal_limits(&self) -> Option<(u32, u32)> {
+        Some((65, 30))
+    }
+
     fn rules(&self, schema: &Schema) -> Vec<Problem> {
         super::mysql_rules::check(self, schema)
     }

@@ -219,6 +219,11 @@ impl SqlDialect for Postgres {
     fn transactional_ddl(&self) -> bool {
         true
     }
+
+    /// <https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-NUMERIC-DECIMAL>
+    fn decimal_limits(&self) -> Option<(u32, u32)> {
+        Some((1000, 1000))
+    }
 }
 
 impl Postgres {
