@@ -1,34 +1,33 @@
 //! Compares the live schema with the desired one and lists the changes between them.
 //!
-//! Both sides are in one dialect's terms (the desired schema resolved with
-//! [`crate::dialect::resolve`], the live one introspected), and values are compared as that
-//! dialect spells them, so that a database the tool created reads back as equal. Changes the
-//! dialect cannot make in place turn the table's changes into one [`Change::RebuildTable`].
+//! Both sides are in one dialect's terms: the desired schema resolved and normalized with
+//! [`crate::dialect::resolve`], the live one read back through the dialect's catalog rules.
+//! So the comparison is structural (`==` on the model), and the differ never renders SQL
+//! or asks which database it is; only [`SqlDialect`] capability questions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crate::change::Change;
-use crate::dialect::{Dialect, SqlDialect};
+use crate::change::{Change, TableChange};
+use crate::dialect::{SqlDialect, mentions};
 use crate::error::Error;
-use crate::schema::{Column, ForeignKey, Index, Schema, Table, Unmanaged};
+use crate::schema::{Check, Column, DefaultValue, ForeignKey, Index, Schema, Table, Unmanaged};
 
-/// The changes that turn `actual` into `desired` on `dialect`, unordered.
+/// The changes that turn `actual` into `desired` on `d`, unordered.
 ///
 /// Fails when a `renamed-from` hint is ambiguous: both the old and the new name exist.
-pub fn diff(actual: &Schema, desired: &Schema, dialect: Dialect) -> Result<Vec<Change>, Error> {
-    let d = dialect.sql();
+pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec<Change>, Error> {
+    let live: HashMap<&str, &Table> = actual.tables.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut changes = Vec::new();
     let mut matched: HashSet<&str> = HashSet::new();
     for want in &desired.tables {
-        let old = want.renamed_from.as_deref().and_then(|o| actual.table(o));
-        let have = match (actual.table(&want.name), old) {
+        let old = want.renamed_from.as_deref().and_then(|o| live.get(o).copied());
+        let have = match (live.get(want.name.as_str()).copied(), old) {
             (Some(_), Some(old)) => {
-                return Err(ambiguous_rename(
-                    "table",
-                    &old.name,
-                    &want.name,
-                    &format!("both tables `{}` and `{}` exist", old.name, want.name),
-                ));
+                return Err(Error::AmbiguousRename {
+                    what: "table",
+                    old: old.name.clone(),
+                    new: want.name.clone(),
+                });
             }
             (Some(have), None) => have,
             (None, Some(old)) => {
@@ -44,20 +43,23 @@ pub fn diff(actual: &Schema, desired: &Schema, dialect: Dialect) -> Result<Vec<C
             }
         };
         matched.insert(&have.name);
-        let renamed = Table {
-            name: want.name.clone(),
-            ..have.clone()
-        };
-        let dependents: Vec<Unmanaged> = actual
-            .unmanaged
-            .iter()
-            .filter(|u| {
-                u.table == have.name
-                    || (u.kind == "view" && crate::dialect::mentions(&u.sql, &have.name))
-            })
-            .cloned()
-            .collect();
-        changes.extend(table_changes(d, &renamed, want, dependents)?);
+        let table_changes = table_changes(d, have, want)?;
+        if !table_changes.is_empty() {
+            let dependents: Vec<Unmanaged> = actual
+                .unmanaged
+                .iter()
+                .filter(|u| {
+                    u.table == have.name || (u.kind == "view" && mentions(&u.sql, &have.name))
+                })
+                .cloned()
+                .collect();
+            changes.push(Change::AlterTable {
+                from: have.clone(),
+                to: want.clone(),
+                changes: table_changes,
+                dependents,
+            });
+        }
     }
     for table in &actual.tables {
         if !matched.contains(table.name.as_str()) && !desired.is_ignored(&table.name) {
@@ -67,15 +69,6 @@ pub fn diff(actual: &Schema, desired: &Schema, dialect: Dialect) -> Result<Vec<C
         }
     }
     Ok(changes)
-}
-
-fn ambiguous_rename(what: &str, old: &str, new: &str, why: &str) -> Error {
-    Error::Refused {
-        reason: format!("{what} `{new}` says `renamed-from={old}`, but {why}"),
-        help: Some(format!(
-            "if the rename is done, remove `renamed-from`; otherwise drop or rename one of them by hand: reconcile never guesses which {what} holds the data"
-        )),
-    }
 }
 
 fn create_table(want: &Table, changes: &mut Vec<Change>) {
@@ -93,236 +86,189 @@ fn create_table(want: &Table, changes: &mut Vec<Change>) {
     }
 }
 
-/// The changes to one table that exists on both sides (`have` already carries `want`'s name).
+/// The changes to one table that exists on both sides, in table-change rank order.
 fn table_changes(
     d: &dyn SqlDialect,
     have: &Table,
     want: &Table,
-    dependents: Vec<Unmanaged>,
-) -> Result<Vec<Change>, Error> {
-    let t = &want.name;
+) -> Result<Vec<TableChange>, Error> {
     let mut changes = Vec::new();
-    // (desired column, live column it takes its data from)
-    let mut copy: Vec<(String, String)> = Vec::new();
-    let mut kept: HashSet<&str> = HashSet::new();
+    // live column name -> desired column name
+    let mut renamed: HashMap<&str, &str> = HashMap::new();
     for c in &want.columns {
         let old = c.renamed_from.as_deref().and_then(|o| have.column(o));
         let live = match (have.column(&c.name), old) {
             (Some(_), Some(old)) => {
-                return Err(ambiguous_rename(
-                    "column",
-                    &old.name,
-                    &format!("{t}.{}", c.name),
-                    &format!("both columns exist in `{t}`"),
-                ));
+                return Err(Error::AmbiguousRename {
+                    what: "column",
+                    old: format!("{}.{}", want.name, old.name),
+                    new: format!("{}.{}", want.name, c.name),
+                });
             }
             (Some(live), None) => live,
             (None, Some(old)) => {
-                changes.push(Change::RenameColumn {
-                    table: t.clone(),
+                changes.push(TableChange::RenameColumn {
                     from: old.name.clone(),
                     to: c.name.clone(),
                 });
                 old
             }
             (None, None) => {
-                changes.push(Change::AddColumn {
-                    table: t.clone(),
-                    column: c.clone(),
-                });
+                changes.push(TableChange::AddColumn(c.clone()));
                 continue;
             }
         };
-        kept.insert(&live.name);
-        copy.push((c.name.clone(), live.name.clone()));
-        if !same_column(d, live, c) {
-            let fill_nulls = live.nullable && !c.nullable && c.default.is_some();
-            let from = Column {
-                name: c.name.clone(),
-                ..live.clone()
-            };
-            changes.push(Change::AlterColumn {
-                table: t.clone(),
-                from,
+        renamed.insert(&live.name, &c.name);
+        if !same_column(live, c) {
+            changes.push(TableChange::AlterColumn {
+                from: live.clone(),
                 to: c.clone(),
-                fill_nulls,
+                fill_nulls: live.nullable && !c.nullable && c.default.is_some(),
             });
         }
     }
     for c in &have.columns {
-        if !kept.contains(c.name.as_str()) {
-            changes.push(Change::DropColumn {
-                table: t.clone(),
-                column: c.clone(),
-            });
+        if !renamed.contains_key(c.name.as_str()) {
+            changes.push(TableChange::DropColumn(c.clone()));
         }
     }
-    let rename = |name: &String| {
-        copy.iter()
-            .find(|(_, old)| old == name)
-            .map_or(name.clone(), |(new, _)| new.clone())
+    let rename = |name: &String| -> String {
+        renamed
+            .get(name.as_str())
+            .map_or_else(|| name.clone(), |n| n.to_string())
     };
     let have_pk: Vec<String> = have.primary_key.iter().map(rename).collect();
     if have_pk != want.primary_key {
-        changes.push(Change::AlterPrimaryKey {
-            table: t.clone(),
-            from: have_pk,
+        changes.push(TableChange::AlterPrimaryKey {
+            from: have.primary_key.clone(),
             to: want.primary_key.clone(),
         });
     }
     index_changes(have, want, &rename, &mut changes);
-    // The live keys with their columns under their new names, paired with the keys as they are.
-    let have_fks: Vec<(ForeignKey, &ForeignKey)> = have
-        .foreign_keys
-        .iter()
-        .map(|fk| {
-            (
-                ForeignKey {
-                    columns: fk.columns.iter().map(rename).collect(),
-                    ..fk.clone()
-                },
-                fk,
-            )
-        })
-        .collect();
-    for (now, fk) in &have_fks {
-        if !want
-            .foreign_keys
-            .iter()
-            .any(|w| same_foreign_key(d, now, w))
-        {
-            changes.push(Change::DropForeignKey {
-                table: t.clone(),
-                fk: (*fk).clone(),
-            });
-        }
-    }
-    for fk in &want.foreign_keys {
-        if !have_fks.iter().any(|(now, _)| same_foreign_key(d, now, fk)) {
-            changes.push(Change::AddForeignKey {
-                table: t.clone(),
-                fk: fk.clone(),
-            });
-        }
-    }
-    for check in &have.checks {
-        if !want
-            .checks
-            .iter()
-            .any(|w| w.name == check.name && same_sql(&w.expr, &check.expr))
-        {
-            changes.push(Change::DropCheck {
-                table: t.clone(),
-                check: check.clone(),
-            });
-        }
-    }
-    for check in &want.checks {
-        if !have
-            .checks
-            .iter()
-            .any(|h| h.name == check.name && same_sql(&h.expr, &check.expr))
-        {
-            changes.push(Change::AddCheck {
-                table: t.clone(),
-                check: check.clone(),
-            });
-        }
-    }
+    foreign_key_changes(d, have, want, &rename, &mut changes);
+    check_changes(have, want, &mut changes);
     if have.comment != want.comment {
-        changes.push(Change::SetTableComment {
-            table: t.clone(),
-            comment: want.comment.clone(),
-        });
+        changes.push(TableChange::SetComment(want.comment.clone()));
     }
-    let in_place = changes.iter().all(|c| d.render(c).is_some());
-    if in_place {
-        return Ok(changes);
+    changes.sort_by_key(|c| (c.rank(), c.object().to_string()));
+    Ok(changes)
+}
+
+/// Pairs live objects (their columns under their new names) with desired ones by `same`;
+/// each object on either side is used at most once.
+fn pair<'a, L, W>(
+    live: &'a [L],
+    want: &'a [W],
+    same: impl Fn(&L, &W) -> bool,
+) -> (Vec<&'a L>, Vec<&'a W>) {
+    let mut taken = vec![false; want.len()];
+    let mut unmatched_live = Vec::new();
+    for l in live {
+        match (0..want.len()).find(|&i| !taken[i] && same(l, &want[i])) {
+            Some(i) => taken[i] = true,
+            None => unmatched_live.push(l),
+        }
     }
-    let reasons = changes.iter().map(Change::describe).collect();
-    Ok(vec![Change::RebuildTable {
-        from: have.clone(),
-        to: want.clone(),
-        copy,
-        dependents,
-        reasons,
-    }])
+    let unmatched_want = want
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| !**t)
+        .map(|(w, _)| w)
+        .collect();
+    (unmatched_live, unmatched_want)
 }
 
 fn index_changes(
     have: &Table,
     want: &Table,
     rename: &dyn Fn(&String) -> String,
-    changes: &mut Vec<Change>,
+    changes: &mut Vec<TableChange>,
 ) {
-    let t = &want.name;
-    let same = |a: &Index, b: &Index| {
-        a.name == b.name
-            && a.columns == b.columns
-            && a.unique == b.unique
-            && a.predicate.as_deref().map(normalize_sql)
-                == b.predicate.as_deref().map(normalize_sql)
-    };
-    // The live indexes with their columns under their new names, paired with them as they are.
-    let have_indexes: Vec<(Index, &Index)> = have
+    let moved: Vec<Index> = have
         .indexes
         .iter()
-        .map(|i| {
-            (
-                Index {
-                    columns: i.columns.iter().map(rename).collect(),
-                    ..i.clone()
-                },
-                i,
-            )
+        .map(|i| Index {
+            columns: i.columns.iter().map(rename).collect(),
+            ..i.clone()
         })
         .collect();
-    for (now, index) in &have_indexes {
-        if !want.indexes.iter().any(|w| same(now, w)) {
-            changes.push(Change::DropIndex {
-                table: t.clone(),
-                index: (*index).clone(),
-            });
-        }
+    let (gone, new) = pair(&moved, &want.indexes, |l, w| {
+        (l.name == w.name || !l.has_own_name())
+            && l.columns == w.columns
+            && l.unique == w.unique
+            && l.predicate.as_deref().map(normalize_sql) == w.predicate.as_deref().map(normalize_sql)
+    });
+    for index in gone {
+        let original = have.indexes.iter().find(|i| i.name == index.name);
+        changes.push(TableChange::DropIndex(original.unwrap_or(index).clone()));
     }
-    for index in &want.indexes {
-        if !have_indexes.iter().any(|(now, _)| same(now, index)) {
-            changes.push(Change::CreateIndex {
-                table: t.clone(),
-                index: index.clone(),
-            });
-        }
-    }
+    changes.extend(new.into_iter().cloned().map(TableChange::CreateIndex));
 }
 
-/// Whether two versions of a column are the same as `d` would create them.
-pub fn same_column(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
-    let default = |c: &Column| {
-        c.default
-            .as_ref()
-            .map(|v| normalize_sql(&d.default_sql(v, &c.ty)))
+fn foreign_key_changes(
+    d: &dyn SqlDialect,
+    have: &Table,
+    want: &Table,
+    rename: &dyn Fn(&String) -> String,
+    changes: &mut Vec<TableChange>,
+) {
+    let moved: Vec<ForeignKey> = have
+        .foreign_keys
+        .iter()
+        .map(|fk| ForeignKey {
+            columns: fk.columns.iter().map(rename).collect(),
+            ..fk.clone()
+        })
+        .collect();
+    let (gone, new) = pair(&moved, &want.foreign_keys, |l, w| {
+        (l.name == w.name || !d.reports_foreign_key_names())
+            && l.columns == w.columns
+            && l.ref_table == w.ref_table
+            && l.ref_columns == w.ref_columns
+            && l.on_delete == w.on_delete
+            && l.on_update == w.on_update
+    });
+    for fk in gone {
+        let original = have.foreign_keys.iter().find(|k| k.name == fk.name);
+        changes.push(TableChange::DropForeignKey(original.unwrap_or(fk).clone()));
+    }
+    changes.extend(new.into_iter().cloned().map(TableChange::AddForeignKey));
+}
+
+fn check_changes(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
+    let (gone, new) = pair(&have.checks, &want.checks, |l: &Check, w: &Check| {
+        (l.name == w.name || !l.named) && normalize_sql(&l.expr) == normalize_sql(&w.expr)
+    });
+    changes.extend(gone.into_iter().cloned().map(TableChange::DropCheck));
+    changes.extend(new.into_iter().cloned().map(TableChange::AddCheck));
+}
+
+/// Whether two versions of a column are the same, both in the database's terms.
+pub fn same_column(a: &Column, b: &Column) -> bool {
+    let same_name = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        (None, None) => true,
+        _ => false,
     };
-    crate::dialect::normalize_type(&d.column_type_sql(a))
-        == crate::dialect::normalize_type(&d.column_type_sql(b))
+    a.ty == b.ty
         && a.nullable == b.nullable
         && a.auto_increment == b.auto_increment
-        && default(a) == default(b)
-        && a.collate == b.collate
-        && a.charset == b.charset
+        && same_default(a.default.as_ref(), b.default.as_ref())
+        && same_name(&a.collate, &b.collate)
+        && same_name(&a.charset, &b.charset)
         && a.comment == b.comment
 }
 
-fn same_foreign_key(d: &dyn SqlDialect, a: &ForeignKey, b: &ForeignKey) -> bool {
-    (a.name == b.name || !d.reports_foreign_key_names())
-        && a.columns == b.columns
-        && a.ref_table == b.ref_table
-        && a.ref_columns == b.ref_columns
-        && a.on_delete == b.on_delete
-        && a.on_update == b.on_update
-}
-
-fn same_sql(a: &str, b: &str) -> bool {
-    normalize_sql(a) == normalize_sql(b)
+/// Defaults compare as values; SQL expressions by their text with spacing and outer
+/// parentheses ignored (and case, for a bare keyword such as `CURRENT_TIMESTAMP`).
+fn same_default(a: Option<&DefaultValue>, b: Option<&DefaultValue>) -> bool {
+    match (a, b) {
+        (Some(DefaultValue::Sql(x)), Some(DefaultValue::Sql(y))) => {
+            let (x, y) = (normalize_sql(x), normalize_sql(y));
+            x == y || (crate::dialect::is_sql_keyword_default(&x) && x.eq_ignore_ascii_case(&y))
+        }
+        (a, b) => a == b,
+    }
 }
 
 /// SQL text made comparable: single spaces, no outer parentheses.
@@ -351,11 +297,21 @@ fn balanced(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_sql;
+    use super::*;
 
     #[test]
     fn sql_normalization() {
         assert_eq!(normalize_sql("((a  >  0))"), "a > 0");
         assert_eq!(normalize_sql("(a) AND (b)"), "(a) AND (b)");
+    }
+
+    #[test]
+    fn keyword_defaults_ignore_case_and_parentheses() {
+        let now = |s: &str| DefaultValue::Sql(s.into());
+        assert!(same_default(
+            Some(&now("(CURRENT_TIMESTAMP)")),
+            Some(&now("current_timestamp"))
+        ));
+        assert!(!same_default(Some(&now("lower('A')")), Some(&now("lower('a')"))));
     }
 }

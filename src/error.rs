@@ -156,30 +156,85 @@ pub enum Error {
     #[diagnostic(help("{}", known_environments(known)))]
     UnknownEnvironment { name: String, known: Vec<String> },
 
-    #[error("cannot connect to {url}: {message}")]
-    Connect { url: String, message: String },
+    #[error("cannot connect to {url}")]
+    Connect {
+        url: String,
+        #[source]
+        source: DriverError,
+    },
 
-    #[error("cannot read the database schema: {message}")]
-    Introspect { message: String },
+    #[error("{path} does not exist")]
+    #[diagnostic(help("`reconcile apply` creates it; check the `url` of the environment"))]
+    NoDatabase { path: String },
 
-    #[error("apply failed: {message}")]
-    Apply { message: String },
+    #[error("{what}")]
+    Database {
+        what: String,
+        #[source]
+        source: DriverError,
+    },
 
-    #[error("statement {index} of {total}, from {change}, failed: {message}\n  {sql}")]
+    #[error("another apply holds the lock `{lock}`; waited {seconds} s")]
+    #[diagnostic(help(
+        "wait for it to finish and run again (nothing was changed), or raise `lock-timeout` in the environment file"
+    ))]
+    Locked { lock: String, seconds: u64 },
+
+    #[error("the plan holds {} destructive change(s); nothing was changed:\n{}", changes.len(), changes.join("\n"))]
+    #[diagnostic(help("review them, then run again with `--allow-destructive`"))]
+    Destructive { changes: Vec<String> },
+
+    #[error("stored data would be lost or rejected; nothing was changed:\n{}", findings.join("\n"))]
+    #[diagnostic(help(
+        "fix the data first (or give the column a default); reconcile never decides to lose data"
+    ))]
+    DataWouldBeLost { findings: Vec<String> },
+
+    #[error("{count} row(s) would break foreign keys (first: {first}); nothing was changed")]
+    #[diagnostic(help("delete or fix the orphan rows first"))]
+    ForeignKeyViolations { count: usize, first: String },
+
+    #[error("{what} `{new}` says `renamed-from={old}`, but both exist")]
+    #[diagnostic(help(
+        "if the rename is done, remove `renamed-from`; otherwise drop or rename one of them by hand: reconcile never guesses which holds the data"
+    ))]
+    AmbiguousRename {
+        what: &'static str,
+        old: String,
+        new: String,
+    },
+
+    #[error("not confirmed; nothing was changed")]
+    NotConfirmed,
+
+    #[error("the database changed since the plan was shown; nothing was changed")]
+    #[diagnostic(help("another apply or a person changed it; review the new plan and run again"))]
+    PlanChanged,
+
+    #[error("{what}")]
+    #[diagnostic(help("{help}"))]
+    Unsupported { what: String, help: String },
+
+    #[error("statement {index} of {total}, from {change}, failed:\n  {sql}")]
     #[diagnostic(help("nothing was changed: the transaction was rolled back"))]
     Statement {
         index: usize,
         total: usize,
         change: String,
         sql: String,
-        message: String,
+        #[source]
+        source: DriverError,
     },
 
-    #[error("apply refused: {reason}")]
-    Refused {
-        reason: String,
-        #[help]
-        help: Option<String>,
+    #[error("apply stopped at statement {index} of {total}, from {change}:\n  {sql}", index = applied.len() + 1, total = applied.len() + 1 + pending.len())]
+    #[diagnostic(help("{} statement(s) ran and are committed (this database cannot roll DDL back), {} did not run; fix the cause and run `reconcile apply` again to finish", applied.len(), pending.len()))]
+    PartiallyApplied {
+        applied: Vec<String>,
+        change: String,
+        sql: String,
+        pending: Vec<String>,
+        #[source]
+        source: DriverError,
     },
 
     #[error("the database still differs from schema.kdl after apply:\n{remaining}")]
@@ -197,6 +252,35 @@ fn known_environments(known: &[String]) -> String {
         format!("environments in this project: {}", known.join(", "))
     }
 }
+
+/// What a database driver said, with every password of the connection masked; the driver's
+/// own error is not kept, since its text may hold the connection string.
+#[derive(Debug, Clone)]
+pub struct DriverError {
+    message: String,
+}
+
+impl DriverError {
+    /// The driver's message with the password of `url` (if any) masked.
+    pub fn new(message: impl fmt::Display, url: &str) -> Self {
+        DriverError {
+            message: crate::redact::scrub(&message.to_string(), url),
+        }
+    }
+
+    /// The masked message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DriverError {}
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -44,8 +44,21 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                 }
                 None => {}
             }
-            if let Type::Raw(raw) = &c.ty {
-                let _ = write!(out, " {{\n        {dialect} type={}\n    }}", s(raw));
+            let mut hint = String::new();
+            match (&c.declared, &c.ty) {
+                (Some(declared), _) | (None, Type::Raw(declared)) => {
+                    let _ = write!(hint, " type={}", s(declared));
+                }
+                _ => {}
+            }
+            if let Some(collate) = &c.collate {
+                let _ = write!(hint, " collate={}", s(collate));
+            }
+            if let Some(charset) = &c.charset {
+                let _ = write!(hint, " charset={}", s(charset));
+            }
+            if !hint.is_empty() {
+                let _ = write!(out, " {{\n        {dialect}{hint}\n    }}");
             }
             out.push('\n');
         }
@@ -59,7 +72,11 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
             if i.unique {
                 out.push_str(" unique=#true");
             }
-            let _ = write!(out, " name={}", s(&i.name));
+            // A key with no name of its own matches by its columns; its catalog name is
+            // internal (`sqlite_autoindex_*`) and never shown.
+            if i.has_own_name() {
+                let _ = write!(out, " name={}", s(&i.name));
+            }
             if let Some(p) = &i.predicate {
                 let _ = write!(out, " where={}", s(p));
             }

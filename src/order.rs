@@ -14,9 +14,12 @@ use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
-use crate::change::Change;
-use crate::dialect::Dialect;
-use crate::schema::{ForeignKey, Schema};
+use crate::change::{Change, TableChange};
+use crate::dialect::SqlDialect;
+use crate::schema::{ForeignKey, Schema, Table};
+
+/// The desired tables by name.
+type Desired<'a> = HashMap<&'a str, &'a Table>;
 
 /// A thing in the database that changes create, need or drop.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,7 +42,9 @@ struct Facts {
 
 /// The changes in an order the database accepts. `desired` tells which unique index a foreign
 /// key relies on.
-pub fn order(changes: Vec<Change>, desired: &Schema, dialect: Dialect) -> Vec<Change> {
+pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<Change> {
+    let desired: Desired = desired.tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let desired = &desired;
     let mut changes = changes;
     changes.sort_by_key(key);
     // Changes whose foreign keys stay inline but no longer order them (SQLite's cycles).
@@ -57,15 +62,17 @@ pub fn order(changes: Vec<Change>, desired: &Schema, dialect: Dialect) -> Vec<Ch
             }
             Err(cycles) => {
                 let members: Vec<usize> = cycles.iter().flatten().map(|n| graph[*n]).collect();
-                if dialect.sql().foreign_key_target_must_exist() {
-                    if !break_cycles(&mut changes, &members, dialect) {
+                if d.foreign_key_target_must_exist() {
+                    if !break_cycles(&mut changes, &members, d) {
                         break;
                     }
-                } else if !members
-                    .iter()
-                    .fold(false, |new, m| relaxed.insert(*m) || new)
-                {
-                    break;
+                } else {
+                    // Relax every member (no short-circuit); stop when none was new.
+                    let before = relaxed.len();
+                    relaxed.extend(members.iter().copied());
+                    if relaxed.len() == before {
+                        break;
+                    }
                 }
             }
         }
@@ -77,7 +84,7 @@ pub fn order(changes: Vec<Change>, desired: &Schema, dialect: Dialect) -> Vec<Ch
 
 fn build(
     changes: &[Change],
-    desired: &Schema,
+    desired: &Desired,
     relaxed: &HashSet<usize>,
 ) -> StableDiGraph<usize, ()> {
     let mut g = StableDiGraph::new();
@@ -157,26 +164,17 @@ fn sort(g: &StableDiGraph<usize, ()>) -> Result<Vec<NodeIndex>, Vec<Vec<NodeInde
     Err(tarjan_scc(g).into_iter().filter(|c| c.len() > 1).collect())
 }
 
-/// The tie-breaking key: drops of keys and indexes first, then renames, creations, alterations,
-/// and drops of columns and tables last; within a kind, by table and object name.
+/// The tie-breaking key: drops of keys first, then renames, creations, alterations, and
+/// drops of tables last; within a kind, by table and object name.
 fn key(change: &Change) -> (u8, String, String) {
     let rank = match change {
         Change::DropForeignKey { .. } => 0,
-        Change::DropIndex { .. } => 1,
-        Change::DropCheck { .. } => 2,
-        Change::RenameTable { .. } => 3,
-        Change::RenameColumn { .. } => 4,
-        Change::CreateTable { .. } => 5,
-        Change::AddColumn { .. } => 6,
-        Change::AlterColumn { .. } => 7,
-        Change::AlterPrimaryKey { .. } => 8,
-        Change::RebuildTable { .. } => 9,
-        Change::CreateIndex { .. } => 10,
-        Change::AddForeignKey { .. } => 11,
-        Change::AddCheck { .. } => 12,
-        Change::SetTableComment { .. } => 13,
-        Change::DropColumn { .. } => 14,
-        Change::DropTable { .. } => 15,
+        Change::RenameTable { .. } => 1,
+        Change::CreateTable { .. } => 2,
+        Change::AlterTable { .. } => 3,
+        Change::CreateIndex { .. } => 4,
+        Change::AddForeignKey { .. } => 5,
+        Change::DropTable { .. } => 6,
     };
     (
         rank,
@@ -185,11 +183,9 @@ fn key(change: &Change) -> (u8, String, String) {
     )
 }
 
-/// What `change` creates, needs, releases and drops; a `relaxed` change's inline foreign
-/// keys order nothing.
-fn facts(change: &Change, desired: &Schema, relaxed: bool) -> Facts {
-    let table = |t: &str| Object::Table(t.to_string());
-    let column = |t: &str, c: &str| Object::Column(t.to_string(), c.to_string());
+/// What `change` creates, needs, releases and drops; a `relaxed` change's foreign keys
+/// order nothing.
+fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
     let mut f = Facts::default();
     match change {
         Change::CreateTable { table: t } => {
@@ -235,41 +231,16 @@ fn facts(change: &Change, desired: &Schema, relaxed: bool) -> Facts {
             f.drops.push(table(from));
             f.creates.push(table(to));
         }
-        Change::AddColumn {
-            table: t,
-            column: c,
-        } => {
-            f.needs.push(table(t));
-            f.creates.push(column(t, &c.name));
-        }
-        Change::DropColumn {
-            table: t,
-            column: c,
-        } => {
-            f.needs.push(table(t));
-            f.drops.push(column(t, &c.name));
-        }
-        Change::RenameColumn { table: t, from, to } => {
-            f.needs.push(table(t));
-            f.drops.push(column(t, from));
-            f.creates.push(column(t, to));
-        }
-        Change::AlterColumn { table: t, to, .. } => f.needs.extend([table(t), column(t, &to.name)]),
-        Change::AlterPrimaryKey { table: t, to, .. } => {
-            f.needs.push(table(t));
-            f.needs.extend(to.iter().map(|c| column(t, c)));
+        Change::AlterTable { to, changes, .. } => {
+            f.needs.push(table(&to.name));
+            for c in changes {
+                table_change_facts(&to.name, c, desired, relaxed, &mut f);
+            }
         }
         Change::CreateIndex { table: t, index } => {
             f.needs.push(table(t));
             f.needs.extend(index.columns.iter().map(|c| column(t, c)));
             f.creates.push(Object::Index(index.name.clone()));
-        }
-        Change::DropIndex { table: t, index } => {
-            // After a rename of its table: MySQL names the table in `DROP INDEX ... ON`.
-            f.needs.push(table(t));
-            f.drops.push(Object::Index(index.name.clone()));
-            f.releases
-                .extend(index.columns.iter().map(|c| column(t, c)));
         }
         Change::AddForeignKey { table: t, fk } => {
             f.needs.push(table(t));
@@ -277,66 +248,93 @@ fn facts(change: &Change, desired: &Schema, relaxed: bool) -> Facts {
             f.needs.extend(target(fk, desired));
             f.creates.push(Object::ForeignKey(fk.name.clone()));
         }
-        Change::DropForeignKey { table: t, fk } => {
-            f.needs.push(table(t));
-            f.drops.push(Object::ForeignKey(fk.name.clone()));
-            f.releases.push(table(&fk.ref_table));
-            f.releases.extend(fk.columns.iter().map(|c| column(t, c)));
-            f.releases
-                .extend(fk.ref_columns.iter().map(|c| column(&fk.ref_table, c)));
-        }
-        Change::AddCheck { table: t, check } => {
-            f.needs.push(table(t));
-            f.creates.push(Object::Check(check.name.clone()));
-            if let Some(want) = desired.table(t) {
-                let mentioned = want
-                    .columns
-                    .iter()
-                    .filter(|c| crate::dialect::mentions(&check.expr, &c.name));
-                f.needs.extend(mentioned.map(|c| column(t, &c.name)));
-            }
-        }
-        Change::DropCheck { table: t, check } => {
-            f.needs.push(table(t));
-            f.drops.push(Object::Check(check.name.clone()));
-        }
-        Change::SetTableComment { table: t, .. } => f.needs.push(table(t)),
-        Change::RebuildTable { to, .. } => {
-            f.needs.push(table(&to.name));
-            f.creates
-                .extend(to.columns.iter().map(|c| column(&to.name, &c.name)));
-            f.creates
-                .extend(to.indexes.iter().map(|i| Object::Index(i.name.clone())));
-        }
+        Change::DropForeignKey { table: t, fk } => drop_foreign_key_facts(t, fk, &mut f),
     }
     f
 }
 
+fn table(t: &str) -> Object {
+    Object::Table(t.to_string())
+}
+
+fn column(t: &str, c: &str) -> Object {
+    Object::Column(t.to_string(), c.to_string())
+}
+
+fn drop_foreign_key_facts(t: &str, fk: &ForeignKey, f: &mut Facts) {
+    f.needs.push(table(t));
+    f.drops.push(Object::ForeignKey(fk.name.clone()));
+    f.releases.push(table(&fk.ref_table));
+    f.releases.extend(fk.columns.iter().map(|c| column(t, c)));
+    f.releases
+        .extend(fk.ref_columns.iter().map(|c| column(&fk.ref_table, c)));
+}
+
+/// The facts of one change inside an [`Change::AlterTable`] of table `t`.
+fn table_change_facts(
+    t: &str,
+    change: &TableChange,
+    desired: &Desired,
+    relaxed: bool,
+    f: &mut Facts,
+) {
+    match change {
+        TableChange::AddColumn(c) => f.creates.push(column(t, &c.name)),
+        TableChange::DropColumn(c) => f.drops.push(column(t, &c.name)),
+        TableChange::RenameColumn { from, to } => {
+            f.drops.push(column(t, from));
+            f.creates.push(column(t, to));
+        }
+        TableChange::AlterColumn { .. }
+        | TableChange::AlterPrimaryKey { .. }
+        | TableChange::SetComment(_) => {}
+        TableChange::CreateIndex(index) => f.creates.push(Object::Index(index.name.clone())),
+        TableChange::DropIndex(index) => f.drops.push(Object::Index(index.name.clone())),
+        TableChange::AddForeignKey(fk) => {
+            f.creates.push(Object::ForeignKey(fk.name.clone()));
+            if !relaxed && fk.ref_table != t {
+                f.needs.extend(target(fk, desired));
+            }
+        }
+        TableChange::DropForeignKey(fk) => {
+            f.drops.push(Object::ForeignKey(fk.name.clone()));
+            if !relaxed && fk.ref_table != t {
+                f.releases.push(table(&fk.ref_table));
+                f.releases
+                    .extend(fk.ref_columns.iter().map(|c| column(&fk.ref_table, c)));
+            }
+        }
+        TableChange::AddCheck(check) => f.creates.push(Object::Check(check.name.clone())),
+        TableChange::DropCheck(check) => f.drops.push(Object::Check(check.name.clone())),
+    }
+}
+
 /// What a foreign key needs of its target: the table, the columns, and the unique index that
 /// makes them a key (when it is not the primary key).
-fn target(fk: &ForeignKey, desired: &Schema) -> Vec<Object> {
+fn target(fk: &ForeignKey, desired: &Desired) -> Vec<Object> {
     let mut out = vec![Object::Table(fk.ref_table.clone())];
     out.extend(
         fk.ref_columns
             .iter()
             .map(|c| Object::Column(fk.ref_table.clone(), c.clone())),
     );
-    if let Some(t) = desired.table(&fk.ref_table) {
-        if t.primary_key != fk.ref_columns {
-            let unique = t
-                .indexes
-                .iter()
-                .find(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns);
-            out.extend(unique.map(|i| Object::Index(i.name.clone())));
-        }
+    if let Some(t) = desired.get(fk.ref_table.as_str())
+        && t.primary_key != fk.ref_columns
+    {
+        let unique = t
+            .indexes
+            .iter()
+            .find(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns);
+        out.extend(unique.map(|i| Object::Index(i.name.clone())));
     }
     out
 }
 
-/// Moves foreign keys between tables of a cycle out of `CREATE TABLE` (and out of `DROP TABLE`,
-/// dropping them first). Returns whether anything changed.
-fn break_cycles(changes: &mut Vec<Change>, members: &[usize], dialect: Dialect) -> bool {
-    if !dialect.sql().can_add_foreign_key() {
+/// Moves foreign keys between tables of a cycle out of `CREATE TABLE`, `DROP TABLE` and
+/// table alterations, into changes of their own (adding after, dropping before). Returns
+/// whether anything changed.
+fn break_cycles(changes: &mut Vec<Change>, members: &[usize], d: &dyn SqlDialect) -> bool {
+    if !d.can_add_foreign_key() {
         return false;
     }
     let tables: Vec<String> = members
@@ -362,17 +360,36 @@ fn break_cycles(changes: &mut Vec<Change>, members: &[usize], dialect: Dialect) 
                     }
                 }))
             }
-            _ => {}
+            Change::AlterTable { to, changes, .. } => {
+                let crosses = |fk: &ForeignKey| fk.ref_table != to.name && tables.contains(&fk.ref_table);
+                let (moved, kept): (Vec<TableChange>, Vec<TableChange>) =
+                    std::mem::take(changes).into_iter().partition(|c| match c {
+                        TableChange::AddForeignKey(fk) | TableChange::DropForeignKey(fk) => crosses(fk),
+                        _ => false,
+                    });
+                *changes = kept;
+                extra.extend(moved.into_iter().filter_map(|c| match c {
+                    TableChange::AddForeignKey(fk) => Some(Change::AddForeignKey { table: to.name.clone(), fk }),
+                    TableChange::DropForeignKey(fk) => Some(Change::DropForeignKey { table: to.name.clone(), fk }),
+                    _ => None,
+                }));
+            }
+            Change::RenameTable { .. }
+            | Change::CreateIndex { .. }
+            | Change::AddForeignKey { .. }
+            | Change::DropForeignKey { .. } => {}
         }
     }
     let changed = !extra.is_empty();
+    // An alteration left with nothing to do is no change at all.
+    changes.retain(|c| !matches!(c, Change::AlterTable { changes, .. } if changes.is_empty()));
     changes.extend(extra);
     changes.sort_by_key(key);
     changed
 }
 
 /// Removes and returns the foreign keys of `table` that point at another of `tables`.
-fn take_keys_into(table: &mut crate::schema::Table, tables: &[String]) -> Vec<ForeignKey> {
+fn take_keys_into(table: &mut Table, tables: &[String]) -> Vec<ForeignKey> {
     let (moved, kept) = std::mem::take(&mut table.foreign_keys)
         .into_iter()
         .partition(|fk| fk.ref_table != table.name && tables.contains(&fk.ref_table));

@@ -4,10 +4,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use crate::cli::{ApplyArgs, CheckArgs, Cli, Command, InspectArgs, PlanArgs};
-use crate::database::Session;
+use crate::database::apply::{Options, Progress};
+use crate::database::{Intent, Session};
 use crate::dialect::Dialect;
-use crate::environment::{self, DEFAULT_ENVIRONMENT, Environment};
+use crate::environment::{self, DEFAULT_ENVIRONMENT};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::project;
@@ -57,7 +60,7 @@ fn plan(
         None => {
             let env = environment::load(root, env_name, vars)?;
             let schema = project::load_schema(root, &[env.dialect])?;
-            Session::open(&env, root)?.plan(&schema)?
+            Session::open(&env, root, Intent::Read)?.plan(&schema)?
         }
     };
     write_output(args.out.as_deref(), &plan.render(args.format))?;
@@ -76,51 +79,62 @@ fn apply(
 ) -> Result<u8, Error> {
     let env = environment::load(root, env_name, vars)?;
     let schema = project::load_schema(root, &[env.dialect])?;
-    let mut session = Session::open(&env, root)?;
-    let plan = session.plan(&schema)?;
-    eprint!("{}", plan.text());
-    if plan.is_empty() {
-        return Ok(0);
+    let mut session = Session::open(&env, root, Intent::Write)?;
+    let allow_destructive = args.allow_destructive || env.allow_destructive;
+    let interactive = !args.yes && std::io::stdin().is_terminal();
+    // Asked, the user approves the plan they saw; apply then refuses any other.
+    let approved = if interactive {
+        let preview = session.plan(&schema)?;
+        eprint!("{}", preview.text());
+        if preview.is_empty() {
+            return Ok(0);
+        }
+        if !confirm(preview.steps.len())? {
+            return Err(Error::NotConfirmed);
+        }
+        Some(preview)
+    } else {
+        None
+    };
+    let options = Options {
+        environment: &env.name,
+        allow_destructive,
+        lock_timeout: Duration::from_secs(env.lock_timeout),
+        approved: approved.as_ref(),
+    };
+    let mut progress = Stderr {
+        shown: approved.is_some(),
+    };
+    let plan = session.apply(&schema, &options, &mut progress)?;
+    if !plan.is_empty() {
+        eprintln!(
+            "Applied {} change{} to `{}`.",
+            plan.steps.len(),
+            if plan.steps.len() == 1 { "" } else { "s" },
+            env.name
+        );
     }
-    refuse_destructive(&plan, &env, args.allow_destructive)?;
-    if !args.yes && std::io::stdin().is_terminal() && !confirm(plan.steps.len())? {
-        return Err(Error::Refused {
-            reason: "not confirmed; nothing was changed".into(),
-            help: None,
-        });
-    }
-    session.apply(&plan, env.lock_timeout)?;
-    let remaining = session.plan(&schema)?;
-    if !remaining.is_empty() {
-        return Err(Error::NotConverged {
-            remaining: remaining.text(),
-        });
-    }
-    eprintln!(
-        "Applied {} change{} to `{}`.",
-        plan.steps.len(),
-        if plan.steps.len() == 1 { "" } else { "s" },
-        env.name
-    );
     Ok(0)
 }
 
-fn refuse_destructive(plan: &Plan, env: &Environment, allowed: bool) -> Result<(), Error> {
-    let destructive: Vec<String> = plan
-        .destructive()
-        .map(|s| format!("  {} {}", s.change.marker(), s.change.describe()))
-        .collect();
-    if destructive.is_empty() || allowed || env.allow_destructive {
-        return Ok(());
+/// Apply's progress on standard error: the plan made under the lock (unless the user has
+/// just seen it), and the statements of long plans.
+struct Stderr {
+    shown: bool,
+}
+
+impl Progress for Stderr {
+    fn planned(&mut self, plan: &Plan) {
+        if !self.shown || plan.is_empty() {
+            eprint!("{}", plan.text());
+        }
     }
-    Err(Error::Refused {
-        reason: format!(
-            "the plan holds {} destructive change(s); nothing was changed:\n{}",
-            destructive.len(),
-            destructive.join("\n")
-        ),
-        help: Some("review them, then run again with `--allow-destructive`".into()),
-    })
+
+    fn statement(&mut self, index: usize, total: usize, _sql: &str) {
+        if total >= 50 && (index + 1).is_multiple_of(50) {
+            eprintln!("  ... statement {} of {total}", index + 1);
+        }
+    }
 }
 
 fn confirm(n: usize) -> Result<bool, Error> {
@@ -143,7 +157,7 @@ fn inspect(
     args: InspectArgs,
 ) -> Result<u8, Error> {
     let env = environment::load(root, env_name, vars)?;
-    let schema = Session::open(&env, root)?.introspect(&[])?;
+    let schema = Session::open(&env, root, Intent::Inspect)?.introspect()?;
     write_output(
         args.out.as_deref(),
         &crate::inspect::to_kdl(&schema, env.dialect),

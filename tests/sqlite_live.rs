@@ -261,7 +261,7 @@ fn destructive_plan_refused_leaves_database_untouched() {
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
     assert!(
-        stderr.contains("drop column `email` from `users`"),
+        stderr.contains("drop column `email` of `users`"),
         "{stderr}"
     );
     assert_eq!(
@@ -288,25 +288,45 @@ fn environment_allow_destructive_permits_the_plan() {
 }
 
 #[test]
-fn failing_statement_rolls_back_everything() {
+fn duplicates_under_a_new_unique_index_are_refused_with_the_count() {
     let dir = sqlite_project(
         "table users {\n  column id int primary-key=#true\n  column email string length=20 unique=#true\n  column name string length=10 nullable=#true\n  column extra int nullable=#true\n}\n",
     );
     let db = dir.path().join("dev.db");
     run_sql(
         &db,
-        "CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY, \"email\" VARCHAR(20) NOT NULL, \"name\" VARCHAR(10));\nINSERT INTO users VALUES (1, 'same', 'a'), (2, 'same', 'b');",
+        "CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY, \"email\" VARCHAR(20) NOT NULL, \"name\" VARCHAR(10));\nINSERT INTO users VALUES (1, 'same', 'a'), (2, 'same', 'b'), (3, 'other', 'c');",
     );
+    let before = rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name");
+    let (status, stdout, _) = reconcile(dir.path(), &["plan"]);
+    assert_eq!(status, 0);
+    assert!(stdout.contains("has duplicate values: 1 row(s)"), "plan must show what apply refuses: {stdout}");
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("the new unique index `uq_users_email` on `users` has duplicate values: 1 row(s)"), "{stderr}");
+    assert_eq!(rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name"), before);
+}
+
+#[test]
+fn failing_statement_rolls_back_everything() {
+    // No preflight check reads CHECK expressions: the rebuild's copy fails on the row.
+    let dir = sqlite_project(
+        "table users {\n  column id int primary-key=#true\n  column email string length=20\n  column name string length=10 nullable=#true\n  column extra int nullable=#true\n  check short_names \"length(name) < 2\"\n}\n",
+    );
+    let db = dir.path().join("dev.db");
+    run_sql(&db, USERS);
     let before = rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name");
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
-    assert!(stderr.contains("create index `uq_users_email`"), "{stderr}");
-    assert!(stderr.contains("UNIQUE constraint failed"), "{stderr}");
+    assert!(stderr.contains("from alter table `users`"), "{stderr}");
+    assert!(stderr.contains("CHECK constraint failed"), "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
     assert_eq!(
         rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name"),
         before,
-        "the added column was not rolled back"
+        "the rebuild was not rolled back"
     );
+    assert_eq!(rows(&db, "SELECT id, name FROM users ORDER BY id"), ["1|ann", "2|NULL"]);
 }
 
 #[test]
@@ -376,5 +396,5 @@ fn readme_main_command_creates_the_example_database() {
     .unwrap();
     let (status, stdout, _) = reconcile(dir.path(), &["plan", "--exit-code"]);
     assert_eq!(status, 2, "{stdout}");
-    assert!(stdout.contains("rebuild table `items`"), "{stdout}");
+    assert!(stdout.contains("~ alter table `items` (rebuilt)"), "{stdout}");
 }

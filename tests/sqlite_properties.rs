@@ -7,7 +7,8 @@ mod common;
 
 use common::arbitrary::{self as gen_schema, Tab};
 use proptest::prelude::*;
-use reconcile::database::Session;
+use reconcile::database::apply::{Options, Quiet};
+use reconcile::database::{Intent, Session};
 use reconcile::dialect::Dialect;
 use reconcile::environment::Environment;
 use reconcile::project::schema_from_source;
@@ -80,7 +81,7 @@ fn insert_rows(path: &std::path::Path, tables: &[Tab], seeds: &[u32]) {
                 let mut values = vec![(i + 1).to_string()];
                 for (k, col) in t.columns.iter().enumerate() {
                     names.push(q(&col.name));
-                    let null = col.nullable && (seed + k as u32) % 3 == 0;
+                    let null = col.nullable && (seed + k as u32).is_multiple_of(3);
                     values.push(if null {
                         "NULL".into()
                     } else {
@@ -111,16 +112,15 @@ proptest! {
         let db = dir.path().join("dev.db");
         let schema_a = schema_from_source(&gen_schema::to_kdl(&a), &[Dialect::Sqlite]).unwrap();
         let schema_b = schema_from_source(&gen_schema::to_kdl(&b), &[Dialect::Sqlite]).unwrap();
-        let mut session = Session::open(&env(), dir.path()).unwrap();
-        let plan_a = session.plan(&schema_a).unwrap();
-        session.apply(&plan_a, 5).unwrap();
+        let mut session = Session::open(&env(), dir.path(), Intent::Write).unwrap();
+        apply(&mut session, &schema_a).unwrap();
         prop_assert!(session.plan(&schema_a).unwrap().is_empty(), "A did not converge");
         // Reference columns stay NULL: rows of every table are independent.
         insert_rows(&db, &a, &seeds);
         let before = snapshot(&db, &a);
         let plan_b = session.plan(&schema_b).unwrap();
-        match session.apply(&plan_b, 5) {
-            Ok(()) => {
+        match apply(&mut session, &schema_b) {
+            Ok(_) => {
                 let left = session.plan(&schema_b).unwrap();
                 prop_assert!(left.is_empty(), "not converged:\n{}\nafter:\n{}", left.sql(), plan_b.sql());
                 let after = snapshot(&db, &b);
@@ -140,13 +140,23 @@ proptest! {
                     }
                 }
             }
-            Err(reconcile::Error::Refused { .. }) => {
+            Err(reconcile::Error::DataWouldBeLost { .. }) => {
                 prop_assert_eq!(snapshot(&db, &a), before, "a refused apply changed data");
                 prop_assert!(session.plan(&schema_a).unwrap().is_empty(), "a refused apply changed the schema");
             }
             Err(e) => prop_assert!(false, "apply failed: {e}\n{}", plan_b.sql()),
         }
     }
+}
+
+fn apply(session: &mut Session, schema: &reconcile::schema::Schema) -> Result<reconcile::plan::Plan, reconcile::Error> {
+    let options = Options {
+        environment: "test",
+        allow_destructive: true,
+        lock_timeout: std::time::Duration::from_secs(5),
+        approved: None,
+    };
+    session.apply(schema, &options, &mut Quiet)
 }
 
 fn schema_type(

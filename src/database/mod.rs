@@ -1,98 +1,151 @@
 //! The only place that holds a connection. A [`Session`] owns a small runtime and one
-//! connection, so that the lock, the transaction and every statement of an apply run on it.
-//! Async stays inside this module.
+//! driver connection (the [`Connection`] trait), so that the lock, the transaction and every
+//! statement of an apply run on it; [`apply::apply`] is the one orchestrator. Async stays
+//! inside this module.
 
+pub mod apply;
+pub mod connection;
+pub mod journal;
+pub mod preflight;
 mod sqlite;
 
 use std::path::Path;
+use std::time::Duration;
 
-use crate::dialect::{self, Dialect};
+pub use connection::Connection;
+
+use crate::dialect::Dialect;
 use crate::environment::Environment;
-use crate::error::Error;
+use crate::error::{DriverError, Error};
 use crate::plan::Plan;
-use crate::redact::redact_url;
 use crate::schema::Schema;
+
+/// What a command will do with the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Read the catalog and count rows (`plan`): opened read-only, never created.
+    Read,
+    /// Read the catalog of a database that must exist (`inspect`).
+    Inspect,
+    /// Change it (`apply`): created if missing.
+    Write,
+}
 
 /// A connection to one environment's database.
 pub struct Session {
     runtime: tokio::runtime::Runtime,
-    db: Db,
+    driver: Driver,
     environment: String,
 }
 
-enum Db {
-    Sqlite(sqlite::Sqlite),
+/// The drivers; the only "which database is this" in the crate outside the dialects.
+enum Driver {
+    Sqlite(sqlite::SqliteDb),
+}
+
+/// Runs `$body` with `$conn` bound to the session's driver connection.
+macro_rules! on_driver {
+    ($session:expr, $conn:ident => $body:expr) => {
+        match &mut $session.driver {
+            Driver::Sqlite($conn) => $session.runtime.block_on($body),
+        }
+    };
 }
 
 impl Session {
     /// Connects to the environment's database (`sqlite://` paths are relative to `root`).
-    pub fn open(env: &Environment, root: &Path) -> Result<Session, Error> {
+    pub fn open(env: &Environment, root: &Path, intent: Intent) -> Result<Session, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::Connect {
                 url: env.url.to_string(),
-                message: e.to_string(),
+                source: DriverError::new(e, ""),
             })?;
-        let db = match env.dialect {
-            Dialect::Sqlite => Db::Sqlite(runtime.block_on(sqlite::Sqlite::open(
-                env.url.expose(),
-                root,
-                env.lock_timeout,
-            ))?),
+        let wait = Duration::from_secs(env.lock_timeout);
+        let driver = match env.dialect {
+            Dialect::Sqlite => {
+                let db = runtime.block_on(sqlite::SqliteDb::open(
+                    env.url.expose(),
+                    root,
+                    intent,
+                    wait,
+                ))?;
+                if intent == Intent::Inspect && !db.exists() {
+                    return Err(Error::NoDatabase {
+                        path: db.shown().to_string(),
+                    });
+                }
+                Driver::Sqlite(db)
+            }
             Dialect::Mysql | Dialect::Postgres => {
-                return Err(Error::Usage(format!(
-                    "live plans on {} are not available yet (environment `{}`, {}); `reconcile plan --dialect {}` prints the full DDL offline",
-                    env.dialect,
-                    env.name,
-                    redact_url(env.url.expose()),
-                    env.dialect
-                )));
+                return Err(Error::Unsupported {
+                    what: format!(
+                        "live plans on {} are not available yet (environment `{}`, {})",
+                        env.dialect, env.name, env.url
+                    ),
+                    help: format!(
+                        "`reconcile plan --dialect {}` prints the full DDL offline",
+                        env.dialect
+                    ),
+                });
             }
         };
         Ok(Session {
             runtime,
-            db,
+            driver,
             environment: env.name.clone(),
         })
     }
 
-    /// The database's schema in the portable model, leaving out tables matched by `ignore`.
-    pub fn introspect(&mut self, ignore: &[String]) -> Result<Schema, Error> {
-        let mut schema = match &mut self.db {
-            Db::Sqlite(db) => self.runtime.block_on(db.introspect())?,
-        };
-        schema
-            .tables
-            .retain(|t| !ignore.iter().any(|p| crate::schema::glob_match(p, &t.name)));
-        Ok(schema)
+    /// The database's schema in the portable model, as the catalog holds it.
+    pub fn introspect(&mut self) -> Result<Schema, Error> {
+        on_driver!(self, conn => conn.introspect())
     }
 
-    /// The plan that makes the database match `schema`.
+    /// The plan that makes the database match `schema`, with what preflight finds.
     pub fn plan(&mut self, schema: &Schema) -> Result<Plan, Error> {
-        let dialect = self.dialect();
-        let desired = dialect::resolve(schema, dialect);
-        let actual = self.introspect(&schema.ignore)?;
-        let changes = crate::diff::diff(&actual, &desired, dialect)?;
-        let mut plan = Plan::new(&self.environment, dialect, changes, &desired)?;
-        plan.unmanaged = actual
-            .unmanaged
-            .iter()
-            .map(|u| format!("{} `{}`", u.kind, u.name))
-            .collect();
+        let environment = self.environment.clone();
+        let mut plan = on_driver!(self, conn => live_plan(conn, &environment, schema))?;
+        let Driver::Sqlite(db) = &self.driver;
+        if !db.exists() {
+            plan.notes.push(format!(
+                "{} does not exist yet; `reconcile apply` creates it",
+                db.shown()
+            ));
+        }
         Ok(plan)
     }
 
-    /// Runs `plan`: lock, one transaction, preflight checks, every statement, commit.
-    pub fn apply(&mut self, plan: &Plan, lock_timeout: u64) -> Result<(), Error> {
-        match &mut self.db {
-            Db::Sqlite(db) => self.runtime.block_on(db.apply(plan, lock_timeout)),
-        }
+    /// Makes the database match `schema` through the one orchestrator; returns the plan
+    /// that ran.
+    pub fn apply(
+        &mut self,
+        schema: &Schema,
+        options: &apply::Options<'_>,
+        progress: &mut dyn apply::Progress,
+    ) -> Result<Plan, Error> {
+        on_driver!(self, conn => apply::apply(conn, schema, options, progress))
     }
 
-    fn dialect(&self) -> Dialect {
-        match self.db {
-            Db::Sqlite(_) => Dialect::Sqlite,
+    /// How many queries the connection has run so far (introspection runs a fixed number,
+    /// whatever the number of tables).
+    pub fn queries(&self) -> usize {
+        match &self.driver {
+            Driver::Sqlite(db) => db.queries(),
         }
     }
+}
+
+/// Introspects, plans (leaving ignored tables out) and runs the plan's data checks.
+pub(crate) async fn live_plan<C: Connection>(
+    conn: &mut C,
+    environment: &str,
+    schema: &Schema,
+) -> Result<Plan, Error> {
+    let mut actual = conn.introspect().await?;
+    actual.tables.retain(|t| !schema.is_ignored(&t.name));
+    let mut plan = crate::plan::plan(environment, &actual, schema, conn.dialect())?;
+    plan.findings = preflight::run(conn, &plan.checks).await?;
+    Ok(plan)
 }

@@ -1,76 +1,65 @@
 //! The three databases behind one trait. Shared code asks capability questions
-//! (`can_add_foreign_key`, `transactional_ddl`) and never "which database is this?".
+//! (`can_add_foreign_key`, `transactional_ddl`, `data_effect`) and never "which database is
+//! this?"; the identity enum [`Dialect`] only names a family.
 //!
-//! Each module renders every [`Change`] with an exhaustive `match`; a change the database
-//! cannot make in place renders as `None` and the differ turns it into a table rebuild.
+//! A dialect is a value: the offline default ([`Dialect::sql`]) or what a live driver builds
+//! from the server it connected to (a MySQL flavor and version). Each module renders every
+//! [`Change`] with an exhaustive `match`, and holds its normalization rules, both directions,
+//! in its `normalize.rs`.
 
-mod mysql;
-mod mysql_rules;
-pub use mysql_rules::mentions;
-mod postgres;
+pub mod id;
+pub mod mysql;
+pub mod postgres;
 mod sql;
-mod sqlite;
+pub mod sqlite;
 
-use std::fmt;
+pub use id::Dialect;
+pub use mysql::rules::mentions;
+pub use sql::{is_sql_keyword_default, normalize_type, quote_string};
 
 use crate::change::Change;
 use crate::error::Problem;
 use crate::schema::{Column, DefaultValue, Schema, Table, TableOptions, Type};
 
-pub use sql::{is_sql_keyword_default, normalize_type, quote_string};
-
-/// A database family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    Sqlite,
-    Mysql,
-    Postgres,
-}
-
 impl Dialect {
-    /// Every dialect, in a fixed order.
-    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Mysql, Dialect::Postgres];
-
-    /// The dialect called `name` in `schema.kdl` hints and on the command line.
-    pub fn from_name(name: &str) -> Option<Dialect> {
-        match name {
-            "sqlite" => Some(Dialect::Sqlite),
-            "mysql" => Some(Dialect::Mysql),
-            "postgres" => Some(Dialect::Postgres),
-            _ => None,
-        }
-    }
-
-    /// The lower-case name used in hints, flags and JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Mysql => "mysql",
-            Dialect::Postgres => "postgres",
-        }
-    }
-
-    /// The implementation of this dialect.
+    /// The default implementation of this dialect, for offline plans and validation (MySQL:
+    /// SQL that both MySQL 8 and MariaDB 10.5+ accept).
     pub fn sql(self) -> &'static dyn SqlDialect {
+        static SQLITE: sqlite::Sqlite = sqlite::Sqlite;
+        static MYSQL: mysql::Mysql = mysql::Mysql::OFFLINE;
+        static POSTGRES: postgres::Postgres = postgres::Postgres;
         match self {
-            Dialect::Sqlite => &sqlite::Sqlite,
-            Dialect::Mysql => &mysql::Mysql,
-            Dialect::Postgres => &postgres::Postgres,
+            Dialect::Sqlite => &SQLITE,
+            Dialect::Mysql => &MYSQL,
+            Dialect::Postgres => &POSTGRES,
         }
     }
 }
 
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+/// What changing a column's definition does to the values already stored in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataEffect {
+    /// Every stored value stays exactly as it is: not destructive.
+    Keeps,
+    /// Values are kept, but the new definition cannot hold some values (SQLite's rowid takes
+    /// integers only): not destructive; `lossy` (as below) is counted by preflight.
+    Checked { lossy: String },
+    /// Stored values are converted or reinterpreted: destructive. `lossy` is an SQL condition
+    /// over the live column (quoted name in place) that is true for the values that would
+    /// not survive the conversion; preflight counts them and refuses when there are any.
+    /// `None` when the database cannot tell (the conversion is still destructive).
+    Converts { lossy: Option<String> },
 }
 
 /// What one database can do and how it spells it.
 pub trait SqlDialect: Sync {
-    /// Which dialect this is.
-    fn dialect(&self) -> Dialect;
+    /// Which family this is (for JSON and messages; never for branching in shared code).
+    fn id(&self) -> Dialect;
+
+    /// The server this dialect value describes, for messages (`MariaDB 10.11.6`).
+    fn server(&self) -> String {
+        self.id().to_string()
+    }
 
     /// An identifier, always quoted so that reserved words and mixed case work.
     fn quote(&self, ident: &str) -> String {
@@ -80,13 +69,13 @@ pub trait SqlDialect: Sync {
     /// The SQL spelling of a portable type.
     fn type_sql(&self, ty: &Type) -> String;
 
-    /// The type of `column` as created (SQLite spells an auto-increment key `INTEGER`).
+    /// The type of `column` as created: its declared spelling, else its type's.
     fn column_type_sql(&self, column: &Column) -> String {
-        self.type_sql(&column.ty)
+        column
+            .declared
+            .clone()
+            .unwrap_or_else(|| self.type_sql(&column.ty))
     }
-
-    /// Reads a type as the catalog or a hint spells it; unknown types become [`Type::Raw`].
-    fn parse_type(&self, sql: &str) -> Type;
 
     /// The SQL of a default value for a column of type `ty`.
     fn default_sql(&self, default: &DefaultValue, ty: &Type) -> String;
@@ -94,8 +83,39 @@ pub trait SqlDialect: Sync {
     /// The full definition of `column` inside `CREATE TABLE` or `ADD COLUMN`.
     fn column_sql(&self, table: &Table, column: &Column) -> String;
 
-    /// The statements of `change`, or `None` when this database cannot make it in place.
-    fn render(&self, change: &Change) -> Option<Vec<String>>;
+    /// The statements of `change`, in order.
+    fn render(&self, change: &Change) -> Vec<String>;
+
+    /// Statements that wrap a whole `--format sql` script so that it runs as-is in the
+    /// database's own client (SQLite: foreign keys off, one transaction, the key check).
+    fn script_wrapper(&self) -> (Vec<String>, Vec<String>) {
+        (Vec::new(), Vec::new())
+    }
+
+    /// Whether carrying out `change` recreates its table (SQLite's rebuild): what the model
+    /// cannot describe on that table would be lost, so the plan refuses instead.
+    fn recreates_table(&self, _change: &Change) -> bool {
+        false
+    }
+
+    /// What changing column `from` (live) into `to` (desired) does to stored values.
+    fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
+        if from.ty.widens_to(&to.ty) {
+            DataEffect::Keeps
+        } else {
+            DataEffect::Converts { lossy: None }
+        }
+    }
+
+    /// Reads a type as the catalog or a hint spells it; unknown types become [`Type::Raw`].
+    fn parse_type(&self, sql: &str) -> Type;
+
+    /// Reads a default as the catalog spells it, for a column of type `ty`.
+    fn parse_default(&self, sql: &str, ty: &Type) -> DefaultValue;
+
+    /// Adjusts a resolved desired table to what this database makes of it, so that it
+    /// compares equal to the table read back after creation (SQLite's rowid key).
+    fn normalize_desired(&self, _table: &mut Table) {}
 
     /// Whether a foreign key can be added to an existing table (else keys go inline).
     fn can_add_foreign_key(&self) -> bool {
@@ -130,19 +150,17 @@ pub trait SqlDialect: Sync {
         true
     }
 
-    /// Adjusts a resolved table to what this database makes of it (SQLite's rowid alias).
-    fn normalize(&self, _table: &mut Table) {}
-
     /// The rules of `schema.kdl` that only this database imposes.
     fn rules(&self, _schema: &Schema) -> Vec<Problem> {
         Vec::new()
     }
 }
 
-/// The schema as `dialect` sees it: hints for `dialect` folded in, other hints dropped,
-/// and what the database cannot hold (comments, table options) removed.
-pub fn resolve(schema: &Schema, dialect: Dialect) -> Schema {
-    let d = dialect.sql();
+/// The schema as `d` sees it: hints for `d` folded in, other hints dropped, what the
+/// database cannot hold (comments, table options) removed, and each table normalized to what
+/// the database makes of it.
+pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
+    let dialect = d.id();
     let mut out = schema.clone();
     for table in &mut out.tables {
         for column in &mut table.columns {
@@ -152,6 +170,7 @@ pub fn resolve(schema: &Schema, dialect: Dialect) -> Schema {
             {
                 if let Some((ty, _)) = hint.ty {
                     column.ty = d.parse_type(&ty);
+                    column.declared = Some(ty);
                 }
                 column.collate = hint.collate.or(column.collate.take());
                 column.charset = hint.charset.or(column.charset.take());
@@ -160,6 +179,7 @@ pub fn resolve(schema: &Schema, dialect: Dialect) -> Schema {
             if !d.supports_comments() {
                 column.comment = None;
             }
+            column.default = column.default.take().map(|v| normalize_default(v, &column.ty));
         }
         if !d.supports_comments() {
             table.comment = None;
@@ -170,7 +190,108 @@ pub fn resolve(schema: &Schema, dialect: Dialect) -> Schema {
                 column.charset = None;
             }
         }
-        d.normalize(table);
+        d.normalize_desired(table);
     }
     out
+}
+
+/// A default in its canonical form for a column of type `ty`, the same on both sides of a
+/// comparison: `0`/`1` on a `bool` column are booleans; a numeric literal written as a string
+/// on a numeric column is a number.
+pub fn normalize_default(default: DefaultValue, ty: &Type) -> DefaultValue {
+    let numeric = ty.is_integer()
+        || matches!(ty, Type::Float | Type::Double | Type::Decimal { .. });
+    match default {
+        DefaultValue::Number(n) | DefaultValue::String(n) if *ty == Type::Bool && n == "1" => {
+            DefaultValue::Bool(true)
+        }
+        DefaultValue::Number(n) | DefaultValue::String(n) if *ty == Type::Bool && n == "0" => {
+            DefaultValue::Bool(false)
+        }
+        DefaultValue::String(s) if numeric && is_number(&s) => DefaultValue::Number(s),
+        other => other,
+    }
+}
+
+/// Whether `s` is a plain decimal number (`-1`, `2.50`), as catalogs print numeric defaults.
+pub fn is_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl DataEffect {
+    /// Whether the change can alter stored values (cli.md, "Destructive changes").
+    pub fn is_destructive(&self) -> bool {
+        matches!(self, DataEffect::Converts { .. })
+    }
+
+    /// The condition for values that would not survive, if the database can tell.
+    pub fn lossy(&self) -> Option<&str> {
+        match self {
+            DataEffect::Keeps | DataEffect::Converts { lossy: None } => None,
+            DataEffect::Checked { lossy } | DataEffect::Converts { lossy: Some(lossy) } => {
+                Some(lossy)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every portable type reads back as itself from its own spelling, on every dialect.
+    #[test]
+    fn types_round_trip_through_their_spelling() {
+        let portable = [
+            Type::Bool,
+            Type::SmallInt,
+            Type::Int,
+            Type::BigInt,
+            Type::Float,
+            Type::Double,
+            Type::Decimal {
+                precision: 12,
+                scale: 2,
+            },
+            Type::String { length: Some(200) },
+            Type::Text,
+            Type::Bytes,
+            Type::Date,
+            Type::Time,
+            Type::DateTime,
+            Type::Timestamp,
+            Type::Uuid,
+            Type::Json,
+        ];
+        for dialect in Dialect::ALL {
+            let d = dialect.sql();
+            for ty in &portable {
+                assert_eq!(&d.parse_type(&d.type_sql(ty)), ty, "{dialect}: {ty}");
+                let lower = d.type_sql(ty).to_lowercase();
+                assert_eq!(&d.parse_type(&lower), ty, "{dialect}: {lower}");
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_have_one_canonical_form() {
+        let b = |v| normalize_default(v, &Type::Bool);
+        assert_eq!(b(DefaultValue::Number("1".into())), DefaultValue::Bool(true));
+        assert_eq!(b(DefaultValue::String("0".into())), DefaultValue::Bool(false));
+        assert_eq!(
+            normalize_default(DefaultValue::String("2.50".into()), &Type::Double),
+            DefaultValue::Number("2.50".into())
+        );
+        assert_eq!(
+            normalize_default(DefaultValue::String("2.50".into()), &Type::Text),
+            DefaultValue::String("2.50".into())
+        );
+        assert!(is_number("-12") && is_number("0.5") && !is_number("1e3") && !is_number("1."));
+    }
 }

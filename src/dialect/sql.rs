@@ -111,18 +111,6 @@ pub(crate) mod clauses {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strings_are_escaped() {
-        assert_eq!(quote_string("it's", false), "'it''s'");
-        assert_eq!(quote_string(r"a\b", false), r"'a\b'");
-        assert_eq!(quote_string(r"a\b'", true), r"'a\\b'''");
-    }
-}
-
 /// The parts inside `CREATE TABLE (...)`: columns, then the primary key (unless a column
 /// carries it inline), checks and foreign keys.
 pub(crate) fn table_elements(
@@ -183,4 +171,16 @@ pub(crate) fn create_index(
         s.push_str(p);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(quote_string("it's", false), "'it''s'");
+        assert_eq!(quote_string(r"a\b", false), r"'a\b'");
+        assert_eq!(quote_string(r"a\b'", true), r"'a\\b'''");
+    }
 }

@@ -12,7 +12,7 @@ pub use refs::{column_ref, table_ref};
 use crate::dialect::Dialect;
 use crate::error::Problem;
 use crate::schema::{
-    Action, Check, Column, ColumnHint, ForeignKey, Index, Schema, Span, Table, Type,
+    Action, Check, Column, ColumnHint, ForeignKey, Index, IndexKind, Schema, Span, Table, Type,
 };
 use node::{NodeReader, children};
 
@@ -162,6 +162,7 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
                     t.checks.push(Check {
                         name,
                         expr,
+                        named: true,
                         span: child.span(),
                     });
                 }
@@ -314,6 +315,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             span: r.prop("unique").map_or(node.span(), |e| e.span()),
             column_spans: vec![name_span],
             generated_name: true,
+            kind: IndexKind::Index,
         });
     }
     let on_delete = action(&mut r, "on-delete", problems);
@@ -435,6 +437,7 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         span: node.span(),
         column_spans,
         generated_name,
+        kind: IndexKind::Index,
     });
 }
 

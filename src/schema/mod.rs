@@ -28,7 +28,8 @@ pub struct Schema {
 /// An object the tool leaves alone, except to recreate it around a table rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmanaged {
-    /// `view` or `trigger`.
+    /// `view`, `trigger`, or `index` (an index on expressions, which the language cannot
+    /// describe).
     pub kind: String,
     pub name: String,
     /// The table a trigger belongs to (a view's own name).
@@ -56,12 +57,19 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Primary-key columns in key order; empty when the table has none.
     pub primary_key: Vec<String>,
+    /// The primary key's constraint name as the catalog reports it (`None`: the database's
+    /// default, or a database that does not name it).
+    pub primary_key_name: Option<String>,
     pub indexes: Vec<Index>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,
     pub comment: Option<String>,
     /// MySQL table options (`mysql engine=... charset=... collate=...`).
     pub options: TableOptions,
+    /// What the live table holds that the model cannot describe (a generated column, a
+    /// `WITHOUT ROWID` option...): a change that would recreate the table is refused, naming
+    /// these, instead of silently losing them.
+    pub unmodeled: Vec<String>,
     pub span: Span,
     pub name_span: Span,
 }
@@ -73,11 +81,13 @@ impl std::default::Default for Table {
             renamed_from: None,
             columns: Vec::new(),
             primary_key: Vec::new(),
+            primary_key_name: None,
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             comment: None,
             options: TableOptions::default(),
+            unmodeled: Vec::new(),
             span: Span::from(0..0),
             name_span: Span::from(0..0),
         }
@@ -107,6 +117,10 @@ pub struct TableOptions {
 pub struct Column {
     pub name: String,
     pub ty: Type,
+    /// The exact type spelling to create the column with, when it matters beyond `ty`: a
+    /// hint's `type=` as written, or a catalog spelling that `ty` alone would not recreate
+    /// (SQLite's `INT` key, which is not the rowid). Never compared.
+    pub declared: Option<String>,
     pub nullable: bool,
     pub default: Option<DefaultValue>,
     pub auto_increment: bool,
@@ -127,6 +141,7 @@ impl Column {
         Column {
             name: name.into(),
             ty,
+            declared: None,
             nullable: false,
             default: None,
             auto_increment: false,
@@ -145,7 +160,7 @@ impl Column {
 /// A dialect-specific override of a column (`mysql type=MEDIUMTEXT`).
 #[derive(Debug, Clone)]
 pub struct ColumnHint {
-    pub dialect: crate::dialect::Dialect,
+    pub dialect: crate::dialect::id::Dialect,
     pub ty: Option<(String, Span)>,
     pub collate: Option<String>,
     pub charset: Option<String>,
@@ -175,6 +190,27 @@ pub struct Index {
     pub column_spans: Vec<Span>,
     /// Whether `name` was generated rather than written by the user.
     pub generated_name: bool,
+    pub kind: IndexKind,
+}
+
+/// How the database holds a unique key. Both kinds compare equal; the kind decides how a
+/// drop is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IndexKind {
+    /// `CREATE [UNIQUE] INDEX`.
+    #[default]
+    Index,
+    /// A `UNIQUE` table constraint. `named` is false where the database gives it no name of
+    /// its own (SQLite's inline `UNIQUE`, `sqlite_autoindex_*`): it is then matched by its
+    /// definition, and its catalog name is never shown.
+    UniqueConstraint { named: bool },
+}
+
+impl Index {
+    /// Whether the catalog gave this index a name of its own (else it matches by definition).
+    pub fn has_own_name(&self) -> bool {
+        !matches!(self.kind, IndexKind::UniqueConstraint { named: false })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -250,6 +286,9 @@ pub struct ForeignKey {
 pub struct Check {
     pub name: String,
     pub expr: String,
+    /// False for a live check the database keeps without a name (SQLite's bare `CHECK`): it
+    /// is matched by its expression, and `name` is a generated stand-in.
+    pub named: bool,
     pub span: Span,
 }
 

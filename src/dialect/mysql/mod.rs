@@ -1,17 +1,38 @@
 //! MySQL 8 and MariaDB: backtick quoting, `MODIFY COLUMN`, table options, and DDL that commits
-//! as it goes (<https://dev.mysql.com/doc/refman/8.0/en/implicit-commit.html>).
+//! as it goes (<https://dev.mysql.com/doc/refman/8.0/en/implicit-commit.html>). The server's
+//! flavor and version travel with the dialect value; its quirks are predicates in
+//! [`version`].
 
-use super::sql::{self, clauses, normalize_type, quote_string};
+mod normalize;
+pub mod rules;
+pub mod version;
+
+use super::sql::{self, clauses, quote_string};
 use super::{Dialect, SqlDialect};
-use crate::change::Change;
+use crate::change::{Change, TableChange};
 use crate::error::Problem;
 use crate::schema::{Column, DefaultValue, Schema, Table, Type};
+use version::Server;
 
-pub struct Mysql;
+/// The MySQL family, as one server of it.
+pub struct Mysql {
+    pub server: Server,
+}
+
+impl Mysql {
+    /// The dialect of offline plans.
+    pub const OFFLINE: Mysql = Mysql {
+        server: Server::OFFLINE,
+    };
+}
 
 impl SqlDialect for Mysql {
-    fn dialect(&self) -> Dialect {
+    fn id(&self) -> Dialect {
         Dialect::Mysql
+    }
+
+    fn server(&self) -> String {
+        self.server.to_string()
     }
 
     fn quote(&self, ident: &str) -> String {
@@ -42,45 +63,11 @@ impl SqlDialect for Mysql {
     }
 
     fn parse_type(&self, sql: &str) -> Type {
-        let norm = normalize_type(sql);
-        // MariaDB and MySQL before 8.0.19 report display widths: `int(11)`, `bigint(20)`.
-        let no_width = |name: &str| {
-            norm == name
-                || norm
-                    .strip_prefix(name)
-                    .is_some_and(|r| r.starts_with('(') && r.ends_with(')') && !r.contains(','))
-        };
-        let sized = |prefix: &str| -> Option<Vec<u32>> {
-            let inner = norm
-                .strip_prefix(prefix)?
-                .strip_prefix('(')?
-                .strip_suffix(')')?;
-            inner.split(',').map(|p| p.trim().parse().ok()).collect()
-        };
-        match norm.as_str() {
-            "TINYINT(1)" | "BOOL" | "BOOLEAN" => Type::Bool,
-            "FLOAT" => Type::Float,
-            "DOUBLE" => Type::Double,
-            "TEXT" => Type::Text,
-            "LONGBLOB" => Type::Bytes,
-            "DATE" => Type::Date,
-            "TIME" => Type::Time,
-            "DATETIME" => Type::DateTime,
-            "TIMESTAMP" => Type::Timestamp,
-            "CHAR(36)" => Type::Uuid,
-            "JSON" => Type::Json,
-            _ if no_width("SMALLINT") => Type::SmallInt,
-            _ if no_width("INT") || no_width("INTEGER") => Type::Int,
-            _ if no_width("BIGINT") => Type::BigInt,
-            _ => match (sized("VARCHAR").as_deref(), sized("DECIMAL").as_deref()) {
-                (Some([n]), _) => Type::String { length: Some(*n) },
-                (_, Some([p, s])) => Type::Decimal {
-                    precision: *p,
-                    scale: *s,
-                },
-                _ => Type::Raw(norm),
-            },
-        }
+        normalize::parse_type(sql)
+    }
+
+    fn parse_default(&self, sql: &str, ty: &Type) -> DefaultValue {
+        normalize::parse_default(&self.server, sql, ty, false)
     }
 
     fn default_sql(&self, default: &DefaultValue, ty: &Type) -> String {
@@ -134,9 +121,9 @@ impl SqlDialect for Mysql {
         s
     }
 
-    fn render(&self, change: &Change) -> Option<Vec<String>> {
+    fn render(&self, change: &Change) -> Vec<String> {
         let q = |s: &str| self.quote(s);
-        Some(match change {
+        match change {
             Change::CreateTable { table } => {
                 let body = sql::table_elements(self, table, false);
                 vec![sql::create_table(
@@ -150,102 +137,22 @@ impl SqlDialect for Mysql {
             Change::RenameTable { from, to } => {
                 vec![format!("RENAME TABLE {} TO {}", q(from), q(to))]
             }
-            Change::AddColumn { table, column } => {
-                let t = Table {
-                    name: table.clone(),
-                    ..Table::default()
-                };
-                vec![format!(
-                    "ALTER TABLE {} ADD COLUMN {}",
-                    q(table),
-                    self.column_sql(&t, column)
-                )]
-            }
-            Change::DropColumn { table, column } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP COLUMN {}",
-                    q(table),
-                    q(&column.name)
-                )]
-            }
-            Change::RenameColumn { table, from, to } => {
-                vec![format!(
-                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                    q(table),
-                    q(from),
-                    q(to)
-                )]
-            }
-            Change::AlterColumn {
-                table,
-                to,
-                fill_nulls,
-                ..
-            } => {
-                let t = Table {
-                    name: table.clone(),
-                    ..Table::default()
-                };
-                let mut out = Vec::new();
-                if let (true, Some(d)) = (fill_nulls, &to.default) {
-                    out.push(sql::fill_nulls(self, table, to, d));
-                }
-                out.push(format!(
-                    "ALTER TABLE {} MODIFY COLUMN {}",
-                    q(table),
-                    self.column_sql(&t, to)
-                ));
-                out
-            }
-            Change::AlterPrimaryKey { table, from, to } => {
-                let mut actions = Vec::new();
-                if !from.is_empty() {
-                    actions.push("DROP PRIMARY KEY".to_string());
-                }
-                if !to.is_empty() {
-                    actions.push(format!("ADD PRIMARY KEY ({})", clauses::list(self, to)));
-                }
-                vec![format!("ALTER TABLE {} {}", q(table), actions.join(", "))]
-            }
+            Change::AlterTable { to, changes, .. } => changes
+                .iter()
+                .flat_map(|c| self.table_change(&to.name, c))
+                .collect(),
             Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
-            Change::DropIndex { table, index } => {
-                vec![format!("DROP INDEX {} ON {}", q(&index.name), q(table))]
-            }
             Change::AddForeignKey { table, fk } => {
-                vec![format!(
-                    "ALTER TABLE {} ADD {}",
-                    q(table),
-                    clauses::foreign_key(self, fk)
-                )]
+                self.table_change(table, &TableChange::AddForeignKey(fk.clone()))
             }
             Change::DropForeignKey { table, fk } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP FOREIGN KEY {}",
-                    q(table),
-                    q(&fk.name)
-                )]
+                self.table_change(table, &TableChange::DropForeignKey(fk.clone()))
             }
-            Change::AddCheck { table, check } => {
-                vec![format!(
-                    "ALTER TABLE {} ADD {}",
-                    q(table),
-                    clauses::check(self, check)
-                )]
-            }
-            Change::DropCheck { table, check } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {}",
-                    q(table),
-                    q(&check.name)
-                )]
-            }
-            Change::SetTableComment { table, comment } => vec![format!(
-                "ALTER TABLE {} COMMENT = {}",
-                q(table),
-                quote_string(comment.as_deref().unwrap_or(""), true)
-            )],
-            Change::RebuildTable { .. } => return None,
-        })
+        }
+    }
+
+    fn script_wrapper(&self) -> (Vec<String>, Vec<String>) {
+        (vec!["SET NAMES utf8mb4".into()], Vec::new())
     }
 
     fn transactional_ddl(&self) -> bool {
@@ -262,11 +169,70 @@ impl SqlDialect for Mysql {
     }
 
     fn rules(&self, schema: &Schema) -> Vec<Problem> {
-        super::mysql_rules::check(self, schema)
+        rules::check(self, schema)
     }
 }
 
 impl Mysql {
+    /// The statements of one change to `table`, each its own `ALTER TABLE` for now.
+    fn table_change(&self, table: &str, change: &TableChange) -> Vec<String> {
+        let q = |s: &str| self.quote(s);
+        let alter = |action: String| format!("ALTER TABLE {} {action}", q(table));
+        let t = Table {
+            name: table.to_string(),
+            ..Table::default()
+        };
+        match change {
+            TableChange::AddColumn(column) => {
+                vec![alter(format!("ADD COLUMN {}", self.column_sql(&t, column)))]
+            }
+            TableChange::DropColumn(column) => {
+                vec![alter(format!("DROP COLUMN {}", q(&column.name)))]
+            }
+            TableChange::RenameColumn { from, to } => {
+                vec![alter(format!("RENAME COLUMN {} TO {}", q(from), q(to)))]
+            }
+            TableChange::AlterColumn { to, fill_nulls, .. } => {
+                let mut out = Vec::new();
+                if let (true, Some(d)) = (fill_nulls, &to.default) {
+                    out.push(sql::fill_nulls(self, table, to, d));
+                }
+                out.push(alter(format!("MODIFY COLUMN {}", self.column_sql(&t, to))));
+                out
+            }
+            TableChange::AlterPrimaryKey { from, to } => {
+                let mut actions = Vec::new();
+                if !from.is_empty() {
+                    actions.push("DROP PRIMARY KEY".to_string());
+                }
+                if !to.is_empty() {
+                    actions.push(format!("ADD PRIMARY KEY ({})", clauses::list(self, to)));
+                }
+                vec![alter(actions.join(", "))]
+            }
+            TableChange::CreateIndex(index) => vec![sql::create_index(self, table, index)],
+            TableChange::DropIndex(index) => {
+                vec![format!("DROP INDEX {} ON {}", q(&index.name), q(table))]
+            }
+            TableChange::AddForeignKey(fk) => {
+                vec![alter(format!("ADD {}", clauses::foreign_key(self, fk)))]
+            }
+            TableChange::DropForeignKey(fk) => {
+                vec![alter(format!("DROP FOREIGN KEY {}", q(&fk.name)))]
+            }
+            TableChange::AddCheck(check) => {
+                vec![alter(format!("ADD {}", clauses::check(self, check)))]
+            }
+            TableChange::DropCheck(check) => {
+                vec![alter(format!("DROP CONSTRAINT {}", q(&check.name)))]
+            }
+            TableChange::SetComment(comment) => vec![alter(format!(
+                "COMMENT = {}",
+                quote_string(comment.as_deref().unwrap_or(""), true)
+            ))],
+        }
+    }
+
     /// ` ENGINE=... DEFAULT CHARSET=... COLLATE=... COMMENT='...'`, or nothing.
     fn table_options(&self, table: &Table) -> String {
         let o = &table.options;

@@ -1,15 +1,18 @@
 //! PostgreSQL: transactional DDL, identity columns, comments as separate statements
 //! (<https://www.postgresql.org/docs/current/sql-altertable.html>).
 
-use super::sql::{self, clauses, normalize_type, quote_string};
+mod normalize;
+
+use super::sql::{self, clauses, quote_string};
 use super::{Dialect, SqlDialect};
-use crate::change::Change;
+use crate::change::{Change, TableChange};
 use crate::schema::{Column, DefaultValue, Table, Type};
 
+/// PostgreSQL 12 or later.
 pub struct Postgres;
 
 impl SqlDialect for Postgres {
-    fn dialect(&self) -> Dialect {
+    fn id(&self) -> Dialect {
         Dialect::Postgres
     }
 
@@ -36,43 +39,11 @@ impl SqlDialect for Postgres {
     }
 
     fn parse_type(&self, sql: &str) -> Type {
-        let norm = normalize_type(sql);
-        let sized = |prefixes: &[&str]| -> Option<Vec<u32>> {
-            prefixes.iter().find_map(|prefix| {
-                let inner = norm
-                    .strip_prefix(prefix)?
-                    .strip_prefix('(')?
-                    .strip_suffix(')')?;
-                inner.split(',').map(|p| p.trim().parse().ok()).collect()
-            })
-        };
-        match norm.as_str() {
-            "BOOLEAN" | "BOOL" => Type::Bool,
-            "SMALLINT" | "INT2" => Type::SmallInt,
-            "INTEGER" | "INT" | "INT4" => Type::Int,
-            "BIGINT" | "INT8" => Type::BigInt,
-            "REAL" | "FLOAT4" => Type::Float,
-            "DOUBLE PRECISION" | "FLOAT8" => Type::Double,
-            "TEXT" => Type::Text,
-            "BYTEA" => Type::Bytes,
-            "DATE" => Type::Date,
-            "TIME" | "TIME WITHOUT TIME ZONE" => Type::Time,
-            "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE" => Type::DateTime,
-            "TIMESTAMPTZ" | "TIMESTAMP WITH TIME ZONE" => Type::Timestamp,
-            "UUID" => Type::Uuid,
-            "JSONB" => Type::Json,
-            _ => match (
-                sized(&["VARCHAR", "CHARACTER VARYING"]).as_deref(),
-                sized(&["NUMERIC", "DECIMAL"]).as_deref(),
-            ) {
-                (Some([n]), _) => Type::String { length: Some(*n) },
-                (_, Some([p, s])) => Type::Decimal {
-                    precision: *p,
-                    scale: *s,
-                },
-                _ => Type::Raw(norm),
-            },
-        }
+        normalize::parse_type(sql)
+    }
+
+    fn parse_default(&self, sql: &str, ty: &Type) -> DefaultValue {
+        normalize::parse_default(sql, ty)
     }
 
     fn default_sql(&self, default: &DefaultValue, _ty: &Type) -> String {
@@ -103,9 +74,9 @@ impl SqlDialect for Postgres {
         s
     }
 
-    fn render(&self, change: &Change) -> Option<Vec<String>> {
+    fn render(&self, change: &Change) -> Vec<String> {
         let q = |s: &str| self.quote(s);
-        Some(match change {
+        match change {
             Change::CreateTable { table } => {
                 let body = sql::table_elements(self, table, false);
                 let mut out = vec![sql::create_table(self, &table.name, &body, "")];
@@ -127,93 +98,22 @@ impl SqlDialect for Postgres {
             Change::RenameTable { from, to } => {
                 vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
             }
-            Change::AddColumn { table, column } => {
-                let t = Table {
-                    name: table.clone(),
-                    ..Table::default()
-                };
-                let mut out = vec![format!(
-                    "ALTER TABLE {} ADD COLUMN {}",
-                    q(table),
-                    self.column_sql(&t, column)
-                )];
-                out.extend(self.column_comment(table, column));
-                out
-            }
-            Change::DropColumn { table, column } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP COLUMN {}",
-                    q(table),
-                    q(&column.name)
-                )]
-            }
-            Change::RenameColumn { table, from, to } => {
-                vec![format!(
-                    "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                    q(table),
-                    q(from),
-                    q(to)
-                )]
-            }
-            Change::AlterColumn {
-                table,
-                from,
-                to,
-                fill_nulls,
-            } => self.alter_column(table, from, to, *fill_nulls),
-            Change::AlterPrimaryKey { table, from, to } => {
-                let mut out = Vec::new();
-                if !from.is_empty() {
-                    out.push(format!(
-                        "ALTER TABLE {} DROP CONSTRAINT {}",
-                        q(table),
-                        q(&format!("{table}_pkey"))
-                    ));
-                }
-                if !to.is_empty() {
-                    out.push(format!(
-                        "ALTER TABLE {} ADD PRIMARY KEY ({})",
-                        q(table),
-                        clauses::list(self, to)
-                    ));
-                }
-                out
-            }
+            Change::AlterTable { from, to, changes, .. } => changes
+                .iter()
+                .flat_map(|c| self.table_change(from, &to.name, c))
+                .collect(),
             Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
-            Change::DropIndex { index, .. } => vec![format!("DROP INDEX {}", q(&index.name))],
-            Change::AddForeignKey { table, fk } => {
-                vec![format!(
-                    "ALTER TABLE {} ADD {}",
-                    q(table),
-                    clauses::foreign_key(self, fk)
-                )]
-            }
-            Change::DropForeignKey { table, fk } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {}",
-                    q(table),
-                    q(&fk.name)
-                )]
-            }
-            Change::AddCheck { table, check } => {
-                vec![format!(
-                    "ALTER TABLE {} ADD {}",
-                    q(table),
-                    clauses::check(self, check)
-                )]
-            }
-            Change::DropCheck { table, check } => {
-                vec![format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {}",
-                    q(table),
-                    q(&check.name)
-                )]
-            }
-            Change::SetTableComment { table, comment } => {
-                vec![self.table_comment(table, comment.as_deref())]
-            }
-            Change::RebuildTable { .. } => return None,
-        })
+            Change::AddForeignKey { table, fk } => vec![format!(
+                "ALTER TABLE {} ADD {}",
+                q(table),
+                clauses::foreign_key(self, fk)
+            )],
+            Change::DropForeignKey { table, fk } => vec![format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                q(table),
+                q(&fk.name)
+            )],
+        }
     }
 
     fn transactional_ddl(&self) -> bool {
@@ -227,6 +127,70 @@ impl SqlDialect for Postgres {
 }
 
 impl Postgres {
+    /// The statements of one change to `table` (`from` is the table as it is live).
+    fn table_change(&self, from: &Table, table: &str, change: &TableChange) -> Vec<String> {
+        let q = |s: &str| self.quote(s);
+        let alter = |action: String| format!("ALTER TABLE {} {action}", q(table));
+        let t = Table {
+            name: table.to_string(),
+            ..Table::default()
+        };
+        match change {
+            TableChange::AddColumn(column) => {
+                let mut out = vec![alter(format!("ADD COLUMN {}", self.column_sql(&t, column)))];
+                out.extend(self.column_comment(table, column));
+                out
+            }
+            TableChange::DropColumn(column) => {
+                vec![alter(format!("DROP COLUMN {}", q(&column.name)))]
+            }
+            TableChange::RenameColumn { from, to } => {
+                vec![alter(format!("RENAME COLUMN {} TO {}", q(from), q(to)))]
+            }
+            TableChange::AlterColumn {
+                from,
+                to,
+                fill_nulls,
+            } => self.alter_column(table, from, to, *fill_nulls),
+            TableChange::AlterPrimaryKey { from: old, to } => {
+                let mut out = Vec::new();
+                if !old.is_empty() {
+                    let name = from
+                        .primary_key_name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}_pkey", from.name));
+                    out.push(alter(format!("DROP CONSTRAINT {}", q(&name))));
+                }
+                if !to.is_empty() {
+                    out.push(alter(format!("ADD PRIMARY KEY ({})", clauses::list(self, to))));
+                }
+                out
+            }
+            TableChange::CreateIndex(index) => vec![sql::create_index(self, table, index)],
+            TableChange::DropIndex(index) => match index.kind {
+                crate::schema::IndexKind::Index => {
+                    vec![format!("DROP INDEX {}", q(&index.name))]
+                }
+                crate::schema::IndexKind::UniqueConstraint { .. } => {
+                    vec![alter(format!("DROP CONSTRAINT {}", q(&index.name)))]
+                }
+            },
+            TableChange::AddForeignKey(fk) => {
+                vec![alter(format!("ADD {}", clauses::foreign_key(self, fk)))]
+            }
+            TableChange::DropForeignKey(fk) => {
+                vec![alter(format!("DROP CONSTRAINT {}", q(&fk.name)))]
+            }
+            TableChange::AddCheck(check) => {
+                vec![alter(format!("ADD {}", clauses::check(self, check)))]
+            }
+            TableChange::DropCheck(check) => {
+                vec![alter(format!("DROP CONSTRAINT {}", q(&check.name)))]
+            }
+            TableChange::SetComment(comment) => vec![self.table_comment(table, comment.as_deref())],
+        }
+    }
+
     fn table_comment(&self, table: &str, comment: Option<&str>) -> String {
         let text = comment
             .map(|c| quote_string(c, false))

@@ -1,7 +1,7 @@
 //! What MySQL and MariaDB refuse that the other databases accept, checked before anything
 //! runs (each seen failing on MariaDB 10.11 or documented for MySQL 8).
 
-use super::{Dialect, SqlDialect, resolve};
+use crate::dialect::{SqlDialect, resolve};
 use crate::error::Problem;
 use crate::schema::{Action, Column, Schema, Table, Type};
 
@@ -10,7 +10,7 @@ const MAX_KEY_BYTES: u32 = 3072;
 
 /// Every MySQL rule broken by `schema`; spans point into `schema.kdl`.
 pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
-    let resolved = resolve(schema, Dialect::Mysql);
+    let resolved = resolve(schema, d);
     let mut out = Vec::new();
     for table in &resolved.tables {
         for column in &table.columns {

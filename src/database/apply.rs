@@ -1,0 +1,153 @@
+//! The one apply, for every database: lock → introspect and plan under the lock → refuse a
+//! plan that differs from the approved one → destructive gate → preflight → transaction
+//! (where DDL is transactional) → statements → verify → commit → unlock, on every path.
+
+use std::time::Duration;
+
+use super::connection::Connection;
+use super::journal::Journal;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::schema::Schema;
+
+/// What the caller decided before apply started.
+pub struct Options<'a> {
+    /// The environment's name, for the plan.
+    pub environment: &'a str,
+    /// Destructive changes may run (flag or environment setting).
+    pub allow_destructive: bool,
+    /// How long to wait for another apply's lock.
+    pub lock_timeout: Duration,
+    /// The plan the user saw and confirmed; the plan made under the lock must run the same
+    /// statements (or be empty: someone else did the work).
+    pub approved: Option<&'a Plan>,
+}
+
+/// What apply reports as it goes.
+pub trait Progress {
+    /// The plan made under the lock, before anything runs.
+    fn planned(&mut self, _plan: &Plan) {}
+    /// Statement `index` (0-based) of `total` is about to run.
+    fn statement(&mut self, _index: usize, _total: usize, _sql: &str) {}
+}
+
+/// Progress that reports nothing.
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
+/// Makes the database behind `conn` match `schema`; returns the plan that ran (empty when
+/// there was nothing to do). Fails, having changed nothing where the database allows it,
+/// with the fact that stopped it.
+pub async fn apply<C: Connection>(
+    conn: &mut C,
+    schema: &Schema,
+    options: &Options<'_>,
+    progress: &mut dyn Progress,
+) -> Result<Plan, Error> {
+    conn.lock(options.lock_timeout).await?;
+    let result = locked(conn, schema, options, progress).await;
+    let unlocked = conn.unlock().await;
+    let plan = result?;
+    unlocked?;
+    Ok(plan)
+}
+
+async fn locked<C: Connection>(
+    conn: &mut C,
+    schema: &Schema,
+    options: &Options<'_>,
+    progress: &mut dyn Progress,
+) -> Result<Plan, Error> {
+    let mut plan = super::live_plan(conn, options.environment, schema).await?;
+    progress.planned(&plan);
+    if plan.is_empty() {
+        return Ok(plan);
+    }
+    if let Some(approved) = options.approved
+        && !plan.same_statements(approved)
+    {
+        return Err(Error::PlanChanged);
+    }
+    let destructive: Vec<String> = plan
+        .destructive()
+        .flat_map(|s| s.destructive_parts.iter().map(|p| format!("  {p}")))
+        .collect();
+    if !destructive.is_empty() && !options.allow_destructive {
+        return Err(Error::Destructive {
+            changes: destructive,
+        });
+    }
+    let blocking: Vec<String> = plan
+        .blocking_findings()
+        .map(|f| format!("  {}", f.describe()))
+        .collect();
+    if !blocking.is_empty() {
+        return Err(Error::DataWouldBeLost { findings: blocking });
+    }
+    if conn.dialect().transactional_ddl() {
+        conn.begin().await?;
+        let result = in_transaction(conn, schema, options, &plan, progress).await;
+        match result {
+            Ok(()) => conn.commit().await?,
+            Err(e) => {
+                let _ = conn.rollback().await;
+                return Err(e);
+            }
+        }
+    } else {
+        let mut journal = Journal::default();
+        let total = plan.statements().count();
+        for (n, (_, sql)) in plan.statements().enumerate() {
+            progress.statement(n, total, sql);
+            match conn.execute(sql).await {
+                Ok(()) => journal.ran(sql),
+                Err(source) => return Err(journal.failed(&plan, n, source)),
+            }
+        }
+        verify(conn, schema, options).await?;
+    }
+    plan.findings.retain(|f| f.rows > 0);
+    Ok(plan)
+}
+
+/// Runs every statement inside the open transaction, then checks that the plan is now
+/// empty, before the caller commits: a bug of the tool changes nothing.
+async fn in_transaction<C: Connection>(
+    conn: &mut C,
+    schema: &Schema,
+    options: &Options<'_>,
+    plan: &Plan,
+    progress: &mut dyn Progress,
+) -> Result<(), Error> {
+    let total = plan.statements().count();
+    for (n, (step, sql)) in plan.statements().enumerate() {
+        progress.statement(n, total, sql);
+        conn.execute(sql)
+            .await
+            .map_err(|source| Error::Statement {
+                index: n + 1,
+                total,
+                change: plan.steps[step].change.describe(),
+                sql: sql.to_string(),
+                source,
+            })?;
+    }
+    verify(conn, schema, options).await
+}
+
+/// Introspects again: the plan must now be empty, else the tool has a bug.
+async fn verify<C: Connection>(
+    conn: &mut C,
+    schema: &Schema,
+    options: &Options<'_>,
+) -> Result<(), Error> {
+    let remaining = super::live_plan(conn, options.environment, schema).await?;
+    if remaining.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::NotConverged {
+            remaining: remaining.text(),
+        })
+    }
+}

@@ -1,0 +1,44 @@
+//! The one trait every database driver implements. The apply orchestrator
+//! ([`super::apply`]) and the live plan are written once against it.
+
+use std::time::Duration;
+
+use crate::dialect::SqlDialect;
+use crate::error::{DriverError, Error};
+use crate::schema::Schema;
+
+/// A live connection to one database, held for a whole command so that the lock, the
+/// transaction and every statement run on it. Drivers run on one thread, so the futures
+/// need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Connection {
+    /// The dialect of the server this connection reached (with its flavor and version).
+    fn dialect(&self) -> &dyn SqlDialect;
+
+    /// The name of the lock `apply` takes, for messages.
+    fn lock_name(&self) -> String;
+
+    /// Every table in the portable model, in the database's terms, plus what is left alone.
+    async fn introspect(&mut self) -> Result<Schema, Error>;
+
+    /// Takes the apply lock, waiting at most `timeout`; [`Error::Locked`] on a timeout.
+    async fn lock(&mut self, timeout: Duration) -> Result<(), Error>;
+
+    /// Releases the apply lock (a no-op when it is not held).
+    async fn unlock(&mut self) -> Result<(), Error>;
+
+    /// Starts the transaction the plan's statements run in (transactional DDL only).
+    async fn begin(&mut self) -> Result<(), Error>;
+
+    /// Commits, after the checks the database needs (SQLite: foreign keys).
+    async fn commit(&mut self) -> Result<(), Error>;
+
+    /// Rolls the transaction back.
+    async fn rollback(&mut self) -> Result<(), Error>;
+
+    /// Runs one statement of a plan.
+    async fn execute(&mut self, sql: &str) -> Result<(), DriverError>;
+
+    /// Runs `SELECT COUNT(*) ...` and returns the count.
+    async fn count(&mut self, sql: &str) -> Result<i64, Error>;
+}

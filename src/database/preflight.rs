@@ -1,0 +1,192 @@
+//! Data checks that run before any statement: each counts the rows that would make a change
+//! fail or lose data, in the names the database has *before* the plan runs. Which values a
+//! type change keeps is the dialect's [`crate::dialect::SqlDialect::data_effect`], so the
+//! destructive flag and these checks never disagree. `plan` runs them too and shows what
+//! they found, so it never promises what `apply` will refuse.
+
+use std::collections::HashMap;
+
+use super::connection::Connection;
+use crate::change::{Change, TableChange};
+use crate::dialect::SqlDialect;
+use crate::error::Error;
+use crate::plan::Step;
+use crate::schema::{Table, Type};
+
+/// One data check of one step.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The index of the step in the plan.
+    pub step: usize,
+    /// The table as the plan calls it (its new name).
+    pub table: String,
+    pub kind: CheckKind,
+    /// `SELECT COUNT(*) ...` over the live table, in live names.
+    pub sql: String,
+}
+
+/// What a check looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckKind {
+    /// Rows in a table that gains a NOT NULL column without a default.
+    NewNotNullColumn { column: String },
+    /// NULLs in a column that becomes NOT NULL without a default to fill them.
+    NullsIntoNotNull { column: String },
+    /// Values that would not survive a change of the column's definition.
+    ValuesWouldNotFit { column: String, from: Type, to: Type },
+    /// Duplicates under a new unique index.
+    Duplicates { index: String },
+}
+
+/// A check and the number of rows it found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub check: Check,
+    pub rows: i64,
+}
+
+impl Check {
+    /// What would go wrong, without the count.
+    pub fn describe(&self) -> String {
+        let t = &self.table;
+        match &self.kind {
+            CheckKind::NewNotNullColumn { column } => {
+                format!("`{t}` has rows, and the new NOT NULL column `{column}` has no default")
+            }
+            CheckKind::NullsIntoNotNull { column } => {
+                format!("`{t}.{column}` becomes NOT NULL without a default but holds NULLs")
+            }
+            CheckKind::ValuesWouldNotFit { column, from, to } => {
+                format!("`{t}.{column}` ({from} -> {to}) would change stored values")
+            }
+            CheckKind::Duplicates { index } => {
+                format!("the new unique index `{index}` on `{t}` has duplicate values")
+            }
+        }
+    }
+}
+
+impl Finding {
+    /// What would go wrong, with the count: `...holds NULLs: 3 row(s)`.
+    pub fn describe(&self) -> String {
+        format!("{}: {} row(s)", self.check.describe(), self.rows)
+    }
+}
+
+/// The checks of every step of a plan, for dialect `d`.
+pub fn checks(steps: &[Step], d: &dyn SqlDialect) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        if let Change::AlterTable {
+            from, to, changes, ..
+        } = &step.change
+        {
+            table_checks(i, from, &to.name, changes, d, &mut out);
+        }
+    }
+    out
+}
+
+fn table_checks(
+    step: usize,
+    from: &Table,
+    table: &str,
+    changes: &[TableChange],
+    d: &dyn SqlDialect,
+    out: &mut Vec<Check>,
+) {
+    let q = |s: &str| d.quote(s);
+    let count = |condition: &str| {
+        format!("SELECT COUNT(*) FROM {} WHERE {condition}", q(&from.name))
+    };
+    // desired column name -> live column name
+    let mut live: HashMap<&str, &str> = from
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.name.as_str()))
+        .collect();
+    for c in changes {
+        if let TableChange::RenameColumn { from, to } = c {
+            live.remove(from.as_str());
+            live.insert(to, from);
+        }
+    }
+    let mut push = |kind: CheckKind, sql: String| {
+        out.push(Check {
+            step,
+            table: table.to_string(),
+            kind,
+            sql,
+        })
+    };
+    for change in changes {
+        match change {
+            TableChange::AddColumn(c)
+                if !c.nullable && c.default.is_none() && !c.auto_increment =>
+            {
+                push(
+                    CheckKind::NewNotNullColumn {
+                        column: c.name.clone(),
+                    },
+                    count("1 = 1"),
+                );
+            }
+            TableChange::AlterColumn { from: old, to, .. } => {
+                if old.nullable && !to.nullable && to.default.is_none() {
+                    push(
+                        CheckKind::NullsIntoNotNull {
+                            column: to.name.clone(),
+                        },
+                        count(&format!("{} IS NULL", q(&old.name))),
+                    );
+                }
+                if let Some(lossy) = d.data_effect(old, to).lossy() {
+                    push(
+                        CheckKind::ValuesWouldNotFit {
+                            column: to.name.clone(),
+                            from: old.ty.clone(),
+                            to: to.ty.clone(),
+                        },
+                        count(lossy),
+                    );
+                }
+            }
+            TableChange::CreateIndex(index) if index.unique && index.predicate.is_none() => {
+                let Some(cols) = index
+                    .columns
+                    .iter()
+                    .map(|c| live.get(c.as_str()).map(|l| q(l)))
+                    .collect::<Option<Vec<String>>>()
+                else {
+                    continue; // a new column: the statement itself reports duplicates
+                };
+                let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+                push(
+                    CheckKind::Duplicates {
+                        index: index.name.clone(),
+                    },
+                    format!(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
+                        q(&from.name),
+                        not_null.join(" AND "),
+                        cols.join(", ")
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs `checks` on `conn`; every check gets a finding, zero rows included.
+pub async fn run<C: Connection>(conn: &mut C, checks: &[Check]) -> Result<Vec<Finding>, Error> {
+    let mut out = Vec::with_capacity(checks.len());
+    for check in checks {
+        let rows = conn.count(&check.sql).await?;
+        out.push(Finding {
+            check: check.clone(),
+            rows,
+        });
+    }
+    Ok(out)
+}

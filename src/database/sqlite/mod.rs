@@ -1,0 +1,269 @@
+//! SQLite, live: one connection to a file. The apply lock is SQLite's write lock
+//! (`BEGIN IMMEDIATE`, waiting `busy_timeout`), taken with foreign keys off so that a table
+//! rebuild keeps its children (<https://www.sqlite.org/lang_altertable.html#otheralter>);
+//! the plan's statements run in a savepoint inside it, and `PRAGMA foreign_key_check` must
+//! pass before the commit.
+
+mod create_sql;
+mod inspect;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{AssertSqlSafe, Connection as _, Executor};
+
+use super::Intent;
+use super::connection::Connection;
+use crate::dialect::SqlDialect;
+use crate::dialect::sqlite::Sqlite;
+use crate::error::{DriverError, Error};
+use crate::schema::Schema;
+
+/// One SQLite database file, or one that does not exist yet.
+pub struct SqliteDb {
+    /// `None` when a read-only command found no file: the database is empty.
+    conn: Option<SqliteConnection>,
+    /// The file as the environment names it, for messages.
+    shown: String,
+    locked: bool,
+    queries: usize,
+}
+
+/// The file a `sqlite://PATH` URL names, relative to `root`. The path is taken literally:
+/// no percent-decoding, so `%2e%2e` is a file name, never a way out of the folder.
+fn file_of(url: &str, root: &Path) -> Result<PathBuf, Error> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if path.contains('?') || path.is_empty() {
+        return Err(Error::Unsupported {
+            what: format!("the SQLite url `{url}` must name a file, with no `?` options"),
+            help: "write `url \"sqlite://dev.db\"` (relative to the project folder) or an absolute path".into(),
+        });
+    }
+    Ok(if Path::new(path).is_absolute() || path == ":memory:" {
+        PathBuf::from(path)
+    } else {
+        root.join(path)
+    })
+}
+
+impl SqliteDb {
+    /// Opens the file of `url`: read-only for [`Intent::Read`] (a missing file is an empty
+    /// database), created if missing for [`Intent::Write`].
+    pub async fn open(
+        url: &str,
+        root: &Path,
+        intent: Intent,
+        busy: Duration,
+    ) -> Result<SqliteDb, Error> {
+        let path = file_of(url, root)?;
+        let shown = url.to_string();
+        let memory = path == Path::new(":memory:");
+        if memory && intent == Intent::Write {
+            return Err(Error::Unsupported {
+                what: "`sqlite://:memory:` is a database that ends with the command".into(),
+                help: "apply to a file: `url \"sqlite://dev.db\"`".into(),
+            });
+        }
+        if !memory && intent != Intent::Write && !path.exists() {
+            return Ok(SqliteDb {
+                conn: None,
+                shown,
+                locked: false,
+                queries: 0,
+            });
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(intent == Intent::Write)
+            .read_only(intent != Intent::Write && !memory)
+            .foreign_keys(true)
+            .busy_timeout(busy);
+        let connect = |e: sqlx::Error| Error::Connect {
+            url: shown.clone(),
+            source: DriverError::new(e, ""),
+        };
+        let mut conn = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(connect)?;
+        strict_identifiers(&mut conn).await.map_err(connect)?;
+        Ok(SqliteDb {
+            conn: Some(conn),
+            shown,
+            locked: false,
+            queries: 0,
+        })
+    }
+
+    /// Whether the file exists (read-only commands do not create it).
+    pub fn exists(&self) -> bool {
+        self.conn.is_some()
+    }
+
+    /// The database as the environment names it.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// How many queries this connection has run (introspection runs a fixed number).
+    pub fn queries(&self) -> usize {
+        self.queries
+    }
+
+    fn conn(&mut self) -> Result<&mut SqliteConnection, Error> {
+        self.queries += 1;
+        self.conn.as_mut().ok_or_else(|| Error::NoDatabase {
+            path: self.shown.clone(),
+        })
+    }
+
+    async fn run(&mut self, what: &str, sql: &'static str) -> Result<(), Error> {
+        let conn = self.conn()?;
+        conn.execute(sql).await.map(|_| ()).map_err(|e| Error::Database {
+            what: what.to_string(),
+            source: DriverError::new(e, ""),
+        })
+    }
+}
+
+/// Turns off SQLite's double-quoted string fallback on `conn`, so that a name that is not a
+/// column is an error, never the string it spells
+/// (<https://www.sqlite.org/quirks.html#dblquote>).
+async fn strict_identifiers(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    use libsqlite3_sys::{SQLITE_DBCONFIG_DQS_DDL, SQLITE_DBCONFIG_DQS_DML, SQLITE_OK};
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    for option in [SQLITE_DBCONFIG_DQS_DML, SQLITE_DBCONFIG_DQS_DDL] {
+        // SAFETY: `db` is the open handle, locked for this call; the option takes an int
+        // (0: off) and a nullable pointer for the previous value.
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_db_config(db, option, 0 as std::ffi::c_int, std::ptr::null_mut::<std::ffi::c_int>())
+        };
+        if rc != SQLITE_OK {
+            return Err(sqlx::Error::Protocol(format!(
+                "sqlite3_db_config({option}) returned {rc}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Connection for SqliteDb {
+    fn dialect(&self) -> &dyn SqlDialect {
+        &Sqlite
+    }
+
+    fn lock_name(&self) -> String {
+        format!("the write lock of {}", self.shown)
+    }
+
+    async fn introspect(&mut self) -> Result<Schema, Error> {
+        if self.conn.is_none() {
+            return Ok(Schema::default());
+        }
+        let mut rows: [Vec<sqlx::sqlite::SqliteRow>; 6] = Default::default();
+        for (i, query) in inspect::QUERIES.iter().enumerate() {
+            let conn = self.conn()?;
+            rows[i] = sqlx::query(*query)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(|e| Error::Database {
+                    what: "cannot read the database schema".into(),
+                    source: DriverError::new(e, ""),
+                })?;
+        }
+        Ok(inspect::read(rows))
+    }
+
+    async fn lock(&mut self, timeout: Duration) -> Result<(), Error> {
+        self.run("cannot turn foreign keys off for the apply", "PRAGMA foreign_keys = OFF")
+            .await?;
+        let lock = self.lock_name();
+        let conn = self.conn()?;
+        match conn.execute("BEGIN IMMEDIATE").await {
+            Ok(_) => {
+                self.locked = true;
+                Ok(())
+            }
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => {
+                let _ = conn.execute("PRAGMA foreign_keys = ON").await;
+                Err(Error::Locked {
+                    lock,
+                    seconds: timeout.as_secs(),
+                })
+            }
+            Err(e) => Err(Error::Database {
+                what: "cannot start the apply".into(),
+                source: DriverError::new(e, ""),
+            }),
+        }
+    }
+
+    async fn unlock(&mut self) -> Result<(), Error> {
+        if self.conn.is_none() {
+            return Ok(());
+        }
+        if self.locked {
+            self.locked = false;
+            self.run("cannot end the apply", "ROLLBACK").await?;
+        }
+        self.run("cannot turn foreign keys back on", "PRAGMA foreign_keys = ON")
+            .await
+    }
+
+    async fn begin(&mut self) -> Result<(), Error> {
+        self.run("cannot start the apply", "SAVEPOINT reconcile_apply")
+            .await
+    }
+
+    async fn commit(&mut self) -> Result<(), Error> {
+        let conn = self.conn()?;
+        let violations: Vec<(String, Option<i64>, String)> =
+            sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(|e| Error::Database {
+                    what: "cannot check foreign keys".into(),
+                    source: DriverError::new(e, ""),
+                })?;
+        if let Some((table, rowid, parent)) = violations.first() {
+            let row = rowid.map_or_else(|| "a row".to_string(), |r| format!("rowid {r}"));
+            return Err(Error::ForeignKeyViolations {
+                count: violations.len(),
+                first: format!("{row} of `{table}` has no parent in `{parent}`"),
+            });
+        }
+        self.run("cannot commit", "RELEASE reconcile_apply").await?;
+        self.run("cannot commit", "COMMIT").await?;
+        self.locked = false;
+        Ok(())
+    }
+
+    async fn rollback(&mut self) -> Result<(), Error> {
+        self.run("cannot roll back", "ROLLBACK TO reconcile_apply")
+            .await?;
+        self.run("cannot roll back", "RELEASE reconcile_apply").await
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
+        let conn = self.conn().map_err(|e| DriverError::new(e, ""))?;
+        conn.execute(AssertSqlSafe(sql.to_string()))
+            .await
+            .map(|_| ())
+            .map_err(|e| DriverError::new(e, ""))
+    }
+
+    async fn count(&mut self, sql: &str) -> Result<i64, Error> {
+        let conn = self.conn()?;
+        sqlx::query_scalar(AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| Error::Database {
+                what: format!("cannot count rows with `{sql}`"),
+                source: DriverError::new(e, ""),
+            })
+    }
+}

@@ -1,0 +1,111 @@
+//! The MySQL family's server quirks as named predicates, in one place. A live driver builds
+//! [`Server`] from `SELECT VERSION()`; offline plans use [`Server::OFFLINE`], whose SQL both
+//! MySQL 8.0.19+ and MariaDB 10.5+ accept.
+
+use std::fmt;
+
+/// Which server of the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Mysql,
+    Mariadb,
+}
+
+/// A server flavor and its `major.minor.patch` version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    pub flavor: Flavor,
+    pub version: (u32, u32, u32),
+}
+
+impl Server {
+    /// The server offline plans are written for.
+    pub const OFFLINE: Server = Server {
+        flavor: Flavor::Mysql,
+        version: (8, 0, 19),
+    };
+
+    /// Reads `SELECT VERSION()`: `10.11.6-MariaDB-0+deb12u1`, `8.0.36`, `9.7.4`.
+    pub fn parse(version: &str) -> Option<Server> {
+        let flavor = if version.to_ascii_lowercase().contains("mariadb") {
+            Flavor::Mariadb
+        } else {
+            Flavor::Mysql
+        };
+        let numbers = version.split(['-', '+', ' ']).next()?;
+        let mut parts = numbers.split('.').map(|p| p.parse::<u32>().ok());
+        let major = parts.next()??;
+        let minor = parts.next().flatten().unwrap_or(0);
+        let patch = parts.next().flatten().unwrap_or(0);
+        Some(Server {
+            flavor,
+            version: (major, minor, patch),
+        })
+    }
+
+    fn at_least(&self, flavor: Flavor, version: (u32, u32, u32)) -> bool {
+        self.flavor == flavor && self.version >= version
+    }
+
+    /// `ALTER TABLE ... RENAME COLUMN` (MariaDB 10.5, MySQL 8.0).
+    pub fn supports_rename_column(&self) -> bool {
+        self.at_least(Flavor::Mariadb, (10, 5, 2)) || self.at_least(Flavor::Mysql, (8, 0, 0))
+    }
+
+    /// CHECK constraints are enforced rather than parsed and ignored (MariaDB 10.2.1,
+    /// MySQL 8.0.16).
+    pub fn checks_enforced(&self) -> bool {
+        self.at_least(Flavor::Mariadb, (10, 2, 1)) || self.at_least(Flavor::Mysql, (8, 0, 16))
+    }
+
+    /// `JSON` is an alias of `LONGTEXT` with a `json_valid` check (MariaDB).
+    pub fn json_is_longtext(&self) -> bool {
+        self.flavor == Flavor::Mariadb
+    }
+
+    /// Expression defaults such as `DEFAULT (uuid())` (MariaDB 10.2.1, MySQL 8.0.13).
+    pub fn default_expressions_allowed(&self) -> bool {
+        self.at_least(Flavor::Mariadb, (10, 2, 1)) || self.at_least(Flavor::Mysql, (8, 0, 13))
+    }
+
+    /// The catalog reports integer display widths, `int(11)` (MariaDB; MySQL before 8.0.19).
+    pub fn reports_integer_widths(&self) -> bool {
+        self.flavor == Flavor::Mariadb || self.version < (8, 0, 19)
+    }
+
+    /// A string default reads back quoted, `'abc'`, from `COLUMN_DEFAULT` (MariaDB 10.2.7+).
+    pub fn quotes_string_defaults(&self) -> bool {
+        self.at_least(Flavor::Mariadb, (10, 2, 7))
+    }
+}
+
+impl fmt::Display for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b, c) = self.version;
+        let name = match self.flavor {
+            Flavor::Mysql => "MySQL",
+            Flavor::Mariadb => "MariaDB",
+        };
+        write!(f, "{name} {a}.{b}.{c}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_as_servers_report_them() {
+        let maria = Server::parse("10.11.6-MariaDB-0+deb12u1").unwrap();
+        assert_eq!((maria.flavor, maria.version), (Flavor::Mariadb, (10, 11, 6)));
+        assert!(maria.supports_rename_column() && maria.json_is_longtext());
+        assert!(maria.reports_integer_widths() && maria.quotes_string_defaults());
+        let mysql = Server::parse("9.7.4").unwrap();
+        assert_eq!((mysql.flavor, mysql.version), (Flavor::Mysql, (9, 7, 4)));
+        assert!(!mysql.json_is_longtext() && !mysql.reports_integer_widths());
+        let old = Server::parse("8.0.18-log").unwrap();
+        assert!(old.reports_integer_widths() && old.checks_enforced());
+        assert!(!Server::parse("10.4.1-MariaDB").unwrap().supports_rename_column());
+        assert_eq!(Server::parse("garbage"), None);
+    }
+}

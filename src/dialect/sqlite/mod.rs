@@ -1,0 +1,170 @@
+//! SQLite: a file, types by affinity, and an `ALTER TABLE` that can add, rename and little
+//! else; everything else is the documented table rebuild
+//! (<https://www.sqlite.org/lang_altertable.html#otheralter>), decided in one place:
+//! [`rebuild::in_place`].
+
+mod normalize;
+mod rebuild;
+mod values;
+
+pub use normalize::is_rowid_alias;
+pub use rebuild::rebuild_name;
+
+use super::sql;
+use super::{DataEffect, Dialect, SqlDialect};
+use crate::change::Change;
+use crate::schema::{Column, DefaultValue, Table, Type};
+
+/// SQLite 3.35 or later (sqlx bundles 3.51).
+pub struct Sqlite;
+
+impl SqlDialect for Sqlite {
+    fn id(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn type_sql(&self, ty: &Type) -> String {
+        match ty {
+            Type::Bool => "BOOLEAN".into(),
+            Type::SmallInt => "SMALLINT".into(),
+            Type::Int => "INTEGER".into(),
+            Type::BigInt => "BIGINT".into(),
+            Type::Float => "REAL".into(),
+            Type::Double => "DOUBLE".into(),
+            Type::Decimal { precision, scale } => format!("NUMERIC({precision},{scale})"),
+            Type::String { length: Some(n) } => format!("VARCHAR({n})"),
+            Type::String { length: None } | Type::Text => "TEXT".into(),
+            Type::Bytes => "BLOB".into(),
+            Type::Date => "DATE".into(),
+            Type::Time => "TIME".into(),
+            Type::DateTime => "DATETIME".into(),
+            Type::Timestamp => "TIMESTAMP".into(),
+            Type::Uuid => "CHAR(36)".into(),
+            Type::Json => "JSON".into(),
+            Type::Raw(s) => s.clone(),
+        }
+    }
+
+    fn column_type_sql(&self, column: &Column) -> String {
+        match &column.declared {
+            _ if column.auto_increment => "INTEGER".into(),
+            Some(declared) => declared.clone(),
+            None => self.type_sql(&column.ty),
+        }
+    }
+
+    fn default_sql(&self, default: &DefaultValue, _ty: &Type) -> String {
+        sql::default_literal(default, false, ("TRUE", "FALSE"))
+    }
+
+    fn column_sql(&self, _table: &Table, column: &Column) -> String {
+        let mut s = format!(
+            "{} {}",
+            self.quote(&column.name),
+            self.column_type_sql(column)
+        );
+        if column.auto_increment {
+            s.push_str(" PRIMARY KEY");
+        } else {
+            if !column.nullable {
+                s.push_str(" NOT NULL");
+            }
+            if let Some(d) = &column.default {
+                s.push_str(" DEFAULT ");
+                s.push_str(&self.default_sql(d, &column.ty));
+            }
+        }
+        if let Some(c) = &column.collate {
+            s.push_str(" COLLATE ");
+            s.push_str(&self.quote(c));
+        }
+        s
+    }
+
+    fn render(&self, change: &Change) -> Vec<String> {
+        let q = |s: &str| self.quote(s);
+        match change {
+            Change::CreateTable { table } => vec![self.create_table(table, &table.name)],
+            Change::DropTable { table } => vec![format!("DROP TABLE {}", q(&table.name))],
+            Change::RenameTable { from, to } => {
+                vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
+            }
+            Change::AlterTable {
+                from,
+                to,
+                changes,
+                dependents,
+            } => match rebuild::in_place(self, &to.name, changes) {
+                Some(statements) => statements,
+                None => rebuild::statements(self, from, to, changes, dependents),
+            },
+            Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
+            // Never planned: SQLite keeps foreign keys inline and does not check their
+            // targets, so the orderer relaxes cycles instead of moving keys out.
+            Change::AddForeignKey { .. } | Change::DropForeignKey { .. } => Vec::new(),
+        }
+    }
+
+    fn script_wrapper(&self) -> (Vec<String>, Vec<String>) {
+        (
+            vec!["PRAGMA foreign_keys = OFF".into(), "BEGIN".into()],
+            vec![
+                "PRAGMA foreign_key_check".into(),
+                "COMMIT".into(),
+                "PRAGMA foreign_keys = ON".into(),
+            ],
+        )
+    }
+
+    fn recreates_table(&self, change: &Change) -> bool {
+        match change {
+            Change::AlterTable { to, changes, .. } => {
+                rebuild::in_place(self, &to.name, changes).is_none()
+            }
+            _ => false,
+        }
+    }
+
+    fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
+        values::data_effect(self, from, to)
+    }
+
+    fn parse_type(&self, sql: &str) -> Type {
+        normalize::parse_type(sql)
+    }
+
+    fn parse_default(&self, sql: &str, ty: &Type) -> DefaultValue {
+        normalize::parse_default(sql, ty)
+    }
+
+    fn normalize_desired(&self, table: &mut Table) {
+        normalize::desired_table(table);
+    }
+
+    fn can_add_foreign_key(&self) -> bool {
+        false
+    }
+
+    fn foreign_key_target_must_exist(&self) -> bool {
+        false
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    fn supports_comments(&self) -> bool {
+        false
+    }
+
+    fn reports_foreign_key_names(&self) -> bool {
+        false
+    }
+}
+
+impl Sqlite {
+    fn create_table(&self, table: &Table, name: &str) -> String {
+        let inline_pk = table.columns.iter().any(|c| c.auto_increment);
+        sql::create_table(self, name, &sql::table_elements(self, table, inline_pk), "")
+    }
+}

@@ -1,0 +1,79 @@
+//! What a column change does to the values SQLite stores. SQLite keeps values by storage
+//! class, converted only by the new column's affinity when the rebuild copies them
+//! (<https://www.sqlite.org/datatype3.html#type_affinity>). A declared-type change that
+//! keeps every value as it is (`TIMESTAMP` to `DATETIME`, `INT` key to the rowid) is not
+//! destructive here; one that converts values is, and the values that would not fit the new
+//! type (`'abc'` or `'12.5'` into an `int`, a string over its new length) are counted by
+//! preflight and refused.
+
+use super::Sqlite;
+use crate::dialect::{DataEffect, SqlDialect};
+use crate::schema::{Column, Type};
+
+/// The effect of changing `from` (live) into `to` (desired) on SQLite.
+pub fn data_effect(d: &Sqlite, from: &Column, to: &Column) -> DataEffect {
+    let col = d.quote(&from.name);
+    if !from.auto_increment && to.auto_increment {
+        // The rowid holds integers only, and gives a NULL key a new value.
+        return DataEffect::Checked {
+            lossy: format!("{col} IS NULL OR typeof({col}) <> 'integer'"),
+        };
+    }
+    if from.ty == to.ty || from.ty.widens_to(&to.ty) || same_values(&from.ty, &to.ty) {
+        return DataEffect::Keeps;
+    }
+    DataEffect::Converts {
+        lossy: misfits(&col, &to.ty),
+    }
+}
+
+/// Whether SQLite stores and reads every value of `a` unchanged as `b`.
+fn same_values(a: &Type, b: &Type) -> bool {
+    use Type::{DateTime, Timestamp};
+    matches!((a, b), (DateTime, Timestamp) | (Timestamp, DateTime))
+}
+
+/// A condition true for the stored values of `col` that would not fit `to` once copied.
+fn misfits(col: &str, to: &Type) -> Option<String> {
+    // A text survives into a number only if it reads back as the same text.
+    let as_integer = format!(
+        "typeof({col}) = 'integer' OR (typeof({col}) = 'real' AND {col} = CAST({col} AS INTEGER)) \
+         OR (typeof({col}) = 'text' AND CAST(CAST({col} AS INTEGER) AS TEXT) = {col})"
+    );
+    let as_real = format!(
+        "typeof({col}) IN ('integer', 'real') \
+         OR (typeof({col}) = 'text' AND CAST(CAST({col} AS REAL) AS TEXT) = {col})"
+    );
+    let range = |lo: i64, hi: i64| {
+        format!(
+            "{col} IS NOT NULL AND (NOT ({as_integer}) OR CAST({col} AS INTEGER) NOT BETWEEN {lo} AND {hi})"
+        )
+    };
+    Some(match to {
+        Type::String { length: Some(n) } => {
+            format!("{col} IS NOT NULL AND (typeof({col}) = 'blob' OR length({col}) > {n})")
+        }
+        Type::String { length: None } | Type::Text => {
+            format!("{col} IS NOT NULL AND typeof({col}) = 'blob'")
+        }
+        Type::Bool => format!("{col} IS NOT NULL AND {col} NOT IN (0, 1)"),
+        Type::SmallInt => range(-32_768, 32_767),
+        Type::Int => range(-2_147_483_648, 2_147_483_647),
+        Type::BigInt => format!("{col} IS NOT NULL AND NOT ({as_integer})"),
+        Type::Float | Type::Double => format!("{col} IS NOT NULL AND NOT ({as_real})"),
+        Type::Decimal { precision, scale } => format!(
+            "{col} IS NOT NULL AND (NOT ({as_real}) OR round(CAST({col} AS REAL), {scale}) <> CAST({col} AS REAL) \
+             OR abs(CAST({col} AS REAL)) >= 1e{})",
+            precision - scale
+        ),
+        Type::Date => {
+            format!("{col} IS NOT NULL AND (date({col}) IS NULL OR date({col}) <> {col})")
+        }
+        Type::DateTime | Type::Timestamp => {
+            format!("{col} IS NOT NULL AND datetime({col}) IS NULL")
+        }
+        Type::Time => format!("{col} IS NOT NULL AND time({col}) IS NULL"),
+        // Declared types SQLite does not check keep every value as stored.
+        Type::Uuid | Type::Json | Type::Bytes | Type::Raw(_) => return None,
+    })
+}

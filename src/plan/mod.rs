@@ -1,0 +1,182 @@
+//! A plan: the ordered changes, each with the statements it becomes. [`plan`] is the whole
+//! pure pipeline (resolve → diff → order → render → judge), shared by the offline plan and
+//! the live one; every statement keeps its cause, which drives the text, SQL and JSON
+//! outputs, the destructive flags, preflight and the messages of a failed apply.
+
+mod output;
+
+use crate::change::{Change, TableChange};
+use crate::dialect::{Dialect, SqlDialect};
+use crate::error::Error;
+use crate::schema::Schema;
+
+pub use crate::database::preflight::{Check, Finding};
+
+/// One change and its statements.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub change: Change,
+    pub statements: Vec<String>,
+    /// Whether the change can lose or alter stored data on this database.
+    pub destructive: bool,
+    /// What makes it destructive, one description each (a drop, a converting type change).
+    pub destructive_parts: Vec<String>,
+    /// Whether the database carries it out by recreating the table (SQLite).
+    pub recreates_table: bool,
+}
+
+/// The ordered steps that make a database match a schema.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The environment the plan is for (`offline` for `plan --dialect`).
+    pub environment: String,
+    pub dialect: Dialect,
+    pub steps: Vec<Step>,
+    /// The data checks apply runs before any statement, in the live names.
+    pub checks: Vec<Check>,
+    /// What the checks found on the live database (empty offline).
+    pub findings: Vec<Finding>,
+    /// Objects in the database that the schema does not describe and the plan leaves alone.
+    pub unmanaged: Vec<String>,
+    /// Facts worth a line above the plan (`dev.db does not exist yet`).
+    pub notes: Vec<String>,
+}
+
+/// The format of a printed plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Sql,
+    Json,
+}
+
+/// The plan that turns `actual` (in the database's terms) into `desired` (as parsed from
+/// `schema.kdl`) on `d`.
+///
+/// Fails on an ambiguous rename, and when a table would have to be recreated but holds what
+/// the model cannot describe (it would be lost).
+pub fn plan(
+    environment: &str,
+    actual: &Schema,
+    desired: &Schema,
+    d: &dyn SqlDialect,
+) -> Result<Plan, Error> {
+    let desired = crate::dialect::resolve(desired, d);
+    let changes = crate::diff::diff(actual, &desired, d)?;
+    let steps: Vec<Step> = crate::order::order(changes, &desired, d)
+        .into_iter()
+        .map(|change| {
+            let parts = destructive_parts(&change, d);
+            Step {
+                statements: d.render(&change),
+                destructive: !parts.is_empty(),
+                destructive_parts: parts,
+                recreates_table: d.recreates_table(&change),
+                change,
+            }
+        })
+        .collect();
+    for step in steps.iter().filter(|s| s.recreates_table) {
+        refuse_lossy_rebuild(&step.change)?;
+    }
+    let checks = crate::database::preflight::checks(&steps, d);
+    Ok(Plan {
+        environment: environment.to_string(),
+        dialect: d.id(),
+        steps,
+        checks,
+        findings: Vec::new(),
+        unmanaged: actual
+            .unmanaged
+            .iter()
+            .map(|u| format!("{} `{}`", u.kind, u.name))
+            .collect(),
+        notes: Vec::new(),
+    })
+}
+
+/// What in `change` can lose or alter stored data on `d` (cli.md, "Destructive changes").
+fn destructive_parts(change: &Change, d: &dyn SqlDialect) -> Vec<String> {
+    match change {
+        Change::DropTable { .. } => vec![change.describe()],
+        Change::AlterTable { to, changes, .. } => changes
+            .iter()
+            .filter(|c| match c {
+                TableChange::DropColumn(_) => true,
+                TableChange::AlterColumn { from, to, .. } => {
+                    d.data_effect(from, to).is_destructive()
+                }
+                _ => false,
+            })
+            .map(|c| format!("{} of `{}`", c.describe(), to.name))
+            .collect(),
+        Change::CreateTable { .. }
+        | Change::RenameTable { .. }
+        | Change::CreateIndex { .. }
+        | Change::AddForeignKey { .. }
+        | Change::DropForeignKey { .. } => Vec::new(),
+    }
+}
+
+/// Refuses to recreate a table that holds what the model cannot describe.
+fn refuse_lossy_rebuild(change: &Change) -> Result<(), Error> {
+    let Change::AlterTable { from, to, .. } = change else {
+        return Ok(());
+    };
+    if from.unmodeled.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Unsupported {
+        what: format!(
+            "changing table `{}` means recreating it, which would lose what schema.kdl cannot describe: {}",
+            to.name,
+            from.unmodeled.join(", ")
+        ),
+        help: "make this change by hand, or leave the table as it is (add it to `ignore`)"
+            .into(),
+    })
+}
+
+impl Plan {
+    /// The plan that creates `schema` in an empty database (`plan --dialect`).
+    pub fn offline(schema: &Schema, dialect: Dialect) -> Result<Plan, Error> {
+        plan("offline", &Schema::default(), schema, dialect.sql())
+    }
+
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The steps that can lose or alter stored data.
+    pub fn destructive(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.destructive)
+    }
+
+    /// Every statement in order, with the index of the step it came from.
+    pub fn statements(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.statements.iter().map(move |q| (i, q.as_str())))
+    }
+
+    /// Whether two plans would run the same statements.
+    pub fn same_statements(&self, other: &Plan) -> bool {
+        self.statements().map(|(_, s)| s).eq(other.statements().map(|(_, s)| s))
+    }
+
+    /// The findings that stop apply (rows that would be lost or rejected).
+    pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.rows > 0)
+    }
+
+    /// The plan printed in `format`.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Text => self.text(),
+            Format::Sql => self.sql(),
+            Format::Json => self.json(),
+        }
+    }
+}
