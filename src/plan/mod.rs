@@ -143,6 +143,14 @@ impl Plan {
         plan("offline", &Schema::default(), schema, dialect.sql())
     }
 
+    /// The plan from `current` to `desired`, both as parsed from `schema.kdl`, with no
+    /// database: `current` stands for the database it would create on `dialect`. Every
+    /// ALTER path of every dialect can be seen, and snapshot-tested, without a server.
+    pub fn between(current: &Schema, desired: &Schema, dialect: Dialect) -> Result<Plan, Error> {
+        let d = dialect.sql();
+        plan("offline", &crate::dialect::resolve(current, d), desired, d)
+    }
+
     /// Whether there is nothing to do.
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
