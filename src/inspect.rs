@@ -1,10 +1,14 @@
 //! Prints a schema as a `schema.kdl` document (`reconcile inspect`), to adopt an existing
-//! database.
+//! database. The schema is printed as the catalog holds it, before any normalization, so
+//! that parsing the output and planning against the same database gives an empty plan.
 
 use std::fmt::Write as _;
 
 use crate::dialect::Dialect;
 use crate::schema::{Action, DefaultValue, Schema, Type};
+
+/// The table Alembic keeps its revision in; `inspect` ignores it.
+const ALEMBIC_VERSION: &str = "alembic_version";
 
 /// `schema` in the language of `schema.kdl`.
 pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
@@ -16,7 +20,11 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
             u.kind, u.name
         );
     }
-    for t in &schema.tables {
+    // Alembic's revision table is the migration tool's, not the application's.
+    if schema.table(ALEMBIC_VERSION).is_some() {
+        let _ = writeln!(out, "ignore {ALEMBIC_VERSION}\n");
+    }
+    for t in schema.tables.iter().filter(|t| t.name != ALEMBIC_VERSION) {
         let _ = writeln!(out, "table {} {{", s(&t.name));
         for c in &t.columns {
             let _ = write!(out, "    column {} {}", s(&c.name), ty(&c.ty));

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod arbitrary;
+pub mod sqlite;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
