@@ -21,6 +21,7 @@ pub mod plan;
 pub mod project;
 pub mod redact;
 pub mod schema;
+pub mod timings;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -24,7 +24,14 @@ fn main() -> ExitCode {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
     }));
     let env = |name: &str| std::env::var(name).ok();
-    match reconcile::run::run(cli, &env) {
+    if env("RECONCILE_TIMINGS").is_some_and(|v| v == "1") {
+        reconcile::timings::enable();
+    }
+    let status = reconcile::run::run(cli, &env);
+    if reconcile::timings::enabled() {
+        eprint!("{}", reconcile::timings::report());
+    }
+    match status {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::dialect::Dialect;
 use crate::error::{Diagnostics, Error};
 use crate::schema::Schema;
+use crate::timings;
 
 /// The schema file's name, as diagnostics show it.
 pub const SCHEMA_FILE: &str = "schema.kdl";
@@ -25,8 +26,10 @@ pub fn load_schema(root: &Path, dialects: &[Dialect]) -> Result<Schema, Error> {
 
 /// Parses and validates schema text (named `schema.kdl` in diagnostics).
 pub fn schema_from_source(source: &str, dialects: &[Dialect]) -> Result<Schema, Error> {
-    let (schema, mut problems) = crate::parse::parse(source);
-    problems.extend(crate::validate::validate(&schema, dialects));
+    let (schema, mut problems) = timings::stage("parse", || crate::parse::parse(source));
+    problems.extend(timings::stage("validate", || {
+        crate::validate::validate(&schema, dialects)
+    }));
     problems.sort_by_key(|p| p.span.offset());
     if problems.is_empty() {
         Ok(schema)

@@ -85,14 +85,31 @@ async fn locked<C: Connection>(
     if !blocking.is_empty() {
         return Err(Error::DataWouldBeLost { findings: blocking });
     }
+    let start = std::time::Instant::now();
+    let executed = execute(conn, schema, options, &plan, progress).await;
+    crate::timings::record("execute", start.elapsed());
+    executed?;
+    plan.findings.retain(|f| f.rows > 0);
+    Ok(plan)
+}
+
+/// Runs the plan's statements: in one transaction where DDL is transactional, else one by
+/// one under the journal; the plan must then be empty.
+async fn execute<C: Connection>(
+    conn: &mut C,
+    schema: &Schema,
+    options: &Options<'_>,
+    plan: &Plan,
+    progress: &mut dyn Progress,
+) -> Result<(), Error> {
     if conn.dialect().transactional_ddl() {
         conn.begin().await?;
-        let result = in_transaction(conn, schema, options, &plan, progress).await;
+        let result = in_transaction(conn, schema, options, plan, progress).await;
         match result {
-            Ok(()) => conn.commit().await?,
+            Ok(()) => conn.commit().await,
             Err(e) => {
                 let _ = conn.rollback().await;
-                return Err(e);
+                Err(e)
             }
         }
     } else {
@@ -102,13 +119,11 @@ async fn locked<C: Connection>(
             progress.statement(n, total, sql);
             match conn.execute(sql).await {
                 Ok(()) => journal.ran(sql),
-                Err(source) => return Err(journal.failed(&plan, n, source)),
+                Err(source) => return Err(journal.failed(plan, n, source)),
             }
         }
-        verify(conn, schema, options).await?;
+        verify(conn, schema, options).await
     }
-    plan.findings.retain(|f| f.rows > 0);
-    Ok(plan)
 }
 
 /// Runs every statement inside the open transaction, then checks that the plan is now

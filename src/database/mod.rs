@@ -143,7 +143,9 @@ pub(crate) async fn live_plan<C: Connection>(
     environment: &str,
     schema: &Schema,
 ) -> Result<Plan, Error> {
+    let start = std::time::Instant::now();
     let mut actual = conn.introspect().await?;
+    crate::timings::record("introspect", start.elapsed());
     actual.tables.retain(|t| !schema.is_ignored(&t.name));
     let mut plan = crate::plan::plan(environment, &actual, schema, conn.dialect())?;
     plan.findings = preflight::run(conn, &plan.checks).await?;

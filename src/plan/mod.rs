@@ -9,6 +9,7 @@ use crate::change::{Change, TableChange};
 use crate::dialect::{Dialect, SqlDialect};
 use crate::error::Error;
 use crate::schema::Schema;
+use crate::timings;
 
 pub use crate::database::preflight::{Check, Finding};
 
@@ -61,9 +62,10 @@ pub fn plan(
     desired: &Schema,
     d: &dyn SqlDialect,
 ) -> Result<Plan, Error> {
-    let desired = crate::dialect::resolve(desired, d);
-    let changes = crate::diff::diff(actual, &desired, d)?;
-    let steps: Vec<Step> = crate::order::order(changes, &desired, d)
+    let desired = timings::stage("diff", || crate::dialect::resolve(desired, d));
+    let changes = timings::stage("diff", || crate::diff::diff(actual, &desired, d))?;
+    let ordered = timings::stage("order", || crate::order::order(changes, &desired, d));
+    let steps: Vec<Step> = timings::stage("render", || ordered
         .into_iter()
         .map(|change| {
             let parts = destructive_parts(&change, d);
@@ -75,7 +77,7 @@ pub fn plan(
                 change,
             }
         })
-        .collect();
+        .collect());
     for step in steps.iter().filter(|s| s.recreates_table) {
         refuse_lossy_rebuild(&step.change)?;
     }
