@@ -60,7 +60,7 @@ impl SqliteDb {
         busy: Duration,
     ) -> Result<SqliteDb, Error> {
         let path = file_of(url, root)?;
-        let shown = url.to_string();
+        let shown = crate::redact::redact_url(url);
         let memory = path == Path::new(":memory:");
         if memory && intent == Intent::Write {
             return Err(Error::Unsupported {
