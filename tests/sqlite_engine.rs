@@ -363,3 +363,28 @@ fn the_sql_script_runs_as_is_in_sqlite3_with_foreign_keys_on() {
         "the parent's rebuild cascaded into its children"
     );
 }
+
+#[test]
+fn only_new_foreign_key_violations_fail_an_apply() {
+    // Rows written with foreign keys off: an orphan the database already had.
+    let before = "PRAGMA foreign_keys = OFF;
+                  CREATE TABLE p (id INTEGER PRIMARY KEY);
+                  CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id));
+                  CREATE TABLE d (id INTEGER PRIMARY KEY, p_id INTEGER);
+                  INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 99); INSERT INTO d VALUES (1, 42);";
+    let tables = |d_key: &str| {
+        format!(
+            "table p {{\n  column id int primary-key=#true\n}}\ntable c {{\n  column id int primary-key=#true\n  column p_id int nullable=#true references=p.id\n  column note text nullable=#true\n}}\ntable d {{\n  column id int primary-key=#true\n  column p_id int nullable=#true{d_key}\n}}\n"
+        )
+    };
+    let dir = project(before, &tables(""));
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "an old orphan blocked an unrelated change: {stderr}");
+
+    std::fs::write(dir.path().join("schema.kdl"), tables(" references=p.id")).unwrap();
+    let before = schema(&db(&dir));
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("1 row(s) would break foreign keys (first: rowid 1 of `d` has no parent in `p`)"), "{stderr}");
+    assert_eq!(schema(&db(&dir)), before);
+}

@@ -28,7 +28,14 @@ pub struct SqliteDb {
     shown: String,
     locked: bool,
     queries: usize,
+    /// Rows that broke foreign keys before the apply began: only new ones fail it.
+    violations_before: Vec<Violation>,
 }
+
+/// One row of `PRAGMA foreign_key_check`: the table, the row, the parent it lacks.
+type Violation = (String, Option<i64>, String);
+
+const FOREIGN_KEY_CHECK: &str = "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check";
 
 /// The file a `sqlite://PATH` URL names, relative to `root`. The path is taken literally:
 /// no percent-decoding, so `%2e%2e` is a file name, never a way out of the folder.
@@ -74,6 +81,7 @@ impl SqliteDb {
                 shown,
                 locked: false,
                 queries: 0,
+                violations_before: Vec::new(),
             });
         }
         let options = SqliteConnectOptions::new()
@@ -95,6 +103,7 @@ impl SqliteDb {
             shown,
             locked: false,
             queries: 0,
+            violations_before: Vec::new(),
         })
     }
 
@@ -118,6 +127,17 @@ impl SqliteDb {
         self.conn.as_mut().ok_or_else(|| Error::NoDatabase {
             path: self.shown.clone(),
         })
+    }
+
+    async fn violations(&mut self) -> Result<Vec<Violation>, Error> {
+        let conn = self.conn()?;
+        sqlx::query_as(FOREIGN_KEY_CHECK)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| Error::Database {
+                what: "cannot check foreign keys".into(),
+                source: DriverError::new(e, ""),
+            })
     }
 
     async fn run(&mut self, what: &str, sql: &'static str) -> Result<(), Error> {
@@ -186,6 +206,7 @@ impl Connection for SqliteDb {
         match conn.execute("BEGIN IMMEDIATE").await {
             Ok(_) => {
                 self.locked = true;
+                self.violations_before = self.violations().await?;
                 Ok(())
             }
             Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") => {
@@ -220,15 +241,8 @@ impl Connection for SqliteDb {
     }
 
     async fn commit(&mut self) -> Result<(), Error> {
-        let conn = self.conn()?;
-        let violations: Vec<(String, Option<i64>, String)> =
-            sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(|e| Error::Database {
-                    what: "cannot check foreign keys".into(),
-                    source: DriverError::new(e, ""),
-                })?;
+        let mut violations = self.violations().await?;
+        violations.retain(|v| !self.violations_before.contains(v));
         if let Some((table, rowid, parent)) = violations.first() {
             let row = rowid.map_or_else(|| "a row".to_string(), |r| format!("rowid {r}"));
             return Err(Error::ForeignKeyViolations {

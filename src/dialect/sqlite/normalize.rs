@@ -80,12 +80,15 @@ pub fn parse_type(sql: &str) -> Type {
 /// a column of type `ty`.
 pub fn parse_default(sql: &str, ty: &Type) -> DefaultValue {
     let s = sql.trim();
-    let value = if let Some(inner) = s
-        .strip_prefix('\'')
-        .and_then(|r| r.strip_suffix('\''))
-        .filter(|inner| !inner.replace("''", "").contains('\''))
-    {
-        DefaultValue::String(inner.replace("''", "'"))
+    // A default names no column, so SQLite reads `"abc"` there as the string 'abc'.
+    let quoted = |q: char| {
+        s.strip_prefix(q)
+            .and_then(|r| r.strip_suffix(q))
+            .filter(|inner| !inner.replace(&format!("{q}{q}"), "").contains(q))
+            .map(|inner| inner.replace(&format!("{q}{q}"), &q.to_string()))
+    };
+    let value = if let Some(text) = quoted('\'').or_else(|| quoted('"')) {
+        DefaultValue::String(text)
     } else {
         match s.to_ascii_uppercase().as_str() {
             "TRUE" => DefaultValue::Bool(true),
@@ -125,6 +128,10 @@ mod tests {
             DefaultValue::String("it's".into())
         );
         assert_eq!(parse_default("TRUE", &Type::Bool), DefaultValue::Bool(true));
+        assert_eq!(
+            parse_default("\"a\"\"b\"", &Type::Text),
+            DefaultValue::String("a\"b".into())
+        );
         assert_eq!(parse_default("1", &Type::Bool), DefaultValue::Bool(true));
         assert_eq!(parse_default("'0'", &Type::Bool), DefaultValue::Bool(false));
         assert_eq!(
