@@ -18,6 +18,11 @@ pub trait Connection {
     /// The name of the lock `apply` takes, for messages.
     fn lock_name(&self) -> String;
 
+    /// A fact about the database worth a line above a plan (it does not exist yet).
+    fn note(&self) -> Option<String> {
+        None
+    }
+
     /// Every table in the portable model, in the database's terms, plus what is left alone.
     async fn introspect(&mut self) -> Result<Schema, Error>;
 

@@ -65,18 +65,12 @@ impl Session {
         let wait = Duration::from_secs(env.lock_timeout);
         let driver = match env.dialect {
             Dialect::Sqlite => {
-                let db = runtime.block_on(sqlite::SqliteDb::open(
+                Driver::Sqlite(runtime.block_on(sqlite::SqliteDb::open(
                     env.url.expose(),
                     root,
                     intent,
                     wait,
-                ))?;
-                if intent == Intent::Inspect && !db.exists() {
-                    return Err(Error::NoDatabase {
-                        path: db.shown().to_string(),
-                    });
-                }
-                Driver::Sqlite(db)
+                ))?)
             }
             Dialect::Mysql | Dialect::Postgres => {
                 return Err(Error::Unsupported {
@@ -106,15 +100,7 @@ impl Session {
     /// The plan that makes the database match `schema`, with what preflight finds.
     pub fn plan(&mut self, schema: &Schema) -> Result<Plan, Error> {
         let environment = self.environment.clone();
-        let mut plan = on_driver!(self, conn => live_plan(conn, &environment, schema))?;
-        let Driver::Sqlite(db) = &self.driver;
-        if !db.exists() {
-            plan.notes.push(format!(
-                "{} does not exist yet; `reconcile apply` creates it",
-                db.shown()
-            ));
-        }
-        Ok(plan)
+        on_driver!(self, conn => live_plan(conn, &environment, schema))
     }
 
     /// Makes the database match `schema` through the one orchestrator; returns the plan
@@ -149,5 +135,6 @@ pub(crate) async fn live_plan<C: Connection>(
     actual.tables.retain(|t| !schema.is_ignored(&t.name));
     let mut plan = crate::plan::plan(environment, &actual, schema, conn.dialect())?;
     plan.findings = preflight::run(conn, &plan.checks).await?;
+    plan.notes.extend(conn.note());
     Ok(plan)
 }

@@ -76,6 +76,9 @@ impl SqliteDb {
             });
         }
         if !memory && intent != Intent::Write && !path.exists() {
+            if intent == Intent::Inspect {
+                return Err(Error::NoDatabase { path: shown });
+            }
             return Ok(SqliteDb {
                 conn: None,
                 shown,
@@ -105,16 +108,6 @@ impl SqliteDb {
             queries: 0,
             violations_before: Vec::new(),
         })
-    }
-
-    /// Whether the file exists (read-only commands do not create it).
-    pub fn exists(&self) -> bool {
-        self.conn.is_some()
-    }
-
-    /// The database as the environment names it.
-    pub fn shown(&self) -> &str {
-        &self.shown
     }
 
     /// How many queries this connection has run (introspection runs a fixed number).
@@ -178,6 +171,15 @@ impl Connection for SqliteDb {
 
     fn lock_name(&self) -> String {
         format!("the write lock of {}", self.shown)
+    }
+
+    fn note(&self) -> Option<String> {
+        self.conn.is_none().then(|| {
+            format!(
+                "{} does not exist yet; `reconcile apply` creates it",
+                self.shown
+            )
+        })
     }
 
     async fn introspect(&mut self) -> Result<Schema, Error> {
