@@ -16,17 +16,17 @@ use crate::schema::{
     Action, Check, Column, ForeignKey, Index, IndexKind, Schema, Table, Unmanaged,
 };
 
-/// The tables the tool manages: every table but SQLite's own.
-const TABLES: &str = "SELECT name, sql FROM sqlite_schema \
-    WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+/// Every object but SQLite's own: the tables the tool manages, the text of their indexes,
+/// and the views and triggers it leaves alone.
+const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
+    WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name";
 
 const COLUMNS: &str = "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden \
     FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p \
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, p.cid";
 
-const INDEXES: &str = "SELECT m.name, l.name, l.\"unique\", l.origin, s.sql \
+const INDEXES: &str = "SELECT m.name, l.name, l.\"unique\", l.origin \
     FROM sqlite_schema m JOIN pragma_index_list(m.name) l \
-    LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = l.name \
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, l.name";
 
 const INDEX_COLUMNS: &str = "SELECT m.name, l.name, i.cid, i.name \
@@ -38,21 +38,32 @@ const FOREIGN_KEYS: &str = "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to
     FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f \
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, f.id, f.seq";
 
-const UNMANAGED: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema \
-    WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY type, name";
-
 /// Every catalog query, in the order [`read`] takes their rows.
-pub const QUERIES: [&str; 6] = [TABLES, COLUMNS, INDEXES, INDEX_COLUMNS, FOREIGN_KEYS, UNMANAGED];
+pub const QUERIES: [&str; 5] = [OBJECTS, COLUMNS, INDEXES, INDEX_COLUMNS, FOREIGN_KEYS];
 
 /// The schema from the rows of [`QUERIES`], in order.
-pub fn read(rows: [Vec<SqliteRow>; 6]) -> Schema {
-    let [tables, columns, indexes, index_columns, foreign_keys, unmanaged] = rows;
+pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
+    let [objects, columns, indexes, index_columns, foreign_keys] = rows;
     let mut schema = Schema::default();
     let mut position: HashMap<String, usize> = HashMap::new();
     let mut create: Vec<create_sql::CreateTable> = Vec::new();
-    for row in &tables {
-        let name: String = row.get(0);
-        let sql: Option<String> = row.get(1);
+    let mut index_sql: HashMap<String, String> = HashMap::new();
+    for row in &objects {
+        let (kind, name, table): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let sql: Option<String> = row.get(3);
+        match (kind.as_str(), sql) {
+            ("table", _) => {}
+            ("index", Some(sql)) => {
+                index_sql.insert(name, sql);
+                continue;
+            }
+            ("view" | "trigger", Some(sql)) => {
+                schema.unmanaged.push(Unmanaged { kind, name, table, sql });
+                continue;
+            }
+            _ => continue,
+        }
+        let sql: Option<String> = row.get(3);
         position.insert(name.clone(), schema.tables.len());
         create.push(create_sql::read(sql.as_deref().unwrap_or("")));
         schema.tables.push(Table {
@@ -105,7 +116,7 @@ pub fn read(rows: [Vec<SqliteRow>; 6]) -> Schema {
             }
         }
     }
-    read_indexes(&mut schema, &position, &indexes, &index_columns);
+    read_indexes(&mut schema, &position, &indexes, &index_columns, &mut index_sql);
     read_foreign_keys(&mut schema, &position, &foreign_keys);
     for (t, create) in create.into_iter().enumerate() {
         let table = &mut schema.tables[t];
@@ -132,14 +143,6 @@ pub fn read(rows: [Vec<SqliteRow>; 6]) -> Schema {
             .unmodeled
             .extend(create.options.into_iter().map(|o| format!("`{o}`")));
     }
-    for row in &unmanaged {
-        schema.unmanaged.push(Unmanaged {
-            kind: row.get(0),
-            name: row.get(1),
-            table: row.get(2),
-            sql: row.get(3),
-        });
-    }
     schema
 }
 
@@ -148,6 +151,7 @@ fn read_indexes(
     position: &HashMap<String, usize>,
     indexes: &[SqliteRow],
     index_columns: &[SqliteRow],
+    index_sql: &mut HashMap<String, String>,
 ) {
     // (table, index) -> its columns; `None` for a part on an expression.
     let mut parts: HashMap<(String, String), Vec<Option<String>>> = HashMap::new();
@@ -169,7 +173,7 @@ fn read_indexes(
         if origin == "pk" {
             continue;
         }
-        let sql: Option<String> = row.get(4);
+        let sql = index_sql.remove(&name);
         let columns = parts.remove(&(table.clone(), name.clone())).unwrap_or_default();
         let Some(columns) = columns.into_iter().collect::<Option<Vec<String>>>() else {
             // An index on expressions: the language cannot describe it; keep it as it is.

@@ -186,7 +186,7 @@ impl Connection for SqliteDb {
         if self.conn.is_none() {
             return Ok(Schema::default());
         }
-        let mut rows: [Vec<sqlx::sqlite::SqliteRow>; 6] = Default::default();
+        let mut rows: [Vec<sqlx::sqlite::SqliteRow>; 5] = Default::default();
         for (i, query) in inspect::QUERIES.iter().enumerate() {
             let conn = self.conn()?;
             rows[i] = sqlx::query(*query)
@@ -266,7 +266,9 @@ impl Connection for SqliteDb {
 
     async fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
         let conn = self.conn().map_err(|e| DriverError::new(e, ""))?;
-        conn.execute(AssertSqlSafe(sql.to_string()))
+        // Not prepared and cached: a plan's statements run once each.
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut *conn)
             .await
             .map(|_| ())
             .map_err(|e| DriverError::new(e, ""))
