@@ -12,6 +12,7 @@
 #                       its first run is the figure (default 20)
 #   BENCH_OUT=FILE      results file (default bench/results/<date>-<commit>.md)
 #   BENCH_KEEP=1        keep the temporary folder (its path is printed)
+#   BENCH_HYPERFINE=0   time with the shell loop even when hyperfine is installed
 #
 # Needs: python3 (3.11, stdlib), sqlite3, GNU time (/usr/bin/time), timeout; hyperfine if
 # installed (else a shell loop with `date +%s.%N`).
@@ -30,7 +31,7 @@ for tool in python3 sqlite3 timeout /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "run.sh: needs $tool (apt-get install -y sqlite3 time)" >&2; exit 1; }
 done
 have_hyperfine=0
-command -v hyperfine >/dev/null && have_hyperfine=1
+command -v hyperfine >/dev/null && [ "${BENCH_HYPERFINE:-1}" != 0 ] && have_hyperfine=1
 
 # --- the binary: one release build, unless BENCH_BIN names one ---------------------------
 if [ -n "${BENCH_BIN:-}" ]; then
@@ -92,8 +93,12 @@ measure() {
     runs=$runs_default
     if awk -v w="$wall" 'BEGIN { exit !(w > 2) }' && [ "$runs" -gt 3 ]; then runs=3; fi
     if [ "$have_hyperfine" = 1 ]; then
-        hyperfine --shell=bash --style=none --warmup 1 --runs "$runs" \
-            --prepare "$prepare" --export-json "$work/hf.json" "$cmd" >/dev/null 2>&1
+        if ! hyperfine --shell=bash --style=none --warmup 1 --runs "$runs" \
+            --prepare "$prepare" --export-json "$work/hf.json" "$cmd" >/dev/null 2>&1; then
+            put "$key.status" "failed when repeated"; put "$key.mean" "$wall"; put "$key.runs" 1
+            echo "      failed when repeated by hyperfine; keeping the first run, $wall s" >&2
+            return 0
+        fi
         python3 - "$work/hf.json" "$work/r/$key" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
