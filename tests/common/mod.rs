@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod arbitrary;
+pub mod case;
+pub mod live;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
