@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod arbitrary;
+pub mod case;
+pub mod live;
 pub mod sqlite;
 
 use std::io::Write;

@@ -1,0 +1,1 @@
+INSERT INTO jobs (id, state) VALUES (1, 'done'), (2, NULL);

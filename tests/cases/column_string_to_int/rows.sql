@@ -1,0 +1,1 @@
+INSERT INTO stock (id, qty) VALUES (1, '12'), (2, '-7');

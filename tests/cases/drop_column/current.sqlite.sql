@@ -1,0 +1,1 @@
+CREATE TABLE "users" ("id" INTEGER PRIMARY KEY, "email" VARCHAR(20) NOT NULL, "name" VARCHAR(10));

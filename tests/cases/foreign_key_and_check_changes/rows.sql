@@ -1,0 +1,2 @@
+INSERT INTO p VALUES (1), (2);
+INSERT INTO c VALUES (10, 1, 5), (11, 2, 6);

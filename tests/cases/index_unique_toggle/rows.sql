@@ -1,0 +1,1 @@
+INSERT INTO t (id, code, sku) VALUES (1, 'a', 's1'), (2, 'b', 's1x');

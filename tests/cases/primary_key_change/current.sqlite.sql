@@ -1,0 +1,1 @@
+CREATE TABLE "m" ("tenant" INTEGER NOT NULL, "user" INTEGER NOT NULL, PRIMARY KEY ("tenant"));

@@ -1,0 +1,1 @@
+INSERT INTO m VALUES (1, 7), (2, 7);

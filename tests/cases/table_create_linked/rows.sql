@@ -1,0 +1,1 @@
+INSERT INTO owners (id, name) VALUES (1, 'ann');
