@@ -57,8 +57,13 @@ pub enum TableChange {
     AlterPrimaryKey { from: Vec<String>, to: Vec<String> },
     CreateIndex(Index),
     DropIndex(Index),
+    /// Gives an index (or unique constraint) a new name; its definition is unchanged (its
+    /// generated name followed a renamed table or column).
+    RenameIndex { from: Index, to: Index },
     AddForeignKey(ForeignKey),
     DropForeignKey(ForeignKey),
+    /// Gives a foreign key a new name; its definition is unchanged.
+    RenameForeignKey { from: ForeignKey, to: ForeignKey },
     AddCheck(Check),
     DropCheck(Check),
     SetComment(Option<String>),
@@ -153,8 +158,10 @@ impl TableChange {
             TableChange::AlterPrimaryKey { .. } => "alter_primary_key",
             TableChange::CreateIndex(_) => "create_index",
             TableChange::DropIndex(_) => "drop_index",
+            TableChange::RenameIndex { .. } => "rename_index",
             TableChange::AddForeignKey(_) => "add_foreign_key",
             TableChange::DropForeignKey(_) => "drop_foreign_key",
+            TableChange::RenameForeignKey { .. } => "rename_foreign_key",
             TableChange::AddCheck(_) => "add_check",
             TableChange::DropCheck(_) => "drop_check",
             TableChange::SetComment(_) => "set_comment",
@@ -169,7 +176,9 @@ impl TableChange {
             TableChange::DropForeignKey(_) => 0,
             TableChange::DropIndex(_) => 1,
             TableChange::DropCheck(_) => 2,
-            TableChange::RenameColumn { .. } => 3,
+            TableChange::RenameColumn { .. }
+            | TableChange::RenameIndex { .. }
+            | TableChange::RenameForeignKey { .. } => 3,
             TableChange::AddColumn(_) => 4,
             TableChange::AlterColumn { .. } => 5,
             TableChange::AlterPrimaryKey { .. } => 6,
@@ -189,7 +198,9 @@ impl TableChange {
             TableChange::AlterColumn { to, .. } => &to.name,
             TableChange::AlterPrimaryKey { .. } | TableChange::SetComment(_) => "",
             TableChange::CreateIndex(i) | TableChange::DropIndex(i) => &i.name,
+            TableChange::RenameIndex { to, .. } => &to.name,
             TableChange::AddForeignKey(fk) | TableChange::DropForeignKey(fk) => &fk.name,
+            TableChange::RenameForeignKey { to, .. } => &to.name,
             TableChange::AddCheck(c) | TableChange::DropCheck(c) => &c.name,
         }
     }
@@ -216,6 +227,12 @@ impl TableChange {
                 "drop unique constraint on ({})",
                 i.columns.join(", ")
             ),
+            TableChange::RenameIndex { from, to } => {
+                format!("rename index `{}` to `{}`", from.name, to.name)
+            }
+            TableChange::RenameForeignKey { from, to } => {
+                format!("rename foreign key `{}` to `{}`", from.name, to.name)
+            }
             TableChange::AddForeignKey(fk) => format!("add foreign key `{}`", fk.name),
             TableChange::DropForeignKey(fk) => format!("drop foreign key `{}`", fk.name),
             TableChange::AddCheck(c) => format!("add check `{}`", c.name),
@@ -237,7 +254,9 @@ impl TableChange {
             | TableChange::DropIndex(_)
             | TableChange::DropForeignKey(_)
             | TableChange::DropCheck(_) => '-',
-            TableChange::RenameColumn { .. } => '>',
+            TableChange::RenameColumn { .. }
+            | TableChange::RenameIndex { .. }
+            | TableChange::RenameForeignKey { .. } => '>',
             TableChange::AlterColumn { .. }
             | TableChange::AlterPrimaryKey { .. }
             | TableChange::SetComment(_) => '~',

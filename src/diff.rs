@@ -17,6 +17,7 @@ use crate::schema::{Check, Column, DefaultValue, ForeignKey, Index, Schema, Tabl
 /// Fails when a `renamed-from` hint is ambiguous: both the old and the new name exist.
 pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec<Change>, Error> {
     let live: HashMap<&str, &Table> = actual.tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let renames = Renames::of(&live, desired);
     let mut changes = Vec::new();
     let mut matched: HashSet<&str> = HashSet::new();
     for want in &desired.tables {
@@ -43,7 +44,7 @@ pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec
             }
         };
         matched.insert(&have.name);
-        let table_changes = table_changes(d, have, want)?;
+        let table_changes = table_changes(d, have, want, &renames)?;
         if !table_changes.is_empty() {
             let dependents: Vec<Unmanaged> = actual
                 .unmanaged
@@ -86,11 +87,73 @@ fn create_table(want: &Table, changes: &mut Vec<Change>) {
     }
 }
 
-/// The changes to one table that exists on both sides, in table-change rank order.
+/// The tables and columns the desired schema renames (`renamed-from` naming a live object
+/// whose new name is free). Every database points foreign keys at the new names itself.
+#[derive(Default)]
+struct Renames {
+    /// live table name -> desired name
+    tables: HashMap<String, String>,
+    /// desired table name -> (live column name -> desired name)
+    columns: HashMap<String, HashMap<String, String>>,
+}
+
+impl Renames {
+    fn of(live: &HashMap<&str, &Table>, desired: &Schema) -> Renames {
+        let mut out = Renames::default();
+        for want in &desired.tables {
+            let have = match want.renamed_from.as_deref() {
+                Some(old) if !live.contains_key(want.name.as_str()) && live.contains_key(old) => {
+                    out.tables.insert(old.to_string(), want.name.clone());
+                    live[old]
+                }
+                _ => match live.get(want.name.as_str()) {
+                    Some(have) => have,
+                    None => continue,
+                },
+            };
+            for c in &want.columns {
+                if let Some(old) = c.renamed_from.as_deref()
+                    && have.column(&c.name).is_none()
+                    && have.column(old).is_some()
+                {
+                    out.columns
+                        .entry(want.name.clone())
+                        .or_default()
+                        .insert(old.to_string(), c.name.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// `fk` of the live table, with the table and columns it references under their new
+    /// names.
+    fn target(&self, fk: &ForeignKey) -> ForeignKey {
+        let table = self
+            .tables
+            .get(&fk.ref_table)
+            .cloned()
+            .unwrap_or_else(|| fk.ref_table.clone());
+        let columns = self.columns.get(&table);
+        ForeignKey {
+            ref_columns: fk
+                .ref_columns
+                .iter()
+                .map(|c| columns.and_then(|m| m.get(c)).cloned().unwrap_or_else(|| c.clone()))
+                .collect(),
+            ref_table: table,
+            ..fk.clone()
+        }
+    }
+}
+
+/// The changes to one table that exists on both sides, in table-change rank order (and, within
+/// a rank, in file order).
 fn table_changes(
     d: &dyn SqlDialect,
     have: &Table,
     want: &Table,
+    renames: &Renames,
 ) -> Result<Vec<TableChange>, Error> {
     let mut changes = Vec::new();
     // live column name -> desired column name
@@ -145,12 +208,12 @@ fn table_changes(
         });
     }
     index_changes(have, want, &rename, &mut changes);
-    foreign_key_changes(d, have, want, &rename, &mut changes);
+    foreign_key_changes(d, have, want, &rename, renames, &mut changes);
     check_changes(have, want, &mut changes);
     if have.comment != want.comment {
         changes.push(TableChange::SetComment(want.comment.clone()));
     }
-    changes.sort_by_key(|c| (c.rank(), c.object().to_string()));
+    changes.sort_by_key(TableChange::rank);
     Ok(changes)
 }
 
@@ -192,17 +255,31 @@ fn index_changes(
             ..i.clone()
         })
         .collect();
-    let (gone, new) = pair(&moved, &want.indexes, |l, w| {
-        (l.name == w.name || !l.has_own_name())
-            && l.columns == w.columns
+    let same = |l: &Index, w: &Index| {
+        l.columns == w.columns
             && l.unique == w.unique
             && l.predicate.as_deref().map(normalize_sql) == w.predicate.as_deref().map(normalize_sql)
+    };
+    let (gone, new) = pair(&moved, &want.indexes, |l, w| {
+        (l.name == w.name || !l.has_own_name()) && same(l, w)
     });
+    // What is left with the same definition under another name is a rename.
+    let mut created: Vec<&Index> = new;
     for index in gone {
-        let original = have.indexes.iter().find(|i| i.name == index.name);
-        changes.push(TableChange::DropIndex(original.unwrap_or(index).clone()));
+        let original = have
+            .indexes
+            .iter()
+            .find(|i| i.name == index.name)
+            .unwrap_or(index);
+        match created.iter().position(|w| index.has_own_name() && same(index, w)) {
+            Some(i) => changes.push(TableChange::RenameIndex {
+                from: original.clone(),
+                to: created.remove(i).clone(),
+            }),
+            None => changes.push(TableChange::DropIndex(original.clone())),
+        }
     }
-    changes.extend(new.into_iter().cloned().map(TableChange::CreateIndex));
+    changes.extend(created.into_iter().cloned().map(TableChange::CreateIndex));
 }
 
 fn foreign_key_changes(
@@ -210,6 +287,7 @@ fn foreign_key_changes(
     have: &Table,
     want: &Table,
     rename: &dyn Fn(&String) -> String,
+    renames: &Renames,
     changes: &mut Vec<TableChange>,
 ) {
     let moved: Vec<ForeignKey> = have
@@ -217,22 +295,35 @@ fn foreign_key_changes(
         .iter()
         .map(|fk| ForeignKey {
             columns: fk.columns.iter().map(rename).collect(),
-            ..fk.clone()
+            ..renames.target(fk)
         })
         .collect();
-    let (gone, new) = pair(&moved, &want.foreign_keys, |l, w| {
-        (l.name == w.name || !d.reports_foreign_key_names())
-            && l.columns == w.columns
+    let same = |l: &ForeignKey, w: &ForeignKey| {
+        l.columns == w.columns
             && l.ref_table == w.ref_table
             && l.ref_columns == w.ref_columns
             && l.on_delete == w.on_delete
             && l.on_update == w.on_update
+    };
+    let (gone, new) = pair(&moved, &want.foreign_keys, |l, w| {
+        (l.name == w.name || !d.reports_foreign_key_names()) && same(l, w)
     });
+    let mut added: Vec<&ForeignKey> = new;
     for fk in gone {
-        let original = have.foreign_keys.iter().find(|k| k.name == fk.name);
-        changes.push(TableChange::DropForeignKey(original.unwrap_or(fk).clone()));
+        let original = have
+            .foreign_keys
+            .iter()
+            .find(|k| k.name == fk.name)
+            .unwrap_or(fk);
+        match added.iter().position(|w| same(fk, w)) {
+            Some(i) => changes.push(TableChange::RenameForeignKey {
+                from: original.clone(),
+                to: added.remove(i).clone(),
+            }),
+            None => changes.push(TableChange::DropForeignKey(original.clone())),
+        }
     }
-    changes.extend(new.into_iter().cloned().map(TableChange::AddForeignKey));
+    changes.extend(added.into_iter().cloned().map(TableChange::AddForeignKey));
 }
 
 fn check_changes(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {

@@ -27,7 +27,7 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
     for t in schema.tables.iter().filter(|t| t.name != ALEMBIC_VERSION) {
         let _ = writeln!(out, "table {} {{", s(&t.name));
         for c in &t.columns {
-            let _ = write!(out, "    column {} {}", s(&c.name), ty(&c.ty));
+            let _ = write!(out, "    column {} {}", s(&c.name), ty(&key_type(schema, &t.name, c)));
             if c.nullable {
                 out.push_str(" nullable=#true");
             }
@@ -125,6 +125,26 @@ fn sql_name(name: &str) -> String {
         name.to_string()
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// The type to print for `column` of `table`: its own, except for an auto-increment key
+/// that the catalog cannot tell apart (SQLite's rowid is `INTEGER` for `int` and `bigint`
+/// alike), which takes the one integer type of the columns that reference it, so that the
+/// printed foreign keys join columns of the same type.
+fn key_type(schema: &Schema, table: &str, column: &crate::schema::Column) -> Type {
+    if !column.auto_increment {
+        return column.ty.clone();
+    }
+    let mut referencing = schema.tables.iter().flat_map(|t| {
+        t.foreign_keys
+            .iter()
+            .filter(|fk| fk.ref_table == table && fk.ref_columns == [column.name.clone()])
+            .filter_map(|fk| t.column(&fk.columns[0]).map(|c| c.ty.clone()))
+    });
+    match referencing.next() {
+        Some(first) if first.is_integer() && referencing.all(|t| t == first) => first,
+        _ => column.ty.clone(),
     }
 }
 

@@ -290,6 +290,14 @@ fn table_change_facts(
         | TableChange::SetComment(_) => {}
         TableChange::CreateIndex(index) => f.creates.push(Object::Index(index.name.clone())),
         TableChange::DropIndex(index) => f.drops.push(Object::Index(index.name.clone())),
+        TableChange::RenameIndex { from, to } => {
+            f.drops.push(Object::Index(from.name.clone()));
+            f.creates.push(Object::Index(to.name.clone()));
+        }
+        TableChange::RenameForeignKey { from, to } => {
+            f.drops.push(Object::ForeignKey(from.name.clone()));
+            f.creates.push(Object::ForeignKey(to.name.clone()));
+        }
         TableChange::AddForeignKey(fk) => {
             f.creates.push(Object::ForeignKey(fk.name.clone()));
             if !relaxed && fk.ref_table != t {

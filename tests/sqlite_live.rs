@@ -122,9 +122,10 @@ fn duplicates_under_a_new_unique_index_are_refused_with_the_count() {
 
 #[test]
 fn failing_statement_rolls_back_everything() {
-    // No preflight check reads CHECK expressions: the rebuild's copy fails on the row.
+    // Preflight cannot count duplicates of a column that does not exist yet: the unique
+    // index over the new column's one default fails, after the column was added.
     let dir = sqlite_project(
-        "table users {\n  column id int primary-key=#true\n  column email string length=20\n  column name string length=10 nullable=#true\n  column extra int nullable=#true\n  check short_names \"length(name) < 2\"\n}\n",
+        "table users {\n  column id int primary-key=#true\n  column email string length=20\n  column name string length=10 nullable=#true\n  column code string length=5 default=x unique=#true\n}\n",
     );
     let db = dir.path().join("dev.db");
     run_sql(&db, USERS);
@@ -132,12 +133,12 @@ fn failing_statement_rolls_back_everything() {
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
     assert!(stderr.contains("from alter table `users`"), "{stderr}");
-    assert!(stderr.contains("CHECK constraint failed"), "{stderr}");
+    assert!(stderr.contains("UNIQUE constraint failed"), "{stderr}");
     assert!(stderr.contains("nothing was changed"), "{stderr}");
     assert_eq!(
         rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name"),
         before,
-        "the rebuild was not rolled back"
+        "the added column was not rolled back"
     );
     assert_eq!(rows(&db, "SELECT id, name FROM users ORDER BY id"), ["1|ann", "2|NULL"]);
 }

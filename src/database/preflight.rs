@@ -36,6 +36,10 @@ pub enum CheckKind {
     ValuesWouldNotFit { column: String, from: Type, to: Type },
     /// Duplicates under a new unique index.
     Duplicates { index: String },
+    /// Duplicates under a new primary key.
+    KeyDuplicates { columns: Vec<String> },
+    /// Rows a new CHECK rejects.
+    CheckViolated { check: String },
 }
 
 /// A check and the number of rows it found.
@@ -61,6 +65,13 @@ impl Check {
             }
             CheckKind::Duplicates { index } => {
                 format!("the new unique index `{index}` on `{t}` has duplicate values")
+            }
+            CheckKind::KeyDuplicates { columns } => format!(
+                "the new primary key ({}) of `{t}` has duplicate values",
+                columns.join(", ")
+            ),
+            CheckKind::CheckViolated { check } => {
+                format!("the new check `{check}` on `{t}` rejects stored rows")
             }
         }
     }
@@ -111,6 +122,21 @@ fn table_checks(
             live.insert(to, from);
         }
     }
+    // `SELECT COUNT(*)` of the groups of duplicate values of `columns` (desired names), or
+    // `None` when one of them is not a live column yet.
+    let duplicates = |columns: &[String]| -> Option<String> {
+        let cols = columns
+            .iter()
+            .map(|c| live.get(c.as_str()).map(|l| q(l)))
+            .collect::<Option<Vec<String>>>()?;
+        let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+        Some(format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
+            q(&from.name),
+            not_null.join(" AND "),
+            cols.join(", ")
+        ))
+    };
     let mut push = |kind: CheckKind, sql: String| {
         out.push(Check {
             step,
@@ -152,25 +178,36 @@ fn table_checks(
                 }
             }
             TableChange::CreateIndex(index) if index.unique && index.predicate.is_none() => {
-                let Some(cols) = index
-                    .columns
+                // A new column: the statement itself reports duplicates.
+                if let Some(sql) = duplicates(&index.columns) {
+                    push(
+                        CheckKind::Duplicates {
+                            index: index.name.clone(),
+                        },
+                        sql,
+                    );
+                }
+            }
+            TableChange::AlterPrimaryKey { to, .. } if !to.is_empty() => {
+                if let Some(sql) = duplicates(to) {
+                    push(CheckKind::KeyDuplicates { columns: to.clone() }, sql);
+                }
+            }
+            // A check over columns that keep their names reads the same on the live table.
+            TableChange::AddCheck(check)
+                if live
                     .iter()
-                    .map(|c| live.get(c.as_str()).map(|l| q(l)))
-                    .collect::<Option<Vec<String>>>()
-                else {
-                    continue; // a new column: the statement itself reports duplicates
-                };
-                let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+                    .filter(|(new, _)| crate::dialect::mentions(&check.expr, new))
+                    .all(|(new, old)| new == old)
+                    && !changes.iter().any(|c| {
+                        matches!(c, TableChange::AddColumn(a) if crate::dialect::mentions(&check.expr, &a.name))
+                    }) =>
+            {
                 push(
-                    CheckKind::Duplicates {
-                        index: index.name.clone(),
+                    CheckKind::CheckViolated {
+                        check: check.name.clone(),
                     },
-                    format!(
-                        "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
-                        q(&from.name),
-                        not_null.join(" AND "),
-                        cols.join(", ")
-                    ),
+                    count(&format!("NOT ({})", check.expr)),
                 );
             }
             _ => {}

@@ -214,6 +214,20 @@ impl Mysql {
             TableChange::DropIndex(index) => {
                 vec![format!("DROP INDEX {} ON {}", q(&index.name), q(table))]
             }
+            TableChange::RenameIndex { from, to } if self.server.supports_rename_index() => {
+                vec![alter(format!("RENAME INDEX {} TO {}", q(&from.name), q(&to.name)))]
+            }
+            TableChange::RenameIndex { from, to } => {
+                let mut out = self.table_change(table, &TableChange::DropIndex(from.clone()));
+                out.extend(self.table_change(table, &TableChange::CreateIndex(to.clone())));
+                out
+            }
+            // A foreign key cannot be renamed on MySQL: drop it and add it again.
+            TableChange::RenameForeignKey { from, to } => {
+                let mut out = self.table_change(table, &TableChange::DropForeignKey(from.clone()));
+                out.extend(self.table_change(table, &TableChange::AddForeignKey(to.clone())));
+                out
+            }
             TableChange::AddForeignKey(fk) => {
                 vec![alter(format!("ADD {}", clauses::foreign_key(self, fk)))]
             }

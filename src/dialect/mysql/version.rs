@@ -52,6 +52,11 @@ impl Server {
         self.at_least(Flavor::Mariadb, (10, 5, 2)) || self.at_least(Flavor::Mysql, (8, 0, 0))
     }
 
+    /// `ALTER TABLE ... RENAME INDEX` (MariaDB 10.5.2, MySQL 5.7).
+    pub fn supports_rename_index(&self) -> bool {
+        self.at_least(Flavor::Mariadb, (10, 5, 2)) || self.at_least(Flavor::Mysql, (5, 7, 0))
+    }
+
     /// CHECK constraints are enforced rather than parsed and ignored (MariaDB 10.2.1,
     /// MySQL 8.0.16).
     pub fn checks_enforced(&self) -> bool {

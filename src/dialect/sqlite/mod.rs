@@ -105,11 +105,15 @@ impl SqlDialect for Sqlite {
         }
     }
 
+    /// Foreign keys off around one transaction (a rebuild must not cascade), and a foreign
+    /// key check that fails the script before `COMMIT` (run it with `sqlite3 -bail`).
     fn script_wrapper(&self) -> (Vec<String>, Vec<String>) {
         (
             vec!["PRAGMA foreign_keys = OFF".into(), "BEGIN".into()],
             vec![
-                "PRAGMA foreign_key_check".into(),
+                "CREATE TEMP TABLE reconcile_foreign_key_check (violations INTEGER CHECK (violations = 0))".into(),
+                "INSERT INTO reconcile_foreign_key_check SELECT count(*) FROM pragma_foreign_key_check".into(),
+                "DROP TABLE temp.reconcile_foreign_key_check".into(),
                 "COMMIT".into(),
                 "PRAGMA foreign_keys = ON".into(),
             ],

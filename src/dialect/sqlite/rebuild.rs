@@ -52,8 +52,15 @@ pub fn in_place(d: &Sqlite, table: &str, changes: &[TableChange]) -> Option<Vec<
             TableChange::DropIndex(index) if index.has_own_name() => {
                 out.push(format!("DROP INDEX {}", q(&index.name)));
             }
+            // SQLite cannot rename an index: drop it and create it under its new name.
+            TableChange::RenameIndex { from, to } if from.has_own_name() => {
+                out.push(format!("DROP INDEX {}", q(&from.name)));
+                out.push(sql::create_index(d, table, to));
+            }
             TableChange::SetComment(_) => {}
-            TableChange::DropIndex(_)
+            TableChange::RenameIndex { .. }
+            | TableChange::RenameForeignKey { .. }
+            | TableChange::DropIndex(_)
             | TableChange::DropColumn(_)
             | TableChange::AlterColumn { .. }
             | TableChange::AlterPrimaryKey { .. }
