@@ -85,10 +85,7 @@ async fn locked<C: Connection>(
     if !blocking.is_empty() {
         return Err(Error::DataWouldBeLost { findings: blocking });
     }
-    let start = std::time::Instant::now();
-    let executed = execute(conn, schema, options, &plan, progress).await;
-    crate::timings::record("execute", start.elapsed());
-    executed?;
+    execute(conn, schema, options, &plan, progress).await?;
     plan.findings.retain(|f| f.rows > 0);
     Ok(plan)
 }
@@ -115,6 +112,7 @@ async fn execute<C: Connection>(
     } else {
         let mut journal = Journal::default();
         let total = plan.statements().count();
+        let start = std::time::Instant::now();
         for (n, (_, sql)) in plan.statements().enumerate() {
             progress.statement(n, total, sql);
             match conn.execute(sql).await {
@@ -122,6 +120,7 @@ async fn execute<C: Connection>(
                 Err(source) => return Err(journal.failed(plan, n, source)),
             }
         }
+        crate::timings::record("execute", start.elapsed());
         verify(conn, schema, options).await
     }
 }
@@ -136,6 +135,7 @@ async fn in_transaction<C: Connection>(
     progress: &mut dyn Progress,
 ) -> Result<(), Error> {
     let total = plan.statements().count();
+    let start = std::time::Instant::now();
     for (n, (step, sql)) in plan.statements().enumerate() {
         progress.statement(n, total, sql);
         conn.execute(sql)
@@ -148,6 +148,7 @@ async fn in_transaction<C: Connection>(
                 source,
             })?;
     }
+    crate::timings::record("execute", start.elapsed());
     verify(conn, schema, options).await
 }
 
@@ -157,7 +158,10 @@ async fn verify<C: Connection>(
     schema: &Schema,
     options: &Options<'_>,
 ) -> Result<(), Error> {
-    let remaining = super::live_plan(conn, options.environment, schema).await?;
+    let start = std::time::Instant::now();
+    let remaining = super::live_plan(conn, options.environment, schema).await;
+    crate::timings::record("verify", start.elapsed());
+    let remaining = remaining?;
     if remaining.is_empty() {
         Ok(())
     } else {
