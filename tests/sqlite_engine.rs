@@ -381,8 +381,22 @@ fn only_new_foreign_key_violations_fail_an_apply() {
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 0, "an old orphan blocked an unrelated change: {stderr}");
 
+    // A key over stored values: preflight counts the orphan, in plan and apply.
     std::fs::write(dir.path().join("schema.kdl"), tables(" references=p.id")).unwrap();
     let before = schema(&db(&dir));
+    let (_, stdout, _) = reconcile(dir.path(), &["plan"]);
+    assert!(stdout.contains("the new foreign key `fk_d_p_id_p` on `d` finds no parent in `p`: 1 row(s)"), "{stdout}");
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("finds no parent in `p`: 1 row(s)"), "{stderr}");
+    assert_eq!(schema(&db(&dir)), before);
+
+    // A key over a new column's default: only the check before commit can see it.
+    std::fs::write(
+        dir.path().join("schema.kdl"),
+        tables("\n  column q_id int default=42 references=p.id"),
+    )
+    .unwrap();
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
     assert!(stderr.contains("1 row(s) would break foreign keys (first: rowid 1 of `d` has no parent in `p`)"), "{stderr}");

@@ -4,14 +4,14 @@
 //! destructive flag and these checks never disagree. `plan` runs them too and shows what
 //! they found, so it never promises what `apply` will refuse.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::connection::Connection;
 use crate::change::{Change, TableChange};
 use crate::dialect::SqlDialect;
 use crate::error::Error;
 use crate::plan::Step;
-use crate::schema::{Table, Type};
+use crate::schema::{ForeignKey, Table, Type};
 
 /// One data check of one step.
 #[derive(Debug, Clone)]
@@ -40,6 +40,8 @@ pub enum CheckKind {
     KeyDuplicates { columns: Vec<String> },
     /// Rows a new CHECK rejects.
     CheckViolated { check: String },
+    /// Rows whose values a new foreign key finds no parent for.
+    Orphans { key: String, parent: String },
 }
 
 /// A check and the number of rows it found.
@@ -73,6 +75,9 @@ impl Check {
             CheckKind::CheckViolated { check } => {
                 format!("the new check `{check}` on `{t}` rejects stored rows")
             }
+            CheckKind::Orphans { key, parent } => {
+                format!("the new foreign key `{key}` on `{t}` finds no parent in `{parent}`")
+            }
         }
     }
 }
@@ -86,16 +91,74 @@ impl Finding {
 
 /// The checks of every step of a plan, for dialect `d`.
 pub fn checks(steps: &[Step], d: &dyn SqlDialect) -> Vec<Check> {
+    let parents = Parents::of(steps);
     let mut out = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         if let Change::AlterTable {
             from, to, changes, ..
         } = &step.change
         {
-            table_checks(i, from, &to.name, changes, d, &mut out);
+            table_checks(i, from, &to.name, changes, &parents, d, &mut out);
         }
     }
     out
+}
+
+/// How the tables a new foreign key may point at are called before the plan runs.
+struct Parents<'a> {
+    /// Tables the plan creates: they have no rows yet.
+    created: HashSet<&'a str>,
+    /// new table name -> live name
+    renamed: HashMap<&'a str, &'a str>,
+    /// (new table name, new column name) -> live column name
+    columns: HashMap<(&'a str, &'a str), &'a str>,
+}
+
+impl<'a> Parents<'a> {
+    fn of(steps: &'a [Step]) -> Parents<'a> {
+        let mut out = Parents {
+            created: HashSet::new(),
+            renamed: HashMap::new(),
+            columns: HashMap::new(),
+        };
+        for step in steps {
+            match &step.change {
+                Change::CreateTable { table } => {
+                    out.created.insert(&table.name);
+                }
+                Change::RenameTable { from, to } => {
+                    out.renamed.insert(to, from);
+                }
+                Change::AlterTable { to, changes, .. } => {
+                    for c in changes {
+                        if let TableChange::RenameColumn { from, to: new } = c {
+                            out.columns.insert((&to.name, new), from);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The parent of `fk` in live names, or `None` when the plan creates it.
+    fn live(&self, fk: &ForeignKey) -> Option<(String, Vec<String>)> {
+        let table = fk.ref_table.as_str();
+        if self.created.contains(table) {
+            return None;
+        }
+        let columns = fk
+            .ref_columns
+            .iter()
+            .map(|c| {
+                self.columns
+                    .get(&(table, c.as_str()))
+                    .map_or_else(|| c.clone(), |l| l.to_string())
+            })
+            .collect();
+        Some((self.renamed.get(table).unwrap_or(&table).to_string(), columns))
+    }
 }
 
 fn table_checks(
@@ -103,6 +166,7 @@ fn table_checks(
     from: &Table,
     table: &str,
     changes: &[TableChange],
+    parents: &Parents<'_>,
     d: &dyn SqlDialect,
     out: &mut Vec<Check>,
 ) {
@@ -192,6 +256,43 @@ fn table_checks(
                 if let Some(sql) = duplicates(to) {
                     push(CheckKind::KeyDuplicates { columns: to.clone() }, sql);
                 }
+            }
+            TableChange::AddForeignKey(fk) => {
+                let Some(cols) = fk
+                    .columns
+                    .iter()
+                    .map(|c| live.get(c.as_str()).map(|l| q(l)))
+                    .collect::<Option<Vec<String>>>()
+                else {
+                    continue; // a new column holds only its default
+                };
+                let present: Vec<String> = cols.iter().map(|c| format!("c.{c} IS NOT NULL")).collect();
+                let orphan = match parents.live(fk) {
+                    Some((parent, ref_cols)) => {
+                        let joins: Vec<String> = cols
+                            .iter()
+                            .zip(&ref_cols)
+                            .map(|(c, r)| format!("p.{} = c.{c}", q(r)))
+                            .collect();
+                        format!(
+                            " AND NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})",
+                            q(&parent),
+                            joins.join(" AND ")
+                        )
+                    }
+                    None => String::new(),
+                };
+                push(
+                    CheckKind::Orphans {
+                        key: fk.name.clone(),
+                        parent: fk.ref_table.clone(),
+                    },
+                    format!(
+                        "SELECT COUNT(*) FROM {} AS c WHERE {}{orphan}",
+                        q(&from.name),
+                        present.join(" AND ")
+                    ),
+                );
             }
             // A check over columns that keep their names reads the same on the live table.
             TableChange::AddCheck(check)
