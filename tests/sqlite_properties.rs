@@ -115,6 +115,12 @@ proptest! {
         let mut session = Session::open(&env(), dir.path(), Intent::Write).unwrap();
         apply(&mut session, &schema_a).unwrap();
         prop_assert!(session.plan(&schema_a).unwrap().is_empty(), "A did not converge");
+        // What inspect prints of the database reads back as the same database.
+        let printed = reconcile::inspect::to_kdl(&session.introspect().unwrap(), Dialect::Sqlite);
+        let inspected = schema_from_source(&printed, &[Dialect::Sqlite]);
+        prop_assert!(inspected.is_ok(), "inspect printed an invalid schema:\n{printed}\n{:?}", inspected.err());
+        let left = session.plan(&inspected.unwrap()).unwrap();
+        prop_assert!(left.is_empty(), "inspect does not plan empty:\n{printed}\n{}", left.text());
         // Reference columns stay NULL: rows of every table are independent.
         insert_rows(&db, &a, &seeds);
         let before = snapshot(&db, &a);
