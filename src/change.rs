@@ -18,9 +18,16 @@ pub enum Change {
     /// Creates the table with its columns, primary key, checks and the foreign keys in
     /// `table.foreign_keys` (the orderer may move keys out into [`Change::AddForeignKey`] to
     /// break cycles). Its indexes are separate [`Change::CreateIndex`] changes.
-    CreateTable { table: Table },
-    DropTable { table: Table },
-    RenameTable { from: String, to: String },
+    CreateTable {
+        table: Table,
+    },
+    DropTable {
+        table: Table,
+    },
+    RenameTable {
+        from: String,
+        to: String,
+    },
     /// The changes to one table that exists on both sides. `from` is the live table under
     /// its live names (what preflight checks read), `to` the desired table; renames of the
     /// table itself run before, as [`Change::RenameTable`]. `dependents` are the views,
@@ -32,11 +39,20 @@ pub enum Change {
         dependents: Vec<Unmanaged>,
     },
     /// An index of a table this plan creates.
-    CreateIndex { table: String, index: Index },
+    CreateIndex {
+        table: String,
+        index: Index,
+    },
     /// A foreign key added after its tables exist (a cycle was broken).
-    AddForeignKey { table: String, fk: ForeignKey },
+    AddForeignKey {
+        table: String,
+        fk: ForeignKey,
+    },
     /// A foreign key dropped before its tables change (a cycle was broken).
-    DropForeignKey { table: String, fk: ForeignKey },
+    DropForeignKey {
+        table: String,
+        fk: ForeignKey,
+    },
 }
 
 /// One change inside [`Change::AlterTable`].
@@ -45,7 +61,10 @@ pub enum Change {
 pub enum TableChange {
     AddColumn(Column),
     DropColumn(Column),
-    RenameColumn { from: String, to: String },
+    RenameColumn {
+        from: String,
+        to: String,
+    },
     /// Changes type, nullability, default, auto-increment, collation or comment. `from` is the
     /// live column under its live name. `fill_nulls` sets existing NULLs to the new default
     /// first (the column becomes NOT NULL and has a default).
@@ -54,16 +73,25 @@ pub enum TableChange {
         to: Column,
         fill_nulls: bool,
     },
-    AlterPrimaryKey { from: Vec<String>, to: Vec<String> },
+    AlterPrimaryKey {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
     CreateIndex(Index),
     DropIndex(Index),
     /// Gives an index (or unique constraint) a new name; its definition is unchanged (its
     /// generated name followed a renamed table or column).
-    RenameIndex { from: Index, to: Index },
+    RenameIndex {
+        from: Index,
+        to: Index,
+    },
     AddForeignKey(ForeignKey),
     DropForeignKey(ForeignKey),
     /// Gives a foreign key a new name; its definition is unchanged.
-    RenameForeignKey { from: ForeignKey, to: ForeignKey },
+    RenameForeignKey {
+        from: ForeignKey,
+        to: ForeignKey,
+    },
     AddCheck(Check),
     DropCheck(Check),
     SetComment(Option<String>),
@@ -98,9 +126,7 @@ impl Change {
     /// The name of the object the change is about, beyond its table (index, key...).
     pub fn object(&self) -> &str {
         match self {
-            Change::CreateTable { .. } | Change::DropTable { .. } | Change::AlterTable { .. } => {
-                ""
-            }
+            Change::CreateTable { .. } | Change::DropTable { .. } | Change::AlterTable { .. } => "",
             Change::RenameTable { from, .. } => from,
             Change::CreateIndex { index, .. } => &index.name,
             Change::AddForeignKey { fk, .. } | Change::DropForeignKey { fk, .. } => &fk.name,
@@ -223,10 +249,9 @@ impl TableChange {
             ),
             TableChange::CreateIndex(i) => format!("create index `{}`", i.name),
             TableChange::DropIndex(i) if i.has_own_name() => format!("drop index `{}`", i.name),
-            TableChange::DropIndex(i) => format!(
-                "drop unique constraint on ({})",
-                i.columns.join(", ")
-            ),
+            TableChange::DropIndex(i) => {
+                format!("drop unique constraint on ({})", i.columns.join(", "))
+            }
             TableChange::RenameIndex { from, to } => {
                 format!("rename index `{}` to `{}`", from.name, to.name)
             }

@@ -21,7 +21,10 @@ pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec
     let mut changes = Vec::new();
     let mut matched: HashSet<&str> = HashSet::new();
     for want in &desired.tables {
-        let old = want.renamed_from.as_deref().and_then(|o| live.get(o).copied());
+        let old = want
+            .renamed_from
+            .as_deref()
+            .and_then(|o| live.get(o).copied());
         let have = match (live.get(want.name.as_str()).copied(), old) {
             (Some(_), Some(old)) => {
                 return Err(Error::AmbiguousRename {
@@ -139,7 +142,12 @@ impl Renames {
             ref_columns: fk
                 .ref_columns
                 .iter()
-                .map(|c| columns.and_then(|m| m.get(c)).cloned().unwrap_or_else(|| c.clone()))
+                .map(|c| {
+                    columns
+                        .and_then(|m| m.get(c))
+                        .cloned()
+                        .unwrap_or_else(|| c.clone())
+                })
                 .collect(),
             ref_table: table,
             ..fk.clone()
@@ -258,7 +266,8 @@ fn index_changes(
     let same = |l: &Index, w: &Index| {
         l.columns == w.columns
             && l.unique == w.unique
-            && l.predicate.as_deref().map(normalize_sql) == w.predicate.as_deref().map(normalize_sql)
+            && l.predicate.as_deref().map(normalize_sql)
+                == w.predicate.as_deref().map(normalize_sql)
     };
     let (gone, new) = pair(&moved, &want.indexes, |l, w| {
         (l.name == w.name || !l.has_own_name()) && same(l, w)
@@ -271,7 +280,10 @@ fn index_changes(
             .iter()
             .find(|i| i.name == index.name)
             .unwrap_or(index);
-        match created.iter().position(|w| index.has_own_name() && same(index, w)) {
+        match created
+            .iter()
+            .position(|w| index.has_own_name() && same(index, w))
+        {
             Some(i) => changes.push(TableChange::RenameIndex {
                 from: original.clone(),
                 to: created.remove(i).clone(),
@@ -403,6 +415,9 @@ mod tests {
             Some(&now("(CURRENT_TIMESTAMP)")),
             Some(&now("current_timestamp"))
         ));
-        assert!(!same_default(Some(&now("lower('A')")), Some(&now("lower('a')"))));
+        assert!(!same_default(
+            Some(&now("lower('A')")),
+            Some(&now("lower('a')"))
+        ));
     }
 }

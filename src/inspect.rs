@@ -27,7 +27,12 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
     for t in schema.tables.iter().filter(|t| t.name != ALEMBIC_VERSION) {
         let _ = writeln!(out, "table {} {{", s(&t.name));
         for c in &t.columns {
-            let _ = write!(out, "    column {} {}", s(&c.name), ty(&key_type(schema, &t.name, c)));
+            let _ = write!(
+                out,
+                "    column {} {}",
+                s(&c.name),
+                ty(&key_type(schema, &t.name, c))
+            );
             if c.nullable {
                 out.push_str(" nullable=#true");
             }

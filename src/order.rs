@@ -43,7 +43,11 @@ struct Facts {
 /// The changes in an order the database accepts. `desired` tells which unique index a foreign
 /// key relies on.
 pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<Change> {
-    let desired: Desired = desired.tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let desired: Desired = desired
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
     let desired = &desired;
     let mut changes = changes;
     changes.sort_by_key(key);
@@ -369,16 +373,25 @@ fn break_cycles(changes: &mut Vec<Change>, members: &[usize], d: &dyn SqlDialect
                 }))
             }
             Change::AlterTable { to, changes, .. } => {
-                let crosses = |fk: &ForeignKey| fk.ref_table != to.name && tables.contains(&fk.ref_table);
+                let crosses =
+                    |fk: &ForeignKey| fk.ref_table != to.name && tables.contains(&fk.ref_table);
                 let (moved, kept): (Vec<TableChange>, Vec<TableChange>) =
                     std::mem::take(changes).into_iter().partition(|c| match c {
-                        TableChange::AddForeignKey(fk) | TableChange::DropForeignKey(fk) => crosses(fk),
+                        TableChange::AddForeignKey(fk) | TableChange::DropForeignKey(fk) => {
+                            crosses(fk)
+                        }
                         _ => false,
                     });
                 *changes = kept;
                 extra.extend(moved.into_iter().filter_map(|c| match c {
-                    TableChange::AddForeignKey(fk) => Some(Change::AddForeignKey { table: to.name.clone(), fk }),
-                    TableChange::DropForeignKey(fk) => Some(Change::DropForeignKey { table: to.name.clone(), fk }),
+                    TableChange::AddForeignKey(fk) => Some(Change::AddForeignKey {
+                        table: to.name.clone(),
+                        fk,
+                    }),
+                    TableChange::DropForeignKey(fk) => Some(Change::DropForeignKey {
+                        table: to.name.clone(),
+                        fk,
+                    }),
                     _ => None,
                 }));
             }

@@ -28,7 +28,10 @@ fn environment() -> Environment {
 fn an_approved_plan_is_refused_when_the_database_changed_since() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("dev.db");
-    exec(&db, "CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(5) NOT NULL); INSERT INTO t VALUES (1, 'x');");
+    exec(
+        &db,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(5) NOT NULL); INSERT INTO t VALUES (1, 'x');",
+    );
     let desired = schema_from_source(
         "table t {\n  column id int primary-key=#true\n  column a string length=50\n  column b int nullable=#true\n}\n",
         &[Dialect::Sqlite],
@@ -80,7 +83,10 @@ fn a_killed_apply_leaves_the_database_as_it_was() {
         let delay = full.mul_f64(fraction).as_millis();
         let dir = common::sqlite_project(&tables);
         let db = dir.path().join("dev.db");
-        exec(&db, "CREATE TABLE keep (id INTEGER PRIMARY KEY); INSERT INTO keep VALUES (1), (2);");
+        exec(
+            &db,
+            "CREATE TABLE keep (id INTEGER PRIMARY KEY); INSERT INTO keep VALUES (1), (2);",
+        );
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reconcile"))
             .args(["apply", "--yes", "--allow-destructive"])
             .current_dir(dir.path())
@@ -92,15 +98,23 @@ fn a_killed_apply_leaves_the_database_as_it_was() {
         let _ = child.kill();
         let _ = child.wait();
         assert_eq!(rows(&db, "PRAGMA integrity_check"), ["ok"]);
-        let n: usize = rows(&db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 't%'")[0]
-            .parse()
-            .unwrap();
-        let kept = rows(&db, "SELECT count(*) FROM sqlite_schema WHERE name = 'keep'")[0].clone();
+        let n: usize = rows(
+            &db,
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 't%'",
+        )[0]
+        .parse()
+        .unwrap();
+        let kept = rows(
+            &db,
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'keep'",
+        )[0]
+        .clone();
         assert!(
             (n == 0 && kept == "1") || (n == 1000 && kept == "0"),
             "killed after {delay} ms: half an apply is visible ({n} tables, keep={kept})"
         );
-        let (status, _, stderr) = common::reconcile(dir.path(), &["apply", "--yes", "--allow-destructive"]);
+        let (status, _, stderr) =
+            common::reconcile(dir.path(), &["apply", "--yes", "--allow-destructive"]);
         assert_eq!(status, 0, "{stderr}");
         assert_eq!(common::reconcile(dir.path(), &["plan", "--exit-code"]).0, 0);
     }

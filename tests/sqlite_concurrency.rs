@@ -61,9 +61,15 @@ fn eight_applies_started_together_keep_every_row() {
                 ),
             }
         }
-        assert_eq!(applied, 1, "round {round}: exactly one apply makes the changes");
         assert_eq!(
-            rows(&db, "SELECT m.id, m.role, m.note, l.id FROM memberships m JOIN logins l ON l.member_id = m.id ORDER BY m.id"),
+            applied, 1,
+            "round {round}: exactly one apply makes the changes"
+        );
+        assert_eq!(
+            rows(
+                &db,
+                "SELECT m.id, m.role, m.note, l.id FROM memberships m JOIN logins l ON l.member_id = m.id ORDER BY m.id"
+            ),
             ["1|admin|a|10", "2|guest|NULL|11", "3|guest|c|12"],
             "round {round}"
         );
@@ -104,10 +110,15 @@ fn a_held_lock_times_out_with_its_name_and_changes_nothing() {
     let _ = holder.wait();
     assert_eq!(status, 1, "{stderr}");
     assert!(
-        stderr.contains("another apply holds the lock `the write lock of sqlite://dev.db`; waited 1 s"),
+        stderr.contains(
+            "another apply holds the lock `the write lock of sqlite://dev.db`; waited 1 s"
+        ),
         "{stderr}"
     );
-    assert_eq!(rows(&db, "SELECT name FROM sqlite_schema WHERE name = 'members'"), ["members"]);
+    assert_eq!(
+        rows(&db, "SELECT name FROM sqlite_schema WHERE name = 'members'"),
+        ["members"]
+    );
     let (status, _, stderr) = common::reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 0, "once the lock is free: {stderr}");
 }
@@ -147,9 +158,24 @@ fn introspection_runs_the_same_number_of_queries_for_1_and_1000_tables() {
         let before = session.queries();
         let schema = session.introspect().unwrap();
         assert_eq!(schema.tables.len(), n);
-        assert!(schema.tables.iter().all(|t| t.indexes.len() == 2 && t.columns.len() >= 3));
-        assert_eq!(schema.tables.iter().filter(|t| t.foreign_keys.len() == 1).count(), n - 1);
+        assert!(
+            schema
+                .tables
+                .iter()
+                .all(|t| t.indexes.len() == 2 && t.columns.len() >= 3)
+        );
+        assert_eq!(
+            schema
+                .tables
+                .iter()
+                .filter(|t| t.foreign_keys.len() == 1)
+                .count(),
+            n - 1
+        );
         counts.push(session.queries() - before);
     }
-    assert_eq!(counts[0], counts[1], "queries for 1 and 1000 tables: {counts:?}");
+    assert_eq!(
+        counts[0], counts[1],
+        "queries for 1 and 1000 tables: {counts:?}"
+    );
 }

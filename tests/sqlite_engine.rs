@@ -32,10 +32,16 @@ fn plan(dir: &Path) -> (i32, String, String) {
 fn assert_inspect_plans_empty(dir: &Path) {
     let (status, kdl, stderr) = reconcile(dir, &["inspect"]);
     assert_eq!(status, 0, "inspect: {stderr}");
-    assert!(!kdl.contains("sqlite_autoindex"), "internal names shown:\n{kdl}");
+    assert!(
+        !kdl.contains("sqlite_autoindex"),
+        "internal names shown:\n{kdl}"
+    );
     std::fs::write(dir.join("schema.kdl"), &kdl).unwrap();
     let (status, stdout, stderr) = plan(dir);
-    assert_eq!(status, 0, "inspect does not plan empty:\n{kdl}\n{stdout}{stderr}");
+    assert_eq!(
+        status, 0,
+        "inspect does not plan empty:\n{kdl}\n{stdout}{stderr}"
+    );
 }
 
 const SQLALCHEMY: &str = include_str!("fixtures/sqlalchemy/create_all.sqlite.sql");
@@ -55,12 +61,19 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
     let (status, stdout, _) = plan(dir.path());
     assert_eq!(status, 2, "{stdout}");
     let changes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("    ")).collect();
-    assert_eq!(changes, ["    ~ alter column `owner_id` (int -> bigint)"], "{stdout}");
+    assert_eq!(
+        changes,
+        ["    ~ alter column `owner_id` (int -> bigint)"],
+        "{stdout}"
+    );
     assert!(stdout.contains("0 destructive"), "{stdout}");
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(
-        rows(&db(&dir), "SELECT i.title, u.email, u.is_active, u.created_at IS NOT NULL FROM items i LEFT JOIN users u ON u.id = i.owner_id ORDER BY i.id"),
+        rows(
+            &db(&dir),
+            "SELECT i.title, u.email, u.is_active, u.created_at IS NOT NULL FROM items i LEFT JOIN users u ON u.id = i.owner_id ORDER BY i.id"
+        ),
         ["one|a@x|1|1", "two|b@x|1|1", "three|NULL|NULL|0"]
     );
     assert_eq!(rows(&db(&dir), "SELECT * FROM alembic_version"), ["4f2e1c"]);
@@ -105,7 +118,11 @@ fn an_inline_unique_is_matched_by_definition_and_dropped_by_a_rebuild() {
       index name email unique=#true
     }";
     let dir = project(before, kept);
-    assert_eq!(plan(dir.path()).0, 0, "an inline UNIQUE satisfies unique=#true");
+    assert_eq!(
+        plan(dir.path()).0,
+        0,
+        "an inline UNIQUE satisfies unique=#true"
+    );
     assert_inspect_plans_empty(dir.path());
 
     // Dropping one and changing the other: a rebuild, never `DROP INDEX sqlite_autoindex_*`.
@@ -124,10 +141,16 @@ fn an_inline_unique_is_matched_by_definition_and_dropped_by_a_rebuild() {
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(plan(dir.path()).0, 0);
     assert_eq!(
-        rows(&db(&dir), "SELECT name FROM pragma_index_list('u') ORDER BY name"),
+        rows(
+            &db(&dir),
+            "SELECT name FROM pragma_index_list('u') ORDER BY name"
+        ),
         ["uq_u_email_name"]
     );
-    assert_eq!(rows(&db(&dir), "SELECT id, email FROM u ORDER BY id"), ["1|a", "2|b"]);
+    assert_eq!(
+        rows(&db(&dir), "SELECT id, email FROM u ORDER BY id"),
+        ["1|a", "2|b"]
+    );
 }
 
 #[test]
@@ -162,11 +185,17 @@ fn a_rebuild_keeps_what_the_model_does_not_describe() {
     assert!(sql.contains("CHECK (n >= 0)"), "{sql}");
     assert!(sql.contains("CHECK (length(name) > 0)"), "{sql}");
     assert_eq!(
-        rows(&db(&dir), "SELECT type, name FROM sqlite_schema WHERE type IN ('index', 'view', 'trigger') ORDER BY name"),
+        rows(
+            &db(&dir),
+            "SELECT type, name FROM sqlite_schema WHERE type IN ('index', 'view', 'trigger') ORDER BY name"
+        ),
         ["index|ix_t_lower", "trigger|t_log", "view|v"]
     );
     exec(&db(&dir), "INSERT INTO t VALUES (2, 'bob', 1)");
-    assert_eq!(rows(&db(&dir), "SELECT name FROM v WHERE name = 'ANN'"), ["Ann"]);
+    assert_eq!(
+        rows(&db(&dir), "SELECT name FROM v WHERE name = 'ANN'"),
+        ["Ann"]
+    );
     assert_eq!(rows(&db(&dir), "SELECT msg FROM log"), ["Ann", "bob"]);
 }
 
@@ -231,7 +260,8 @@ fn declared_type_changes_that_keep_every_value_are_not_destructive() {
 
 #[test]
 fn a_string_becomes_an_int_where_every_value_survives() {
-    let desired = "table t {\n  column id int primary-key=#true\n  column n bigint nullable=#true\n}\n";
+    let desired =
+        "table t {\n  column id int primary-key=#true\n  column n bigint nullable=#true\n}\n";
     let dir = project(
         "CREATE TABLE t (id INTEGER PRIMARY KEY, n VARCHAR(30));
          INSERT INTO t VALUES (1, '12'), (2, '9007199254740993'), (3, '-9223372036854775808'), (4, NULL), (5, 7);",
@@ -262,10 +292,16 @@ fn a_string_becomes_an_int_where_every_value_survives() {
     let before = rows(&db(&dir), "SELECT * FROM t ORDER BY id");
     let (status, stdout, _) = reconcile(dir.path(), &["plan"]);
     assert_eq!(status, 0);
-    assert!(stdout.contains("would change stored values: 3 row(s)"), "{stdout}");
+    assert!(
+        stdout.contains("would change stored values: 3 row(s)"),
+        "{stdout}"
+    );
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes", "--allow-destructive"]);
     assert_eq!(status, 1);
-    assert!(stderr.contains("would change stored values: 3 row(s)"), "{stderr}");
+    assert!(
+        stderr.contains("would change stored values: 3 row(s)"),
+        "{stderr}"
+    );
     assert_eq!(rows(&db(&dir), "SELECT * FROM t ORDER BY id"), before);
 }
 
@@ -283,7 +319,12 @@ fn a_renamed_table_that_is_rebuilt_is_checked_under_its_old_name() {
     assert!(!stderr.contains("no such table"), "{stderr}");
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
-    assert!(stderr.contains("`memberships.role` becomes NOT NULL without a default but holds NULLs: 1 row(s)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "`memberships.role` becomes NOT NULL without a default but holds NULLs: 1 row(s)"
+        ),
+        "{stderr}"
+    );
 
     let dir = project(
         before,
@@ -330,7 +371,11 @@ fn urls_that_cannot_be_applied_or_escape_the_folder() {
 
 #[test]
 fn the_sql_script_runs_as_is_in_sqlite3_with_foreign_keys_on() {
-    if std::process::Command::new("sqlite3").arg("-version").output().is_err() {
+    if std::process::Command::new("sqlite3")
+        .arg("-version")
+        .output()
+        .is_err()
+    {
         common::shout("SKIPPED: the sqlite3 client is not installed");
         return;
     }
@@ -342,23 +387,36 @@ fn the_sql_script_runs_as_is_in_sqlite3_with_foreign_keys_on() {
         "table p {\n  column id int primary-key=#true\n  column name string length=50\n}\ntable c {\n  column id int primary-key=#true\n  column p_id int nullable=#true references=p.id on-delete=cascade\n}\n",
     );
     let (_, sql, _) = reconcile(dir.path(), &["plan", "--format", "sql"]);
-    assert!(sql.starts_with("PRAGMA foreign_keys = OFF;\nBEGIN;\n"), "{sql}");
+    assert!(
+        sql.starts_with("PRAGMA foreign_keys = OFF;\nBEGIN;\n"),
+        "{sql}"
+    );
     let out = std::process::Command::new("sqlite3")
         .arg("-bail")
         .arg("-cmd")
         .arg("PRAGMA foreign_keys = ON")
         .arg(db(&dir))
-        .stdin(std::fs::File::open({
-            let path = dir.path().join("plan.sql");
-            std::fs::write(&path, &sql).unwrap();
-            path
-        }).unwrap())
+        .stdin(
+            std::fs::File::open({
+                let path = dir.path().join("plan.sql");
+                std::fs::write(&path, &sql).unwrap();
+                path
+            })
+            .unwrap(),
+        )
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(plan(dir.path()).0, 0);
     assert_eq!(
-        rows(&db(&dir), "SELECT c.id, p.name FROM c JOIN p ON p.id = c.p_id ORDER BY c.id"),
+        rows(
+            &db(&dir),
+            "SELECT c.id, p.name FROM c JOIN p ON p.id = c.p_id ORDER BY c.id"
+        ),
         ["10|a", "11|b"],
         "the parent's rebuild cascaded into its children"
     );
@@ -379,16 +437,26 @@ fn only_new_foreign_key_violations_fail_an_apply() {
     };
     let dir = project(before, &tables(""));
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
-    assert_eq!(status, 0, "an old orphan blocked an unrelated change: {stderr}");
+    assert_eq!(
+        status, 0,
+        "an old orphan blocked an unrelated change: {stderr}"
+    );
 
     // A key over stored values: preflight counts the orphan, in plan and apply.
     std::fs::write(dir.path().join("schema.kdl"), tables(" references=p.id")).unwrap();
     let before = schema(&db(&dir));
     let (_, stdout, _) = reconcile(dir.path(), &["plan"]);
-    assert!(stdout.contains("the new foreign key `fk_d_p_id_p` on `d` finds no parent in `p`: 1 row(s)"), "{stdout}");
+    assert!(
+        stdout
+            .contains("the new foreign key `fk_d_p_id_p` on `d` finds no parent in `p`: 1 row(s)"),
+        "{stdout}"
+    );
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
-    assert!(stderr.contains("finds no parent in `p`: 1 row(s)"), "{stderr}");
+    assert!(
+        stderr.contains("finds no parent in `p`: 1 row(s)"),
+        "{stderr}"
+    );
     assert_eq!(schema(&db(&dir)), before);
 
     // A key over a new column's default: only the check before commit can see it.
@@ -399,6 +467,11 @@ fn only_new_foreign_key_violations_fail_an_apply() {
     .unwrap();
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
-    assert!(stderr.contains("1 row(s) would break foreign keys (first: rowid 1 of `d` has no parent in `p`)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "1 row(s) would break foreign keys (first: rowid 1 of `d` has no parent in `p`)"
+        ),
+        "{stderr}"
+    );
     assert_eq!(schema(&db(&dir)), before);
 }

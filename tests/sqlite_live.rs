@@ -113,11 +113,22 @@ fn duplicates_under_a_new_unique_index_are_refused_with_the_count() {
     let before = rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name");
     let (status, stdout, _) = reconcile(dir.path(), &["plan"]);
     assert_eq!(status, 0);
-    assert!(stdout.contains("has duplicate values: 1 row(s)"), "plan must show what apply refuses: {stdout}");
+    assert!(
+        stdout.contains("has duplicate values: 1 row(s)"),
+        "plan must show what apply refuses: {stdout}"
+    );
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
-    assert!(stderr.contains("the new unique index `uq_users_email` on `users` has duplicate values: 1 row(s)"), "{stderr}");
-    assert_eq!(rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name"), before);
+    assert!(
+        stderr.contains(
+            "the new unique index `uq_users_email` on `users` has duplicate values: 1 row(s)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name"),
+        before
+    );
 }
 
 #[test]
@@ -140,7 +151,10 @@ fn failing_statement_rolls_back_everything() {
         before,
         "the added column was not rolled back"
     );
-    assert_eq!(rows(&db, "SELECT id, name FROM users ORDER BY id"), ["1|ann", "2|NULL"]);
+    assert_eq!(
+        rows(&db, "SELECT id, name FROM users ORDER BY id"),
+        ["1|ann", "2|NULL"]
+    );
 }
 
 #[test]
@@ -210,5 +224,8 @@ fn readme_main_command_creates_the_example_database() {
     .unwrap();
     let (status, stdout, _) = reconcile(dir.path(), &["plan", "--exit-code"]);
     assert_eq!(status, 2, "{stdout}");
-    assert!(stdout.contains("~ alter table `items` (rebuilt)"), "{stdout}");
+    assert!(
+        stdout.contains("~ alter table `items` (rebuilt)"),
+        "{stdout}"
+    );
 }

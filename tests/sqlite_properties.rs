@@ -155,7 +155,10 @@ proptest! {
     }
 }
 
-fn apply(session: &mut Session, schema: &reconcile::schema::Schema) -> Result<reconcile::plan::Plan, reconcile::Error> {
+fn apply(
+    session: &mut Session,
+    schema: &reconcile::schema::Schema,
+) -> Result<reconcile::plan::Plan, reconcile::Error> {
     let options = Options {
         environment: "test",
         allow_destructive: true,

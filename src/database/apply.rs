@@ -138,15 +138,13 @@ async fn in_transaction<C: Connection>(
     let start = std::time::Instant::now();
     for (n, (step, sql)) in plan.statements().enumerate() {
         progress.statement(n, total, sql);
-        conn.execute(sql)
-            .await
-            .map_err(|source| Error::Statement {
-                index: n + 1,
-                total,
-                change: plan.steps[step].change.describe(),
-                sql: sql.to_string(),
-                source,
-            })?;
+        conn.execute(sql).await.map_err(|source| Error::Statement {
+            index: n + 1,
+            total,
+            change: plan.steps[step].change.describe(),
+            sql: sql.to_string(),
+            source,
+        })?;
     }
     crate::timings::record("execute", start.elapsed());
     verify(conn, schema, options).await

@@ -25,7 +25,10 @@ impl Journal {
             applied: self.applied,
             change: plan.steps[step].change.describe(),
             sql: sql.to_string(),
-            pending: all[index + 1..].iter().map(|(_, s)| s.to_string()).collect(),
+            pending: all[index + 1..]
+                .iter()
+                .map(|(_, s)| s.to_string())
+                .collect(),
             source,
         }
     }

@@ -64,14 +64,12 @@ impl Session {
             })?;
         let wait = Duration::from_secs(env.lock_timeout);
         let driver = match env.dialect {
-            Dialect::Sqlite => {
-                Driver::Sqlite(runtime.block_on(sqlite::SqliteDb::open(
-                    env.url.expose(),
-                    root,
-                    intent,
-                    wait,
-                ))?)
-            }
+            Dialect::Sqlite => Driver::Sqlite(runtime.block_on(sqlite::SqliteDb::open(
+                env.url.expose(),
+                root,
+                intent,
+                wait,
+            ))?),
             Dialect::Mysql | Dialect::Postgres => {
                 return Err(Error::Unsupported {
                     what: format!(

@@ -33,7 +33,11 @@ pub enum CheckKind {
     /// NULLs in a column that becomes NOT NULL without a default to fill them.
     NullsIntoNotNull { column: String },
     /// Values that would not survive a change of the column's definition.
-    ValuesWouldNotFit { column: String, from: Type, to: Type },
+    ValuesWouldNotFit {
+        column: String,
+        from: Type,
+        to: Type,
+    },
     /// Duplicates under a new unique index.
     Duplicates { index: String },
     /// Duplicates under a new primary key.
@@ -157,7 +161,10 @@ impl<'a> Parents<'a> {
                     .map_or_else(|| c.clone(), |l| l.to_string())
             })
             .collect();
-        Some((self.renamed.get(table).unwrap_or(&table).to_string(), columns))
+        Some((
+            self.renamed.get(table).unwrap_or(&table).to_string(),
+            columns,
+        ))
     }
 }
 
@@ -171,9 +178,8 @@ fn table_checks(
     out: &mut Vec<Check>,
 ) {
     let q = |s: &str| d.quote(s);
-    let count = |condition: &str| {
-        format!("SELECT COUNT(*) FROM {} WHERE {condition}", q(&from.name))
-    };
+    let count =
+        |condition: &str| format!("SELECT COUNT(*) FROM {} WHERE {condition}", q(&from.name));
     // desired column name -> live column name
     let mut live: HashMap<&str, &str> = from
         .columns

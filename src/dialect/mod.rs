@@ -179,7 +179,10 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
             if !d.supports_comments() {
                 column.comment = None;
             }
-            column.default = column.default.take().map(|v| normalize_default(v, &column.ty));
+            column.default = column
+                .default
+                .take()
+                .map(|v| normalize_default(v, &column.ty));
         }
         if !d.supports_comments() {
             table.comment = None;
@@ -199,8 +202,8 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
 /// comparison: `0`/`1` on a `bool` column are booleans; a numeric literal written as a string
 /// on a numeric column is a number.
 pub fn normalize_default(default: DefaultValue, ty: &Type) -> DefaultValue {
-    let numeric = ty.is_integer()
-        || matches!(ty, Type::Float | Type::Double | Type::Decimal { .. });
+    let numeric =
+        ty.is_integer() || matches!(ty, Type::Float | Type::Double | Type::Decimal { .. });
     match default {
         DefaultValue::Number(n) | DefaultValue::String(n) if *ty == Type::Bool && n == "1" => {
             DefaultValue::Bool(true)
@@ -282,8 +285,14 @@ mod tests {
     #[test]
     fn defaults_have_one_canonical_form() {
         let b = |v| normalize_default(v, &Type::Bool);
-        assert_eq!(b(DefaultValue::Number("1".into())), DefaultValue::Bool(true));
-        assert_eq!(b(DefaultValue::String("0".into())), DefaultValue::Bool(false));
+        assert_eq!(
+            b(DefaultValue::Number("1".into())),
+            DefaultValue::Bool(true)
+        );
+        assert_eq!(
+            b(DefaultValue::String("0".into())),
+            DefaultValue::Bool(false)
+        );
         assert_eq!(
             normalize_default(DefaultValue::String("2.50".into()), &Type::Double),
             DefaultValue::Number("2.50".into())

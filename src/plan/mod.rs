@@ -65,19 +65,21 @@ pub fn plan(
     let desired = timings::stage("diff", || crate::dialect::resolve(desired, d));
     let changes = timings::stage("diff", || crate::diff::diff(actual, &desired, d))?;
     let ordered = timings::stage("order", || crate::order::order(changes, &desired, d));
-    let steps: Vec<Step> = timings::stage("render", || ordered
-        .into_iter()
-        .map(|change| {
-            let parts = destructive_parts(&change, d);
-            Step {
-                statements: d.render(&change),
-                destructive: !parts.is_empty(),
-                destructive_parts: parts,
-                recreates_table: d.recreates_table(&change),
-                change,
-            }
-        })
-        .collect());
+    let steps: Vec<Step> = timings::stage("render", || {
+        ordered
+            .into_iter()
+            .map(|change| {
+                let parts = destructive_parts(&change, d);
+                Step {
+                    statements: d.render(&change),
+                    destructive: !parts.is_empty(),
+                    destructive_parts: parts,
+                    recreates_table: d.recreates_table(&change),
+                    change,
+                }
+            })
+            .collect()
+    });
     for step in steps.iter().filter(|s| s.recreates_table) {
         refuse_lossy_rebuild(&step.change)?;
     }
@@ -134,8 +136,7 @@ fn refuse_lossy_rebuild(change: &Change) -> Result<(), Error> {
             to.name,
             from.unmodeled.join(", ")
         ),
-        help: "make this change by hand, or leave the table as it is (add it to `ignore`)"
-            .into(),
+        help: "make this change by hand, or leave the table as it is (add it to `ignore`)".into(),
     })
 }
 
@@ -173,7 +174,9 @@ impl Plan {
 
     /// Whether two plans would run the same statements.
     pub fn same_statements(&self, other: &Plan) -> bool {
-        self.statements().map(|(_, s)| s).eq(other.statements().map(|(_, s)| s))
+        self.statements()
+            .map(|(_, s)| s)
+            .eq(other.statements().map(|(_, s)| s))
     }
 
     /// The findings that stop apply (rows that would be lost or rejected).

@@ -33,13 +33,25 @@ impl Plan {
                 "{} {}{}{}",
                 step.change.marker(),
                 step.change.describe(),
-                if step.recreates_table { " (rebuilt)" } else { "" },
-                if step.destructive { "  (destructive)" } else { "" }
+                if step.recreates_table {
+                    " (rebuilt)"
+                } else {
+                    ""
+                },
+                if step.destructive {
+                    "  (destructive)"
+                } else {
+                    ""
+                }
             );
             for c in step.change.table_changes() {
                 let _ = writeln!(out, "    {} {}", c.marker(), c.describe());
             }
-            for f in self.findings.iter().filter(|f| f.check.step == i && f.rows > 0) {
+            for f in self
+                .findings
+                .iter()
+                .filter(|f| f.check.step == i && f.rows > 0)
+            {
                 let _ = writeln!(out, "    ! {}", f.describe());
             }
         }
@@ -79,7 +91,11 @@ impl Plan {
                 "-- {} {}{}",
                 step.change.marker(),
                 step.change.describe(),
-                if step.destructive { " (destructive)" } else { "" }
+                if step.destructive {
+                    " (destructive)"
+                } else {
+                    ""
+                }
             );
             for statement in &step.statements {
                 let _ = writeln!(out, "{statement};");
@@ -124,20 +140,20 @@ impl Plan {
         }
         fn change(s: &Step) -> JsonChange<'_> {
             JsonChange {
-            kind: s.change.kind(),
-            table: s.change.table(),
-            description: s.change.describe(),
-            destructive: s.destructive,
-            changes: s
-                .change
-                .table_changes()
-                .iter()
-                .map(|c| JsonTableChange {
-                    kind: c.kind(),
-                    description: c.describe(),
-                })
-                .collect(),
-            sql: &s.statements,
+                kind: s.change.kind(),
+                table: s.change.table(),
+                description: s.change.describe(),
+                destructive: s.destructive,
+                changes: s
+                    .change
+                    .table_changes()
+                    .iter()
+                    .map(|c| JsonTableChange {
+                        kind: c.kind(),
+                        description: c.describe(),
+                    })
+                    .collect(),
+                sql: &s.statements,
             }
         }
         let json = Json {

@@ -15,9 +15,10 @@ fn block<T>(f: impl std::future::Future<Output = T>) -> T {
 /// Runs the statements of `sql` on the file at `path`, creating it if missing.
 pub fn exec(path: &Path, sql: &str) {
     block(async {
-        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-            .await
-            .unwrap();
+        let mut c =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+                .await
+                .unwrap();
         sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
             .execute(&mut c)
             .await
@@ -60,5 +61,8 @@ fn text(row: &sqlx::sqlite::SqliteRow, i: usize) -> String {
 
 /// The schema of the file: every `sqlite_schema` row, to compare before and after.
 pub fn schema(path: &Path) -> Vec<String> {
-    rows(path, "SELECT type, name, sql FROM sqlite_schema ORDER BY type, name")
+    rows(
+        path,
+        "SELECT type, name, sql FROM sqlite_schema ORDER BY type, name",
+    )
 }

@@ -175,7 +175,9 @@ fn tokenize(sql: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..].find("*/").map_or(bytes.len(), |e| i + 2 + e + 2);
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
                 continue;
             }
             b'\'' | b'"' | b'`' | b'[' => {
@@ -251,13 +253,21 @@ mod tests {
             ]
         );
         assert_eq!(t.collations, vec![("b".to_string(), "NOCASE".to_string())]);
-        assert_eq!(t.options, vec!["AUTOINCREMENT".to_string(), "STRICT".to_string()]);
+        assert_eq!(
+            t.options,
+            vec!["AUTOINCREMENT".to_string(), "STRICT".to_string()]
+        );
     }
 
     #[test]
     fn quoted_names_and_without_rowid() {
-        let t = read(r#"CREATE TABLE [x] ("say ""hi""" TEXT COLLATE "BINARY", PRIMARY KEY ("say ""hi""")) WITHOUT ROWID"#);
-        assert_eq!(t.collations, vec![("say \"hi\"".to_string(), "BINARY".to_string())]);
+        let t = read(
+            r#"CREATE TABLE [x] ("say ""hi""" TEXT COLLATE "BINARY", PRIMARY KEY ("say ""hi""")) WITHOUT ROWID"#,
+        );
+        assert_eq!(
+            t.collations,
+            vec![("say \"hi\"".to_string(), "BINARY".to_string())]
+        );
         assert_eq!(t.options, vec!["WITHOUT ROWID".to_string()]);
         assert_eq!(read("garbage"), CreateTable::default());
     }

@@ -58,7 +58,12 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
                 continue;
             }
             ("view" | "trigger", Some(sql)) => {
-                schema.unmanaged.push(Unmanaged { kind, name, table, sql });
+                schema.unmanaged.push(Unmanaged {
+                    kind,
+                    name,
+                    table,
+                    sql,
+                });
                 continue;
             }
             _ => continue,
@@ -106,7 +111,9 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
         table.primary_key = pk.into_iter().map(|(_, c)| c).collect();
         let key = table.primary_key.clone();
         for c in &mut table.columns {
-            let ty = declared.get(&(t, c.name.clone())).map_or("", String::as_str);
+            let ty = declared
+                .get(&(t, c.name.clone()))
+                .map_or("", String::as_str);
             if is_rowid_alias(ty, &key, &c.name) {
                 c.auto_increment = true;
                 c.nullable = false;
@@ -116,7 +123,13 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
             }
         }
     }
-    read_indexes(&mut schema, &position, &indexes, &index_columns, &mut index_sql);
+    read_indexes(
+        &mut schema,
+        &position,
+        &indexes,
+        &index_columns,
+        &mut index_sql,
+    );
     read_foreign_keys(&mut schema, &position, &foreign_keys);
     for (t, create) in create.into_iter().enumerate() {
         let table = &mut schema.tables[t];
@@ -174,7 +187,9 @@ fn read_indexes(
             continue;
         }
         let sql = index_sql.remove(&name);
-        let columns = parts.remove(&(table.clone(), name.clone())).unwrap_or_default();
+        let columns = parts
+            .remove(&(table.clone(), name.clone()))
+            .unwrap_or_default();
         let Some(columns) = columns.into_iter().collect::<Option<Vec<String>>>() else {
             // An index on expressions: the language cannot describe it; keep it as it is.
             if let Some(sql) = sql {

@@ -135,10 +135,13 @@ impl SqliteDb {
 
     async fn run(&mut self, what: &str, sql: &'static str) -> Result<(), Error> {
         let conn = self.conn()?;
-        conn.execute(sql).await.map(|_| ()).map_err(|e| Error::Database {
-            what: what.to_string(),
-            source: DriverError::new(e, ""),
-        })
+        conn.execute(sql)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::Database {
+                what: what.to_string(),
+                source: DriverError::new(e, ""),
+            })
     }
 }
 
@@ -153,7 +156,12 @@ async fn strict_identifiers(conn: &mut SqliteConnection) -> Result<(), sqlx::Err
         // SAFETY: `db` is the open handle, locked for this call; the option takes an int
         // (0: off) and a nullable pointer for the previous value.
         let rc = unsafe {
-            libsqlite3_sys::sqlite3_db_config(db, option, 0 as std::ffi::c_int, std::ptr::null_mut::<std::ffi::c_int>())
+            libsqlite3_sys::sqlite3_db_config(
+                db,
+                option,
+                0 as std::ffi::c_int,
+                std::ptr::null_mut::<std::ffi::c_int>(),
+            )
         };
         if rc != SQLITE_OK {
             return Err(sqlx::Error::Protocol(format!(
@@ -201,8 +209,11 @@ impl Connection for SqliteDb {
     }
 
     async fn lock(&mut self, timeout: Duration) -> Result<(), Error> {
-        self.run("cannot turn foreign keys off for the apply", "PRAGMA foreign_keys = OFF")
-            .await?;
+        self.run(
+            "cannot turn foreign keys off for the apply",
+            "PRAGMA foreign_keys = OFF",
+        )
+        .await?;
         let lock = self.lock_name();
         let conn = self.conn()?;
         match conn.execute("BEGIN IMMEDIATE").await {
@@ -233,8 +244,11 @@ impl Connection for SqliteDb {
             self.locked = false;
             self.run("cannot end the apply", "ROLLBACK").await?;
         }
-        self.run("cannot turn foreign keys back on", "PRAGMA foreign_keys = ON")
-            .await
+        self.run(
+            "cannot turn foreign keys back on",
+            "PRAGMA foreign_keys = ON",
+        )
+        .await
     }
 
     async fn begin(&mut self) -> Result<(), Error> {
@@ -261,7 +275,8 @@ impl Connection for SqliteDb {
     async fn rollback(&mut self) -> Result<(), Error> {
         self.run("cannot roll back", "ROLLBACK TO reconcile_apply")
             .await?;
-        self.run("cannot roll back", "RELEASE reconcile_apply").await
+        self.run("cannot roll back", "RELEASE reconcile_apply")
+            .await
     }
 
     async fn execute(&mut self, sql: &str) -> Result<(), DriverError> {

@@ -215,7 +215,11 @@ impl Mysql {
                 vec![format!("DROP INDEX {} ON {}", q(&index.name), q(table))]
             }
             TableChange::RenameIndex { from, to } if self.server.supports_rename_index() => {
-                vec![alter(format!("RENAME INDEX {} TO {}", q(&from.name), q(&to.name)))]
+                vec![alter(format!(
+                    "RENAME INDEX {} TO {}",
+                    q(&from.name),
+                    q(&to.name)
+                ))]
             }
             TableChange::RenameIndex { from, to } => {
                 let mut out = self.table_change(table, &TableChange::DropIndex(from.clone()));

@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn versions_as_servers_report_them() {
         let maria = Server::parse("10.11.6-MariaDB-0+deb12u1").unwrap();
-        assert_eq!((maria.flavor, maria.version), (Flavor::Mariadb, (10, 11, 6)));
+        assert_eq!(
+            (maria.flavor, maria.version),
+            (Flavor::Mariadb, (10, 11, 6))
+        );
         assert!(maria.supports_rename_column() && maria.json_is_longtext());
         assert!(maria.reports_integer_widths() && maria.quotes_string_defaults());
         let mysql = Server::parse("9.7.4").unwrap();
@@ -110,7 +113,11 @@ mod tests {
         assert!(!mysql.json_is_longtext() && !mysql.reports_integer_widths());
         let old = Server::parse("8.0.18-log").unwrap();
         assert!(old.reports_integer_widths() && old.checks_enforced());
-        assert!(!Server::parse("10.4.1-MariaDB").unwrap().supports_rename_column());
+        assert!(
+            !Server::parse("10.4.1-MariaDB")
+                .unwrap()
+                .supports_rename_column()
+        );
         assert_eq!(Server::parse("garbage"), None);
     }
 }

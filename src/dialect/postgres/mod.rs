@@ -98,7 +98,9 @@ impl SqlDialect for Postgres {
             Change::RenameTable { from, to } => {
                 vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
             }
-            Change::AlterTable { from, to, changes, .. } => changes
+            Change::AlterTable {
+                from, to, changes, ..
+            } => changes
                 .iter()
                 .flat_map(|c| self.table_change(from, &to.name, c))
                 .collect(),
@@ -162,7 +164,10 @@ impl Postgres {
                     out.push(alter(format!("DROP CONSTRAINT {}", q(&name))));
                 }
                 if !to.is_empty() {
-                    out.push(alter(format!("ADD PRIMARY KEY ({})", clauses::list(self, to))));
+                    out.push(alter(format!(
+                        "ADD PRIMARY KEY ({})",
+                        clauses::list(self, to)
+                    )));
                 }
                 out
             }

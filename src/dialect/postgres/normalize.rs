@@ -78,14 +78,29 @@ mod tests {
 
     #[test]
     fn catalog_spellings() {
-        assert_eq!(parse_type("character varying(20)"), Type::String { length: Some(20) });
+        assert_eq!(
+            parse_type("character varying(20)"),
+            Type::String { length: Some(20) }
+        );
         assert_eq!(parse_type("timestamp with time zone"), Type::Timestamp);
         assert_eq!(
-            parse_default("'it''s'::character varying", &Type::String { length: Some(9) }),
+            parse_default(
+                "'it''s'::character varying",
+                &Type::String { length: Some(9) }
+            ),
             DefaultValue::String("it's".into())
         );
-        assert_eq!(parse_default("'5'::integer", &Type::Int), DefaultValue::Number("5".into()));
-        assert_eq!(parse_default("false", &Type::Bool), DefaultValue::Bool(false));
-        assert_eq!(parse_default("now()", &Type::Timestamp), DefaultValue::Sql("CURRENT_TIMESTAMP".into()));
+        assert_eq!(
+            parse_default("'5'::integer", &Type::Int),
+            DefaultValue::Number("5".into())
+        );
+        assert_eq!(
+            parse_default("false", &Type::Bool),
+            DefaultValue::Bool(false)
+        );
+        assert_eq!(
+            parse_default("now()", &Type::Timestamp),
+            DefaultValue::Sql("CURRENT_TIMESTAMP".into())
+        );
     }
 }

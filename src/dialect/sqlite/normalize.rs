@@ -117,7 +117,10 @@ mod tests {
         );
         assert_eq!(parse_type("NUMERIC(12,2)"), parse_type("DECIMAL(12,2)"));
         assert_eq!(parse_type("FLOAT"), Type::Float);
-        assert_eq!(parse_type("varchar( 20 )"), Type::String { length: Some(20) });
+        assert_eq!(
+            parse_type("varchar( 20 )"),
+            Type::String { length: Some(20) }
+        );
         assert_eq!(parse_type("CHAR(32)"), Type::Raw("CHAR(32)".into()));
     }
 

@@ -116,7 +116,11 @@ pub fn statements(
             let old = from.column(&source)?;
             let value = match (&c.default, old.nullable && !c.nullable) {
                 (Some(default), true) => {
-                    format!("COALESCE({}, {})", q(&source), d.default_sql(default, &c.ty))
+                    format!(
+                        "COALESCE({}, {})",
+                        q(&source),
+                        d.default_sql(default, &c.ty)
+                    )
                 }
                 _ => q(&source),
             };
@@ -134,7 +138,11 @@ pub fn statements(
         ));
     }
     out.push(format!("DROP TABLE {}", q(&to.name)));
-    out.push(format!("ALTER TABLE {} RENAME TO {}", q(&temp), q(&to.name)));
+    out.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        q(&temp),
+        q(&to.name)
+    ));
     out.extend(to.indexes.iter().map(|i| sql::create_index(d, &to.name, i)));
     out.extend(
         dependents
