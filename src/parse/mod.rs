@@ -1,11 +1,14 @@
 //! `schema.kdl` (KDL 2.0) into the portable [`Schema`]. Parsing never stops at the first
 //! problem: everything it can read is kept, every problem is reported.
 
+mod document;
+pub mod limits;
 mod node;
 mod refs;
 
-use kdl::{KdlDocument, KdlNode};
+use kdl::KdlNode;
 
+pub use document::kdl_document;
 pub use node::did_you_mean;
 pub use refs::{column_ref, table_ref};
 
@@ -49,31 +52,9 @@ const DIALECTS: &[&str] = &["sqlite", "mysql", "postgres"];
 /// Parses `source`; returns what could be read and every problem found on the way.
 pub fn parse(source: &str) -> (Schema, Vec<Problem>) {
     let mut problems = Vec::new();
-    let doc = match KdlDocument::parse(source) {
+    let doc = match kdl_document(source) {
         Ok(doc) => doc,
-        Err(e) => {
-            let problems = e
-                .diagnostics
-                .into_iter()
-                .map(|d| {
-                    let mut p = Problem::new(
-                        d.message.unwrap_or_else(|| "invalid KDL".into()),
-                        clamp(d.span, source.len()),
-                    )
-                    .label(d.label.unwrap_or_else(|| "here".into()));
-                    let span = clamp(d.span, source.len());
-                    let text = &source[span.offset()..span.offset() + span.len()];
-                    p.help = match text.trim() {
-                        "true" | "false" | "null" => {
-                            Some(format!("KDL 2 spells it `#{}`", text.trim()))
-                        }
-                        _ => d.help,
-                    };
-                    p
-                })
-                .collect();
-            return (Schema::default(), problems);
-        }
+        Err(problems) => return (Schema::default(), problems),
     };
     let mut schema = Schema::default();
     for node in doc.nodes() {
@@ -102,12 +83,6 @@ pub fn parse(source: &str) -> (Schema, Vec<Problem>) {
         }
     }
     (schema, problems)
-}
-
-/// Keeps a span inside the source so that rendering never fails.
-fn clamp(span: Span, len: usize) -> Span {
-    let start = span.offset().min(len);
-    Span::from(start..(start + span.len()).min(len))
 }
 
 fn unknown_node(node: &KdlNode, name: &str, place: &str, known: &[&str]) -> Problem {
