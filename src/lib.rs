@@ -11,9 +11,12 @@
 pub mod change;
 pub mod database;
 pub mod dialect;
+pub mod dotenv;
 pub mod diff;
 pub mod environment;
 pub mod error;
+pub mod excerpt;
+pub mod input;
 pub mod inspect;
 pub mod order;
 pub mod parse;
