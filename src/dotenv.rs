@@ -121,7 +121,8 @@ fn parse_line(line: &str) -> LineResult {
     }
     let rest = &line[prefix..];
     let value_start = prefix + (rest.len() - rest.trim_start().len());
-    let value = value(&line[value_start..]).map_err(|(at, m)| (value_start + at.start..value_start + at.end, m))?;
+    let value = value(&line[value_start..])
+        .map_err(|(at, m)| (value_start + at.start..value_start + at.end, m))?;
     Ok(Some((key.to_string(), value)))
 }
 

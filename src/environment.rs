@@ -199,9 +199,8 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             ("lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
                 out.lock_timeout = u64::try_from(*n).ok();
             }
-            _ => problems.push(
-                Problem::new(format!("`{key}` takes {want}"), span).label("wrong value"),
-            ),
+            _ => problems
+                .push(Problem::new(format!("`{key}` takes {want}"), span).label("wrong value")),
         }
     }
     out
@@ -251,8 +250,7 @@ fn one_value<'n>(node: &'n KdlNode, problems: &mut Vec<Problem>) -> Option<&'n k
     }
     if value.is_none() {
         problems.push(
-            Problem::new(format!("`{key}` needs a value"), node.name().span())
-                .label("no value"),
+            Problem::new(format!("`{key}` needs a value"), node.name().span()).label("no value"),
         );
     }
     value
@@ -275,7 +273,9 @@ fn unquoted_url(value: &str, span: Span, source: &str) -> Option<Problem> {
             Span::from(span.offset()..end),
         )
         .label(format!("read as `{value}` and a comment"))
-        .help(format!("put the whole URL in double quotes: `url \"{value}//...\"`")),
+        .help(format!(
+            "put the whole URL in double quotes: `url \"{value}//...\"`"
+        )),
     )
 }
 
@@ -353,8 +353,11 @@ fn substitute(
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
             problems.push(
-                Problem::new("unclosed `${` in the url", locate(source, span, &rest[start..]))
-                    .label("missing `}`"),
+                Problem::new(
+                    "unclosed `${` in the url",
+                    locate(source, span, &rest[start..]),
+                )
+                .label("missing `}`"),
             );
             return out;
         };

@@ -11,8 +11,8 @@
 pub mod change;
 pub mod database;
 pub mod dialect;
-pub mod dotenv;
 pub mod diff;
+pub mod dotenv;
 pub mod environment;
 pub mod error;
 pub mod excerpt;

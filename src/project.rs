@@ -38,7 +38,11 @@ pub fn schema_from_source(source: &str, dialects: &[Dialect]) -> Result<Schema, 
             crate::schema::Span::from(0..0),
         )
         .label("too large");
-        return Err(Error::Source(Diagnostics::new(SCHEMA_FILE, source, vec![p])));
+        return Err(Error::Source(Diagnostics::new(
+            SCHEMA_FILE,
+            source,
+            vec![p],
+        )));
     }
     let (schema, mut problems) = crate::parse::parse(source);
     problems.extend(crate::validate::validate(&schema, dialects));

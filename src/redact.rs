@@ -34,7 +34,10 @@ pub fn scrub(text: &str, url: &str) -> String {
         .into_iter()
         .map(|r| url[r].to_string())
         .collect();
-    if let Some(p) = url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string)) {
+    if let Some(p) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_string))
+    {
         secrets.push(p);
     }
     let decoded: Vec<String> = secrets.iter().map(|s| percent_decode(s)).collect();
@@ -55,12 +58,18 @@ pub fn scrub(text: &str, url: &str) -> String {
 pub fn mask_inline_passwords(text: &str) -> String {
     let mut bytes = text.as_bytes().to_vec();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         match (c.is_whitespace(), start) {
             (false, None) => start = Some(i),
             (true, Some(s)) => {
                 let token = &text[s..i];
-                let lead = token.len() - token.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+                let lead = token.len()
+                    - token
+                        .trim_start_matches(|c: char| !c.is_alphanumeric())
+                        .len();
                 for r in password_ranges(&token[lead..]) {
                     mask_keeping_references(text, s + lead + r.start..s + lead + r.end, &mut bytes);
                 }
@@ -120,9 +129,7 @@ fn query_passwords(url: &str) -> Vec<Range<usize>> {
     let Some(q) = url.find('?') else {
         return Vec::new();
     };
-    let end = url[q..]
-        .find(['#', '"', '\''])
-        .map_or(url.len(), |i| q + i);
+    let end = url[q..].find(['#', '"', '\'']).map_or(url.len(), |i| q + i);
     let mut out = Vec::new();
     let mut pos = q + 1;
     for pair in url[q + 1..end].split(['&', ';']) {
@@ -146,7 +153,8 @@ fn key_len(pair: &str) -> usize {
 
 fn is_scheme(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
 }
 
 /// `text` with each of `ranges` (sorted or not, possibly overlapping) replaced by `with`.
@@ -244,10 +252,22 @@ mod tests {
             ("postgres:u:s3cret@h/x", "postgres:u:***@h/x"),
             ("postgres:/s3cret@h/x", "postgres:/***@h/x"),
             ("postgresql:///u:s3cret@h/x", "postgresql:///u:***@h/x"),
-            ("mysql://u@h/db?password=s3cret", "mysql://u@h/db?password=***"),
-            ("mysql://u@h/db?ssl=1&PWD=s3cret&x=2", "mysql://u@h/db?ssl=1&PWD=***&x=2"),
-            ("postgres://u@h/db?sslpassword=s3cret", "postgres://u@h/db?sslpassword=***"),
-            ("postgres://u:a@h/db?Pass=s3cret", "postgres://u:***@h/db?Pass=***"),
+            (
+                "mysql://u@h/db?password=s3cret",
+                "mysql://u@h/db?password=***",
+            ),
+            (
+                "mysql://u@h/db?ssl=1&PWD=s3cret&x=2",
+                "mysql://u@h/db?ssl=1&PWD=***&x=2",
+            ),
+            (
+                "postgres://u@h/db?sslpassword=s3cret",
+                "postgres://u@h/db?sslpassword=***",
+            ),
+            (
+                "postgres://u:a@h/db?Pass=s3cret",
+                "postgres://u:***@h/db?Pass=***",
+            ),
             ("mysql://u:s3/cret@h/db", "<unparseable url>"),
         ] {
             assert_eq!(redact_url(url), shown, "{url}");

@@ -48,6 +48,7 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
     }
     names_unique_in_schema(schema, &mut out);
     for d in dialects {
+        decimal_limits(schema, *d, &mut out);
         out.extend(d.sql().rules(schema));
     }
     out.sort_by_key(|p| (p.span.offset(), p.message.clone()));
@@ -183,7 +184,7 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
                 .help("add `primary-key=#true` to this column, and no other primary key"),
             );
         }
-        if c.default.is_some() {
+        if has_default(c) {
             out.push(
                 Problem::new(
                     format!(
@@ -192,9 +193,26 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
                     ),
                     c.span,
                 )
-                .label("default and auto-increment"),
+                .label("default and auto-increment")
+                .help("the database generates the value; remove `default=` (also from hints)"),
             );
         }
+    } else if c.ty == Type::Int
+        && t.primary_key.len() == 1
+        && t.primary_key[0] == c.name
+        && has_default(c)
+    {
+        out.push(
+            Problem::new(
+                format!(
+                    "`{}` is the sole `int` primary key of `{}` and has a default",
+                    c.name, t.name
+                ),
+                c.span,
+            )
+            .label("default on an `int` key")
+            .help("on SQLite this column is the rowid, which takes no default (it would never converge); remove `default=`, or make the key `bigint`"),
+        );
     }
     if let Some(d) = &c.default {
         let fits = match (d, &c.ty) {
@@ -228,6 +246,52 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
                 .label("default")
                 .help(help),
             );
+        }
+    }
+}
+
+/// Whether the column has a default, in any dialect.
+fn has_default(c: &Column) -> bool {
+    c.default.is_some() || c.hints.iter().any(|h| h.default.is_some())
+}
+
+/// `decimal` precision and scale within what `dialect` accepts (unless a hint gives the
+/// column a type of its own there).
+fn decimal_limits(schema: &Schema, dialect: Dialect, out: &mut Vec<Problem>) {
+    let Some((max_precision, max_scale)) = dialect.sql().decimal_limits() else {
+        return;
+    };
+    for t in &schema.tables {
+        for c in &t.columns {
+            let Type::Decimal { precision, scale } = c.ty else {
+                continue;
+            };
+            if c.hints
+                .iter()
+                .any(|h| h.dialect == dialect && h.ty.is_some())
+            {
+                continue;
+            }
+            for (what, value, max) in [
+                ("precision", precision, max_precision),
+                ("scale", scale, max_scale),
+            ] {
+                if value > max {
+                    out.push(
+                        Problem::new(
+                            format!(
+                                "`{}.{}` has {what} {value}; {dialect} allows at most {max}",
+                                t.name, c.name
+                            ),
+                            c.type_span,
+                        )
+                        .label(format!("{what} too large for {dialect}"))
+                        .help(format!(
+                            "lower `{what}=`, or give {dialect} a type of its own with a hint"
+                        )),
+                    );
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `schema.kdl` (KDL 2.0) into the portable [`Schema`]. Parsing never stops at the first
 //! problem: everything it can read is kept, every problem is reported.
 
+mod defaults;
 mod document;
 pub mod limits;
 mod node;
@@ -113,6 +114,7 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
                 let mut r = NodeReader::new(child);
                 let cols = r.rest_strings(problems);
                 r.finish(&[], problems);
+                repeated(&cols, "the primary key", problems);
                 if cols.is_empty() {
                     problems.push(
                         Problem::new("`primary-key` needs at least one column", child.span())
@@ -133,6 +135,9 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
                     .as_ref()
                     .and_then(|_| r.string_arg("an SQL expression", problems));
                 r.finish(&[], problems);
+                if let Some((_, span)) = expr.as_ref().filter(|(e, _)| e.trim().is_empty()) {
+                    problems.push(empty_sql("a check", *span));
+                }
                 if let (Some((name, _)), Some((expr, _))) = (name, expr) {
                     t.checks.push(Check {
                         name,
@@ -175,6 +180,29 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
         }
     }
     Some(t)
+}
+
+/// A problem for each column named again in one list (`primary-key a a`).
+fn repeated(columns: &[(String, Span)], what: &str, problems: &mut Vec<Problem>) {
+    for (i, (name, span)) in columns.iter().enumerate() {
+        if columns[..i].iter().any(|(n, _)| n == name) {
+            problems.push(
+                Problem::new(format!("{what} names `{name}` twice"), *span)
+                    .label("named again")
+                    .help("name each column once"),
+            );
+        }
+    }
+}
+
+/// An SQL expression (a check, a partial index's predicate) that is empty.
+fn empty_sql(what: &str, span: Span) -> Problem {
+    Problem::new(
+        format!("{what} needs an SQL expression, not an empty string"),
+        span,
+    )
+    .label("empty")
+    .help("write the condition, e.g. `\"price >= 0\"`, or remove it")
 }
 
 pub(crate) fn more_than_one_primary_key(table: &str, span: Span) -> Problem {
@@ -265,7 +293,10 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     c.name_span = name_span;
     c.type_span = type_span;
     c.nullable = r.bool_prop("nullable", problems);
-    c.default = r.default_prop(problems).map(|(d, _)| d);
+    c.default = r.default_prop(problems).map(|(d, span)| {
+        defaults::check(&c.ty, &d, span, problems);
+        d
+    });
     c.auto_increment = r.bool_prop("auto-increment", problems);
     c.renamed_from = r.string_prop("renamed-from", problems).map(|(s, _)| s);
     c.comment = r.string_prop("comment", problems).map(|(s, _)| s);
@@ -349,7 +380,12 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
                 .label("not for this dialect"),
             );
         }
-        let default = r.default_prop(problems).map(|(d, _)| d);
+        let default = r.default_prop(problems).map(|(d, span)| {
+            if ty.is_none() {
+                defaults::check(&c.ty, &d, span, problems);
+            }
+            d
+        });
         r.finish(HINT_PROPS, problems);
         c.hints.push(ColumnHint {
             dialect,
@@ -388,8 +424,14 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let cols = r.rest_strings(problems);
     let unique = r.bool_prop("unique", problems);
     let name = r.string_prop("name", problems);
-    let predicate = r.string_prop("where", problems).map(|(s, _)| s);
+    let predicate = r.string_prop("where", problems).map(|(s, span)| {
+        if s.trim().is_empty() {
+            problems.push(empty_sql("`where=`", span));
+        }
+        s
+    });
     r.finish(&["unique", "name", "where"], problems);
+    repeated(&cols, "the index", problems);
     if cols.is_empty() {
         problems.push(
             Problem::new("`index` needs at least one column", node.span()).label("no columns"),
@@ -421,6 +463,7 @@ fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let on_delete = action(&mut r, "on-delete", problems);
     let on_update = action(&mut r, "on-update", problems);
     r.finish(&["references", "name", "on-delete", "on-update"], problems);
+    repeated(&cols, "the foreign key", problems);
     if cols.is_empty() {
         problems.push(
             Problem::new("`foreign-key` needs at least one column", node.span())
@@ -449,6 +492,11 @@ fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         );
         return;
     };
+    let targets: Vec<(String, Span)> = ref_columns
+        .iter()
+        .map(|c| (c.clone(), references_span))
+        .collect();
+    repeated(&targets, "the referenced key", problems);
     let (columns, column_spans): (Vec<String>, Vec<Span>) = cols.into_iter().unzip();
     let generated_name = name.is_none();
     let name = name.map_or_else(
