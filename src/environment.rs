@@ -78,11 +78,22 @@ pub fn load(
         });
     }
     let source = crate::input::read_text(&path, MAX_ENVIRONMENT_BYTES)?;
+    from_source(root, name, &source, vars)
+}
+
+/// Resolves `source` as the text of `environments/NAME.kdl` of the project at `root` (the
+/// dotenv file is still read from `root`); [`load`] reads the file and calls this.
+pub fn from_source(
+    root: &Path,
+    name: &str,
+    source: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<Environment, Error> {
     let file = format!("environments/{name}.kdl");
-    parse(root, name, &source, vars).map_err(|problems| {
+    parse(root, name, source, vars).map_err(|problems| {
         Error::Source(Diagnostics::new(
             file,
-            &mask_inline_passwords(&source),
+            &mask_inline_passwords(source),
             problems,
         ))
     })

@@ -2,6 +2,11 @@
 //! and each top-level node is parsed on its own (the `kdl` crate recurses once for every
 //! error it recovers from between top-level nodes), then the nodes' spans are moved back to
 //! where they are in the whole text. Every file the tool reads as KDL goes through here.
+//!
+//! After an error inside a node the parser may read the rest of a string as nodes, blocks
+//! and comments that the limits never saw. So the parse runs on a thread of its own whose
+//! stack is bounded from above by counting every character that could make the parser
+//! recurse ([`stack_bound`]); a node whose bound passes [`MAX_PARSE_STACK`] is refused.
 
 use kdl::{KdlDiagnostic, KdlDocument, KdlEntry, KdlError, KdlNode};
 
@@ -9,9 +14,98 @@ use super::limits::{Segment, scan};
 use crate::error::Problem;
 use crate::schema::Span;
 
+/// The most stack the parse may reserve; a top-level node that could need more is refused.
+pub const MAX_PARSE_STACK: usize = 1 << 30;
+
 /// The document in `source`, or every syntax problem found (spans into `source`).
 pub fn kdl_document(source: &str) -> Result<KdlDocument, Vec<Problem>> {
     let segments = scan(source).map_err(|p| vec![p])?;
+    let mut problems = Vec::new();
+    let mut stack = 0;
+    let segments: Vec<Segment> = segments
+        .into_iter()
+        .filter(|s| {
+            let need = stack_bound(&source[s.range.clone()]);
+            if need > MAX_PARSE_STACK {
+                let at = s.node.as_ref().map_or(s.range.start, |n| n.start);
+                problems.push(
+                    Problem::new(
+                        "this node holds too many `{`, `/`, `*` and `/-` to be parsed safely",
+                        Span::from(at..at),
+                    )
+                    .label("here")
+                    .help("split the node, or remove the characters that repeat"),
+                );
+                return false;
+            }
+            stack = stack.max(need);
+            true
+        })
+        .collect();
+    let parsed = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("kdl".into())
+            .stack_size(stack)
+            .spawn_scoped(scope, || parse_segments(source, segments))
+            .map(|thread| thread.join())
+    });
+    let (doc, found) = match parsed {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => return Err(vec![whole_file("the KDL parser failed on this text")]),
+        Err(e) => {
+            return Err(vec![whole_file(&format!(
+                "cannot start the KDL parser with {} MiB of stack: {e}",
+                stack >> 20
+            ))]);
+        }
+    };
+    problems.extend(found);
+    if problems.is_empty() {
+        Ok(doc)
+    } else {
+        problems.sort_by_key(|p| p.span.offset());
+        Err(problems)
+    }
+}
+
+fn whole_file(message: &str) -> Problem {
+    Problem::new(message, Span::from(0..0)).label("this file")
+}
+
+/// Stack reserved for the parse besides what [`stack_bound`] counts.
+const BASE_STACK: usize = 2 << 20;
+
+/// An upper bound on the stack the `kdl` parser needs for `text`, whatever it makes of it:
+/// every `{` may open a block, every `/*` a comment, every `*` and `/` a piece of one, every
+/// `/-` a slashdash that another follows. Each is priced at about twice the frame measured
+/// for it (7 KiB, 4 KiB, 0.8 KiB, 5 KiB on a debug build).
+fn stack_bound(text: &str) -> usize {
+    let (mut blocks, mut comments, mut pieces, mut slashdashes) = (0usize, 0usize, 1usize, 0usize);
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' => blocks += 1,
+            b'*' => pieces += 2,
+            b'/' => {
+                pieces += 2;
+                match bytes.get(i + 1) {
+                    Some(b'*') => comments += 1,
+                    Some(b'-') => slashdashes += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    BASE_STACK
+        .saturating_add(blocks.saturating_mul(16 << 10))
+        .saturating_add(comments.saturating_mul(8 << 10))
+        .saturating_add(pieces.saturating_mul(1536))
+        .saturating_add(slashdashes.saturating_mul(10 << 10))
+}
+
+/// Parses each segment; the nodes (spans into `source`) and the problems found.
+fn parse_segments(source: &str, segments: Vec<Segment>) -> (KdlDocument, Vec<Problem>) {
     let mut doc = KdlDocument::new();
     let mut problems = Vec::new();
     for Segment {
@@ -38,11 +132,7 @@ pub fn kdl_document(source: &str) -> Result<KdlDocument, Vec<Problem>> {
             Err(e) => problems.extend(problems_of(e, at, source)),
         }
     }
-    if problems.is_empty() {
-        Ok(doc)
-    } else {
-        Err(problems)
-    }
+    (doc, problems)
 }
 
 fn problems_of(e: KdlError, at: usize, source: &str) -> impl Iterator<Item = Problem> + '_ {

@@ -24,7 +24,7 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_COMMENT_NESTING: usize = 16;
 /// The most `*` and `/` characters inside one `/* */` comment (nested ones included).
 pub const MAX_COMMENT_MARKS: usize = 500;
-/// The most slashdashed blocks (`/- { ... }`) nested in each other.
+/// The most slashdashed blocks (`/- { ... }`) in one top-level node, nested or not.
 pub const MAX_SLASHDASHED_BLOCKS: usize = 2;
 
 /// One top-level node of the text, with the comments and slashdashed nodes before it.
@@ -60,7 +60,71 @@ pub fn scan(source: &str) -> Result<Vec<Segment>, Problem> {
     }
     s.run()?;
     s.finish();
+    for segment in &s.segments {
+        let text = &source[segment.range.clone()];
+        if let Some(at) = slashdashed_blocks(text).get(MAX_SLASHDASHED_BLOCKS) {
+            let at = segment.range.start + at;
+            return Err(Problem::new(
+                format!(
+                    "more than {MAX_SLASHDASHED_BLOCKS} slashdashed blocks (`/- {{ ... }}`) in one top-level node"
+                ),
+                Span::from(at..at + 2),
+            )
+            .label("commented-out block")
+            .help("delete commented-out blocks, or comment them out with `//` lines"));
+        }
+    }
     Ok(s.segments)
+}
+
+/// Where `/-` is followed, past space, line breaks and comments, by `{`: a slashdashed
+/// block as the parser may see it, also inside strings (after an error it may read them).
+fn slashdashed_blocks(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("/-") {
+        let mut rest = &text[at + 2..];
+        loop {
+            let trimmed =
+                rest.trim_start_matches(|c: char| is_space(c) || is_newline_start(c) || c == '\\');
+            rest = if let Some(comment) = trimmed.strip_prefix("//") {
+                comment.find(is_newline_start).map_or("", |i| &comment[i..])
+            } else if trimmed.starts_with("/*") {
+                skip_block_comment(trimmed)
+            } else {
+                trimmed
+            };
+            if rest.len() == trimmed.len() {
+                break;
+            }
+        }
+        if rest.starts_with('{') {
+            out.push(at);
+        }
+    }
+    out
+}
+
+/// `text` after the (nested) block comment it starts with.
+fn skip_block_comment(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'/', Some(b'*')) => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', Some(b'/')) => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return &text[i..];
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    ""
 }
 
 /// Where the scan is among the top-level nodes.
@@ -223,16 +287,6 @@ impl<'a> Scanner<'a> {
             )
             .label(format!("block {} levels deep", self.blocks.len()))
             .help("schema.kdl needs three levels of blocks (table, column, dialect hint); remove the extra `{`"));
-        }
-        if self.blocks.iter().filter(|b| **b).count() > MAX_SLASHDASHED_BLOCKS {
-            return Err(Problem::new(
-                format!(
-                    "slashdashed blocks (`/- {{ ... }}`) nested deeper than {MAX_SLASHDASHED_BLOCKS} levels"
-                ),
-                Span::from(at..at + 1),
-            )
-            .label("commented-out block inside commented-out blocks")
-            .help("delete the commented-out blocks, or comment them out with `//` lines"));
         }
         Ok(())
     }
@@ -485,5 +539,8 @@ mod tests {
         assert!(scan("a /- 1 /- 2").is_ok());
         assert!(scan("a /-{ b /-{ c } }").is_ok());
         assert!(scan("a /-{ b /-{ c /-{ } } }").is_err());
+        assert!(scan("a /-{ } /- {} /- /* x */ \\\n {}").is_err());
+        assert!(scan("a \"/-{ /-{ /-{\"").is_err());
+        assert!(scan("a /-{ }\nb /-{ }\nc /-{ }").is_ok());
     }
 }
