@@ -21,7 +21,8 @@ pub fn redact_url(url: &str) -> String {
         if u.password().is_some() {
             let _ = u.set_password(Some("***"));
         }
-        replace_ranges(&u.to_string(), &query_passwords(&u.to_string()), "***")
+        let shown = u.as_str();
+        replace_ranges(shown, &query_passwords(shown), "***")
     } else {
         replace_ranges(url, &password_ranges(url), "***")
     }
@@ -88,11 +89,11 @@ fn mask_keeping_references(text: &str, range: Range<usize>, bytes: &mut [u8]) {
     let mut j = range.start;
     while j < range.end {
         let rest = &source[j..range.end];
-        if rest.starts_with(b"${") {
-            if let Some(close) = rest.iter().position(|b| *b == b'}') {
-                j += close + 1;
-                continue;
-            }
+        if rest.starts_with(b"${")
+            && let Some(close) = rest.iter().position(|b| *b == b'}')
+        {
+            j += close + 1;
+            continue;
         }
         bytes[j] = b'*';
         j += 1;

@@ -34,14 +34,22 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
                 .help("remove the table or narrow the `ignore` pattern"),
             );
         }
-        if let Some(old) = &t.renamed_from {
-            if schema.table(old).is_some() {
-                out.push(
-                    Problem::new(format!("table `{}` is renamed from `{old}`, which is also declared", t.name), t.span)
-                        .label("renamed-from")
-                        .help("remove `renamed-from` once the rename is done, or the old table's declaration"),
-                );
-            }
+        if let Some(old) = &t.renamed_from
+            && schema.table(old).is_some()
+        {
+            out.push(
+                Problem::new(
+                    format!(
+                        "table `{}` is renamed from `{old}`, which is also declared",
+                        t.name
+                    ),
+                    t.span,
+                )
+                .label("renamed-from")
+                .help(
+                    "remove `renamed-from` once the rename is done, or the old table's declaration",
+                ),
+            );
         }
         long_name(&t.name, t.name_span, "table", &mut out);
         table_rules(schema, t, &mut out);
@@ -87,20 +95,20 @@ fn table_rules(schema: &Schema, t: &Table, out: &mut Vec<Problem>) {
             );
         }
         long_name(&c.name, c.name_span, "column", out);
-        if let Some(old) = &c.renamed_from {
-            if t.column(old).is_some() {
-                out.push(
-                    Problem::new(
-                        format!(
-                            "column `{}` is renamed from `{old}`, which is also declared",
-                            c.name
-                        ),
-                        c.span,
-                    )
-                    .label("renamed-from")
-                    .help("remove `renamed-from` once the rename is done, or the old column"),
-                );
-            }
+        if let Some(old) = &c.renamed_from
+            && t.column(old).is_some()
+        {
+            out.push(
+                Problem::new(
+                    format!(
+                        "column `{}` is renamed from `{old}`, which is also declared",
+                        c.name
+                    ),
+                    c.span,
+                )
+                .label("renamed-from")
+                .help("remove `renamed-from` once the rename is done, or the old column"),
+            );
         }
         column_rules(t, c, out);
     }
@@ -384,23 +392,23 @@ fn foreign_key_rules(schema: &Schema, t: &Table, fk: &ForeignKey, out: &mut Vec<
         );
     }
     for (col, rc) in fk.columns.iter().zip(&fk.ref_columns) {
-        if let (Some(a), Some(b)) = (t.column(col), target.column(rc)) {
-            if a.ty != b.ty {
-                out.push(
-                    Problem::new(
-                        format!(
-                            "foreign key `{}`: `{col}` is `{}` but `{}.{rc}` is `{}`",
-                            fk.name, a.ty, target.name, b.ty
-                        ),
-                        fk.span,
-                    )
-                    .label("types differ")
-                    .help(format!(
-                        "give `{col}` the type `{}` (MySQL rejects keys between different types)",
-                        b.ty
-                    )),
-                );
-            }
+        if let (Some(a), Some(b)) = (t.column(col), target.column(rc))
+            && a.ty != b.ty
+        {
+            out.push(
+                Problem::new(
+                    format!(
+                        "foreign key `{}`: `{col}` is `{}` but `{}.{rc}` is `{}`",
+                        fk.name, a.ty, target.name, b.ty
+                    ),
+                    fk.span,
+                )
+                .label("types differ")
+                .help(format!(
+                    "give `{col}` the type `{}` (MySQL rejects keys between different types)",
+                    b.ty
+                )),
+            );
         }
     }
 }

@@ -112,7 +112,14 @@ fn hostile() -> Vec<(&'static str, String)> {
         ),
         ("an open string", format!("a \"{}", "x".repeat(1_000_000))),
         ("many lines of junk", "a )\n".repeat(30_000)),
-        ("stars in an ignore pattern", format!("ignore \"{}b\"\ntable {} {{\n    column id bigint primary-key=#true\n}}\n", "*a".repeat(40), "a".repeat(300))),
+        (
+            "stars in an ignore pattern",
+            format!(
+                "ignore \"{}b\"\ntable {} {{\n    column id bigint primary-key=#true\n}}\n",
+                "*a".repeat(40),
+                "a".repeat(300)
+            ),
+        ),
         // After an error the parser reads on inside the string: blocks our scan never saw.
         (
             "blocks after a bad character in a string",

@@ -33,27 +33,78 @@ fn case(name: &'static str, environment: &str) -> Case {
 fn cases() -> Vec<Case> {
     let mut out = vec![
         case("mysql inline", "url \"mysql://app:{PW}@127.0.0.1:1/app\"\n"),
-        case("mariadb inline", "url \"mariadb://app:{PW}@127.0.0.1:1/app\"\n"),
-        case("postgres inline", "url \"postgres://app:{PW}@127.0.0.1:1/app\"\n"),
-        case("postgresql inline", "url \"postgresql://app:{PW}@127.0.0.1:1/app?sslmode=disable\"\n"),
+        case(
+            "mariadb inline",
+            "url \"mariadb://app:{PW}@127.0.0.1:1/app\"\n",
+        ),
+        case(
+            "postgres inline",
+            "url \"postgres://app:{PW}@127.0.0.1:1/app\"\n",
+        ),
+        case(
+            "postgresql inline",
+            "url \"postgresql://app:{PW}@127.0.0.1:1/app?sslmode=disable\"\n",
+        ),
         case("one slash", "url \"postgres:/app:{PW}@127.0.0.1:1/app\"\n"),
         case("no slash", "url \"mysql:app:{PW}@127.0.0.1:1/app\"\n"),
-        case("three slashes", "url \"postgres:///app:{PW}@127.0.0.1:1/app\"\n"),
-        case("query password", "url \"mysql://app@127.0.0.1:1/app?password={PW}\"\n"),
-        case("query pwd", "url \"mysql://app@127.0.0.1:1/app?ssl-mode=DISABLED&PWD={PW}\"\n"),
-        case("query pass", "url \"postgres://app@127.0.0.1:1/app?Pass={PW}\"\n"),
-        case("query sslpassword", "url \"postgres://app@127.0.0.1:1/app?sslpassword={PW}\"\n"),
-        case("unparseable", "url \"mysql://app:{PW}/x@127.0.0.1:1/app\"\n"),
-        case("unknown setting", "url \"mysql://app:{PW}@127.0.0.1:1/app\"\nlock-timout 5\n"),
-        case("syntax error", "url \"mysql://app:{PW}@127.0.0.1:1/app\" (\n"),
-        case("missing variable", "url \"mysql://app:{PW}@${MISSING_HOST_FOR_TEST}/app\"\n"),
+        case(
+            "three slashes",
+            "url \"postgres:///app:{PW}@127.0.0.1:1/app\"\n",
+        ),
+        case(
+            "query password",
+            "url \"mysql://app@127.0.0.1:1/app?password={PW}\"\n",
+        ),
+        case(
+            "query pwd",
+            "url \"mysql://app@127.0.0.1:1/app?ssl-mode=DISABLED&PWD={PW}\"\n",
+        ),
+        case(
+            "query pass",
+            "url \"postgres://app@127.0.0.1:1/app?Pass={PW}\"\n",
+        ),
+        case(
+            "query sslpassword",
+            "url \"postgres://app@127.0.0.1:1/app?sslpassword={PW}\"\n",
+        ),
+        case(
+            "unparseable",
+            "url \"mysql://app:{PW}/x@127.0.0.1:1/app\"\n",
+        ),
+        case(
+            "unknown setting",
+            "url \"mysql://app:{PW}@127.0.0.1:1/app\"\nlock-timout 5\n",
+        ),
+        case(
+            "syntax error",
+            "url \"mysql://app:{PW}@127.0.0.1:1/app\" (\n",
+        ),
+        case(
+            "missing variable",
+            "url \"mysql://app:{PW}@${MISSING_HOST_FOR_TEST}/app\"\n",
+        ),
         case("bad scheme", "url \"oracle://app:{PW}@127.0.0.1:1/app\"\n"),
         case("unquoted url", "url mysql://app:{PW}@127.0.0.1:1/app\n"),
-        case("url twice", "url \"mysql://app:{PW}@127.0.0.1:1/app\"\nurl \"postgres://x@h/db\"\n"),
-        case("extra value", "url \"mysql://app:{PW}@127.0.0.1:1/app\" \"x\"\n"),
-        case("property", "url \"mysql://app:{PW}@127.0.0.1:1/app\" timeout=5\n"),
-        case("in a comment", "// old: mysql://app:{PW}@old-host/app\nurl \"sqlite://dev.db\"\nbogus 1\n"),
-        case("raw string", "url #\"mysql://app:{PW}@127.0.0.1:1/app\"#\nbogus 1\n"),
+        case(
+            "url twice",
+            "url \"mysql://app:{PW}@127.0.0.1:1/app\"\nurl \"postgres://x@h/db\"\n",
+        ),
+        case(
+            "extra value",
+            "url \"mysql://app:{PW}@127.0.0.1:1/app\" \"x\"\n",
+        ),
+        case(
+            "property",
+            "url \"mysql://app:{PW}@127.0.0.1:1/app\" timeout=5\n",
+        ),
+        case(
+            "in a comment",
+            "// old: mysql://app:{PW}@old-host/app\nurl \"sqlite://dev.db\"\nbogus 1\n",
+        ),
+        case(
+            "raw string",
+            "url #\"mysql://app:{PW}@127.0.0.1:1/app\"#\nbogus 1\n",
+        ),
     ];
     let from_variable = "url \"mysql://app:${DB_PASSWORD}@127.0.0.1:1/app\"\n";
     let mut c = case("from config.env", from_variable);
@@ -68,7 +119,10 @@ fn cases() -> Vec<Case> {
     );
     c.vars = vec![("DB_PASSWORD", PASSWORD)];
     out.push(c);
-    let mut c = case("bad config.env line", "url \"mysql://app:${DB_PASSWORD:-x}@127.0.0.1:1/app\"\n");
+    let mut c = case(
+        "bad config.env line",
+        "url \"mysql://app:${DB_PASSWORD:-x}@127.0.0.1:1/app\"\n",
+    );
     c.config_env = Some(format!("DB_PASSWORD {PASSWORD}\n"));
     out.push(c);
     let mut c = case("config.env value with a reference", from_variable);
@@ -133,12 +187,20 @@ fn another_environments_password_never_appears() {
         format!("url \"mysql://app:{PASSWORD}@127.0.0.1:1/app\"\n"),
     )
     .unwrap();
-    std::fs::write(dir.path().join("config.env"), format!("DB_PASSWORD={PASSWORD}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("config.env"),
+        format!("DB_PASSWORD={PASSWORD}\n"),
+    )
+    .unwrap();
     for command in commands() {
         let (status, stdout, stderr) = reconcile_with(dir.path(), &command, &[]);
         let shown = format!("{stdout}{stderr}");
         assert!(!shown.contains(PASSWORD), "{command:?}:\n{shown}");
-        let expected = if command.contains(&"--exit-code") { 2 } else { 0 };
+        let expected = if command.contains(&"--exit-code") {
+            2
+        } else {
+            0
+        };
         assert_eq!(status, expected, "{command:?}:\n{shown}");
     }
 }

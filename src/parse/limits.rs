@@ -52,6 +52,7 @@ pub fn scan(source: &str) -> Result<Vec<Segment>, Problem> {
         slashdash_at: None,
         slashdash_in_segment: false,
         continued: false,
+        node_has_block: false,
         segments: Vec::new(),
     };
     if source.starts_with('\u{FEFF}') {
@@ -82,26 +83,29 @@ pub fn scan(source: &str) -> Result<Vec<Segment>, Problem> {
 fn slashdashed_blocks(text: &str) -> Vec<usize> {
     let mut out = Vec::new();
     for (at, _) in text.match_indices("/-") {
-        let mut rest = &text[at + 2..];
-        loop {
-            let trimmed =
-                rest.trim_start_matches(|c: char| is_space(c) || is_newline_start(c) || c == '\\');
-            rest = if let Some(comment) = trimmed.strip_prefix("//") {
-                comment.find(is_newline_start).map_or("", |i| &comment[i..])
-            } else if trimmed.starts_with("/*") {
-                skip_block_comment(trimmed)
-            } else {
-                trimmed
-            };
-            if rest.len() == trimmed.len() {
-                break;
-            }
-        }
-        if rest.starts_with('{') {
+        if after_trivia(&text[at + 2..]).starts_with('{') {
             out.push(at);
         }
     }
     out
+}
+
+/// `text` after the space, line breaks, line continuations and comments it starts with.
+fn after_trivia(mut text: &str) -> &str {
+    loop {
+        let trimmed =
+            text.trim_start_matches(|c: char| is_space(c) || is_newline_start(c) || c == '\\');
+        text = if let Some(comment) = trimmed.strip_prefix("//") {
+            comment.find(is_newline_start).map_or("", |i| &comment[i..])
+        } else if trimmed.starts_with("/*") {
+            skip_block_comment(trimmed)
+        } else {
+            trimmed
+        };
+        if text.len() == trimmed.len() {
+            return text;
+        }
+    }
 }
 
 /// `text` after the (nested) block comment it starts with.
@@ -155,6 +159,8 @@ struct Scanner<'a> {
     slashdash_in_segment: bool,
     /// After a `\` (line continuation): the next newline does not end the node.
     continued: bool,
+    /// Whether the current top-level node's block has closed.
+    node_has_block: bool,
     segments: Vec<Segment>,
 }
 
@@ -193,7 +199,7 @@ impl<'a> Scanner<'a> {
                 }
                 continue;
             }
-            if rest.starts_with("/-") {
+            if let Some(after) = rest.strip_prefix("/-") {
                 if let Some(first) = self.slashdash_at {
                     return Err(Problem::new(
                         "`/-` cannot comment out another `/-`",
@@ -201,6 +207,20 @@ impl<'a> Scanner<'a> {
                     )
                     .label("two slashdashes in a row")
                     .help("one `/-` comments out the node, value or block that follows it"));
+                }
+                if self.blocks.is_empty()
+                    && self.top == Top::Node
+                    && self.node_has_block
+                    && !after_trivia(after).starts_with('{')
+                {
+                    // The parser takes this as a slashdashed node only at the end of the
+                    // text, and the KDL grammar never: a node needs its terminator first.
+                    return Err(Problem::new(
+                        "a `/-` after a node's block needs a new line or `;` before it",
+                        Span::from(at..at + 2),
+                    )
+                    .label("no line break before this `/-`")
+                    .help("start the commented-out node on a line of its own"));
                 }
                 if self.blocks.is_empty() {
                     match self.top {
@@ -234,6 +254,7 @@ impl<'a> Scanner<'a> {
                 }
                 '}' => {
                     self.blocks.pop();
+                    self.node_has_block |= self.blocks.is_empty();
                     self.i += 1;
                 }
                 '"' => {
@@ -297,6 +318,7 @@ impl<'a> Scanner<'a> {
         if !self.blocks.is_empty() {
             return;
         }
+        self.node_has_block = false;
         match self.top {
             Top::Node => {
                 let node_end = comment.unwrap_or(at);
@@ -542,5 +564,7 @@ mod tests {
         assert!(scan("a /-{ } /- {} /- /* x */ \\\n {}").is_err());
         assert!(scan("a \"/-{ /-{ /-{\"").is_err());
         assert!(scan("a /-{ }\nb /-{ }\nc /-{ }").is_ok());
+        assert!(scan("a {}/-b {}").is_err());
+        assert!(scan("a {} /-{ }\n/-b {}").is_ok());
     }
 }
