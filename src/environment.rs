@@ -1,19 +1,35 @@
 //! `environments/NAME.kdl`: where one environment's database is. `${VAR}` and
 //! `${VAR:-fallback}` take values from the process environment, then from a dotenv file;
-//! a missing variable is reported by name, file and line, never with a value.
+//! a missing variable is reported by name, file and line, never with a value. Values are
+//! substituted once, as they are: a value that itself holds `${` is an error, not expanded.
+//!
+//! Each setting is given at most once, with exactly one value and nothing else; every
+//! deviation is a problem at its place. Diagnostics show the file with its inline passwords
+//! masked ([`crate::redact::mask_inline_passwords`]).
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
-use kdl::KdlDocument;
+use kdl::{KdlNode, KdlValue};
 
 use crate::dialect::Dialect;
+use crate::dotenv::{self, MAX_DOTENV_BYTES};
 use crate::error::{Diagnostics, Error, Problem};
-use crate::redact::SecretUrl;
+use crate::excerpt::Excerpt;
+use crate::redact::{SecretUrl, mask_inline_passwords};
 use crate::schema::Span;
 
 /// The environment used when neither `--env` nor `RECONCILE_ENV` names one.
 pub const DEFAULT_ENVIRONMENT: &str = "development";
+
+/// The dotenv file read when the environment names none (if it exists).
+pub const DEFAULT_DOTENV: &str = "config.env";
+
+/// The largest environment file read.
+pub const MAX_ENVIRONMENT_BYTES: u64 = 64 << 10;
+
+const SETTINGS: [&str; 4] = ["url", "dotenv", "allow-destructive", "lock-timeout"];
 
 /// One environment, resolved: variables substituted, dialect chosen by the URL's scheme.
 #[derive(Debug, Clone)]
@@ -55,19 +71,43 @@ pub fn load(
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !plain || !path.is_file() {
+    if !plain || !path.exists() {
         return Err(Error::UnknownEnvironment {
             name: name.to_string(),
             known: list(root),
         });
     }
-    let source = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let source = crate::input::read_text(&path, MAX_ENVIRONMENT_BYTES)?;
+    from_source(root, name, &source, vars)
+}
+
+/// Resolves `source` as the text of `environments/NAME.kdl` of the project at `root` (the
+/// dotenv file is still read from `root`); [`load`] reads the file and calls this.
+pub fn from_source(
+    root: &Path,
+    name: &str,
+    source: &str,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<Environment, Error> {
     let file = format!("environments/{name}.kdl");
-    parse(root, name, &source, vars)
-        .map_err(|problems| Error::Source(Diagnostics::new(file, &source, problems)))
+    parse(root, name, source, vars).map_err(|problems| {
+        Error::Source(Diagnostics::new(
+            file,
+            &mask_inline_passwords(source),
+            problems,
+        ))
+    })
+}
+
+/// The settings as written, before variables are substituted.
+#[derive(Default)]
+struct Settings {
+    url: Option<(String, Span)>,
+    /// Whether a `url` node was written, even one with a problem.
+    url_given: bool,
+    dotenv: Option<(String, Span)>,
+    allow_destructive: bool,
+    lock_timeout: Option<u64>,
 }
 
 fn parse(
@@ -76,68 +116,21 @@ fn parse(
     source: &str,
     vars: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Environment, Vec<Problem>> {
-    let doc = KdlDocument::parse(source).map_err(|e| {
-        e.diagnostics
-            .into_iter()
-            .map(|d| {
-                Problem::new(d.message.unwrap_or_else(|| "invalid KDL".into()), d.span)
-                    .label(d.label.unwrap_or_else(|| "here".into()))
-            })
-            .collect::<Vec<_>>()
-    })?;
+    let doc = crate::parse::kdl_document(source)?;
     let mut problems = Vec::new();
-    let mut url = None;
-    let mut dotenv = None;
-    let mut allow_destructive = false;
-    let mut lock_timeout = 30;
-    for node in doc.nodes() {
-        let key = node.name().value();
-        let first = node.entry(0usize);
-        match (key, first.map(|e| e.value())) {
-            ("url", Some(kdl::KdlValue::String(s))) => {
-                url = Some((s.clone(), first.map_or(node.span(), |e| e.span())))
-            }
-            ("dotenv", Some(kdl::KdlValue::String(s))) => dotenv = Some((s.clone(), node.span())),
-            ("allow-destructive", Some(kdl::KdlValue::Bool(b))) => allow_destructive = *b,
-            ("lock-timeout", Some(kdl::KdlValue::Integer(n))) if (0..=86_400).contains(n) => {
-                lock_timeout = *n as u64
-            }
-            ("url" | "dotenv" | "allow-destructive" | "lock-timeout", _) => {
-                let want = match key {
-                    "url" | "dotenv" => "a string",
-                    "allow-destructive" => "`#true` or `#false`",
-                    _ => "a number of seconds",
-                };
-                problems.push(
-                    Problem::new(format!("`{key}` takes {want}"), node.span()).label("wrong value"),
-                );
-            }
-            (other, _) => {
-                let known = ["url", "dotenv", "allow-destructive", "lock-timeout"];
-                let p = Problem::new(format!("unknown setting `{other}`"), node.name().span())
-                    .label("unknown setting");
-                problems.push(match crate::parse::did_you_mean(other, &known) {
-                    Some(s) => p.help(format!("did you mean `{s}`?")),
-                    None => p.help(format!("settings: {}", known.join(", "))),
-                });
-            }
+    let settings = settings(doc.nodes(), source, &mut problems);
+    let dotenv_vars = match &settings.dotenv {
+        Some((file, span)) => read_dotenv(root, file, *span, &mut problems),
+        None if root.join(DEFAULT_DOTENV).exists() => {
+            read_dotenv(root, DEFAULT_DOTENV, Span::from(0..0), &mut problems)
         }
-    }
-    let dotenv_vars = match &dotenv {
-        Some((file, span)) => match read_dotenv(&root.join(file)) {
-            Ok(v) => v,
-            Err(why) => {
-                problems.push(
-                    Problem::new(format!("cannot read dotenv file `{file}`: {why}"), *span)
-                        .label("dotenv file"),
-                );
-                HashMap::new()
-            }
-        },
-        None => read_dotenv(&root.join("config.env")).unwrap_or_default(),
+        None => HashMap::new(),
     };
     let lookup = |var: &str| vars(var).or_else(|| dotenv_vars.get(var).cloned());
-    let Some((raw, span)) = url else {
+    let Some((raw, span)) = settings.url else {
+        if settings.url_given {
+            return Err(problems);
+        }
         problems.push(
             Problem::new(
                 "the environment has no `url`",
@@ -162,16 +155,187 @@ fn parse(
             name: name.to_string(),
             url: SecretUrl::new(url),
             dialect,
-            allow_destructive,
-            lock_timeout,
+            allow_destructive: settings.allow_destructive,
+            lock_timeout: settings.lock_timeout.unwrap_or(30),
         }),
         _ => Err(problems),
     }
 }
 
-fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, String> {
-    let iter = dotenvy::from_path_iter(path).map_err(|e| e.to_string())?;
-    iter.map(|item| item.map_err(|e| e.to_string())).collect()
+/// Reads every node as a setting; a setting twice, an unknown one, a missing or extra
+/// value, a property, a type annotation or a block is a problem.
+fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Settings {
+    let mut out = Settings::default();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for node in nodes {
+        let key = node.name().value();
+        if !SETTINGS.contains(&key) {
+            let p = Problem::new(format!("unknown setting `{key}`"), node.name().span())
+                .label("unknown setting");
+            problems.push(match crate::parse::did_you_mean(key, &SETTINGS) {
+                Some(s) => p.help(format!("did you mean `{s}`?")),
+                None => p.help(format!("settings: {}", SETTINGS.join(", "))),
+            });
+            continue;
+        }
+        if let Some(first) = seen.insert(key, node.name().span()) {
+            let line = line_of(source, first.offset());
+            problems.push(
+                Problem::new(format!("`{key}` is set twice"), node.name().span())
+                    .label("second setting")
+                    .help(format!("it is already set on line {line}; keep one")),
+            );
+            continue;
+        }
+        out.url_given |= key == "url";
+        let Some(value) = one_value(node, problems) else {
+            continue;
+        };
+        let want = match key {
+            "url" | "dotenv" => "a string",
+            "allow-destructive" => "`#true` or `#false`",
+            _ => "a whole number of seconds from 0 to 86400",
+        };
+        let span = value.span();
+        match (key, value.value()) {
+            ("url", KdlValue::String(s)) => {
+                if let Some(p) = unquoted_url(s, span, source) {
+                    problems.push(p);
+                } else {
+                    out.url = Some((s.clone(), span));
+                }
+            }
+            ("dotenv", KdlValue::String(s)) => out.dotenv = Some((s.clone(), span)),
+            ("allow-destructive", KdlValue::Bool(b)) => out.allow_destructive = *b,
+            ("lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
+                out.lock_timeout = u64::try_from(*n).ok();
+            }
+            _ => problems
+                .push(Problem::new(format!("`{key}` takes {want}"), span).label("wrong value")),
+        }
+    }
+    out
+}
+
+/// The only argument of a setting; problems for anything else on the node.
+fn one_value<'n>(node: &'n KdlNode, problems: &mut Vec<Problem>) -> Option<&'n kdl::KdlEntry> {
+    let key = node.name().value();
+    if let Some(ty) = node.ty() {
+        problems.push(
+            Problem::new(format!("`{key}` takes no type annotation"), ty.span())
+                .label("annotation"),
+        );
+    }
+    if let Some(children) = node.children() {
+        problems.push(
+            Problem::new(format!("`{key}` takes no block"), children.span())
+                .label("unexpected block"),
+        );
+    }
+    let mut value = None;
+    for e in node.entries() {
+        if let Some(prop) = e.name() {
+            problems.push(
+                Problem::new(
+                    format!("`{key}` takes no properties, not `{}`", prop.value()),
+                    e.span(),
+                )
+                .label("property")
+                .help(format!("write one value: `{key} VALUE`")),
+            );
+        } else if value.is_some() {
+            problems.push(
+                Problem::new(format!("`{key}` takes one value"), e.span())
+                    .label("extra value")
+                    .help("quote a value that holds spaces"),
+            );
+        } else {
+            if let Some(ty) = e.ty() {
+                problems.push(
+                    Problem::new(format!("`{key}` takes a plain value"), ty.span())
+                        .label("annotation"),
+                );
+            }
+            value = Some(e);
+        }
+    }
+    if value.is_none() {
+        problems.push(
+            Problem::new(format!("`{key}` needs a value"), node.name().span()).label("no value"),
+        );
+    }
+    value
+}
+
+/// `url sqlite://x.db` unquoted: KDL reads `//x.db` as a comment and the value as `sqlite:`.
+fn unquoted_url(value: &str, span: Span, source: &str) -> Option<Problem> {
+    let written = source.get(span.offset()..span.offset() + span.len())?;
+    let after = source.get(span.offset() + span.len()..)?;
+    let cut = !written.starts_with(['"', '#'])
+        && value.ends_with(':')
+        && after.trim_start_matches([' ', '\t']).starts_with("//");
+    if !cut {
+        return None;
+    }
+    let end = span.offset() + span.len() + after.find(['\n', '\r']).unwrap_or(after.len());
+    Some(
+        Problem::new(
+            "the url is not quoted, so KDL reads everything from `//` on as a comment",
+            Span::from(span.offset()..end),
+        )
+        .label(format!("read as `{value}` and a comment"))
+        .help(format!(
+            "put the whole URL in double quotes: `url \"{value}//...\"`"
+        )),
+    )
+}
+
+/// The 1-based line of byte `offset` in `source`.
+fn line_of(source: &str, offset: usize) -> usize {
+    source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The variables of the dotenv file `file` (relative to `root`); problems point at `span`
+/// (the `dotenv` setting) or, for a bad line, into the file shown with its values masked.
+fn read_dotenv(
+    root: &Path,
+    file: &str,
+    span: Span,
+    problems: &mut Vec<Problem>,
+) -> HashMap<String, String> {
+    let text = match crate::input::read_text(&root.join(file), MAX_DOTENV_BYTES) {
+        Ok(text) => text,
+        Err(e) => {
+            let why = match e {
+                Error::NotAFile { .. } => "it is not a regular file".to_string(),
+                Error::TooLarge { limit, .. } => format!("it is larger than {limit}"),
+                Error::Read { source, .. } => source.to_string(),
+                other => other.to_string(),
+            };
+            problems.push(
+                Problem::new(format!("cannot read dotenv file `{file}`: {why}"), span)
+                    .label("dotenv file"),
+            );
+            return HashMap::new();
+        }
+    };
+    let (vars, errors) = dotenv::parse(&text);
+    if !errors.is_empty() {
+        let shown = Arc::new(Excerpt::new(file, dotenv::masked(&text)));
+        for e in errors {
+            problems.push(
+                Problem::new(format!("{file} line {}: {}", e.line, e.message), Span::from(e.span))
+                    .label("not read")
+                    .help("dotenv lines are `KEY=value`, `export KEY=value` or `# comment`; values are shown masked")
+                    .in_source(shown.clone()),
+            );
+        }
+    }
+    vars
 }
 
 /// The dialect a URL's scheme names.
@@ -185,7 +349,7 @@ pub fn dialect_of(url: &str) -> Option<Dialect> {
     }
 }
 
-/// Replaces `${VAR}` and `${VAR:-fallback}` in `raw`; problems point at the reference.
+/// Replaces `${VAR}` and `${VAR:-fallback}` in `raw` once; problems point at the reference.
 fn substitute(
     raw: &str,
     span: Span,
@@ -199,22 +363,50 @@ fn substitute(
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
-            problems.push(Problem::new("unclosed `${` in the url", span).label("missing `}`"));
+            problems.push(
+                Problem::new(
+                    "unclosed `${` in the url",
+                    locate(source, span, &rest[start..]),
+                )
+                .label("missing `}`"),
+            );
             return out;
         };
         let reference = &after[..end];
+        let at = locate(source, span, &format!("${{{reference}}}"));
         let (var, fallback) = match reference.split_once(":-") {
             Some((v, f)) => (v, Some(f)),
             None => (reference, None),
         };
-        match (lookup(var), fallback) {
-            (Some(value), _) => out.push_str(&value),
-            (None, Some(f)) => out.push_str(f),
-            (None, None) => problems.push(
-                Problem::new(format!("variable `{var}` has no value"), locate(source, span, &format!("${{{reference}}}")))
-                    .label("not set")
-                    .help(format!("set `{var}` in the environment or in config.env, or give a fallback: `${{{var}:-value}}`")),
-            ),
+        let named = var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !named {
+            problems.push(
+                Problem::new(format!("`${{{reference}}}` does not name a variable"), at)
+                    .label("not a variable name")
+                    .help("variable names are letters, digits and `_`: `${DB_PASSWORD}`"),
+            );
+        } else if fallback.is_some_and(|f| f.contains("${")) {
+            problems.push(
+                Problem::new(format!("the fallback of `{var}` holds another `${{`"), at)
+                    .label("nested reference")
+                    .help("a fallback is plain text; references are not nested"),
+            );
+        } else {
+            match (lookup(var), fallback) {
+                (Some(value), _) if value.contains("${") => problems.push(
+                    Problem::new(format!("the value of `{var}` holds `${{`"), at)
+                        .label("value not used")
+                        .help("values are used as they are, never expanded again; set the final value"),
+                ),
+                (Some(value), _) => out.push_str(&value),
+                (None, Some(f)) => out.push_str(f),
+                (None, None) => problems.push(
+                    Problem::new(format!("variable `{var}` has no value"), at)
+                        .label("not set")
+                        .help(format!("set `{var}` in the environment or in {DEFAULT_DOTENV}, or give a fallback: `${{{var}:-value}}`")),
+                ),
+            }
         }
         rest = &after[end + 1..];
     }
@@ -234,8 +426,8 @@ fn locate(source: &str, span: Span, needle: &str) -> Span {
 /// The dialect an environment file names by its url's scheme, without substituting variables
 /// (for `check`, which must not need credentials).
 pub fn declared_dialect(root: &Path, name: &str) -> Option<Dialect> {
-    let source =
-        std::fs::read_to_string(root.join("environments").join(format!("{name}.kdl"))).ok()?;
-    let doc = KdlDocument::parse(&source).ok()?;
+    let path = root.join("environments").join(format!("{name}.kdl"));
+    let source = crate::input::read_text(&path, MAX_ENVIRONMENT_BYTES).ok()?;
+    let doc = crate::parse::kdl_document(&source).ok()?;
     dialect_of(doc.get("url")?.entry(0usize)?.value().as_string()?)
 }

@@ -6,7 +6,15 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode, SourceSpan};
+
+use crate::excerpt::Excerpt;
+
+/// The most problems shown for one file; a last line counts the others.
+pub const MAX_SHOWN_PROBLEMS: usize = 50;
+
+/// The longest message, label or help line shown, in characters.
+pub const MAX_TEXT_CHARS: usize = 500;
 
 /// One problem at one place in a source file.
 #[derive(Debug, Clone)]
@@ -15,7 +23,7 @@ pub struct Problem {
     pub span: SourceSpan,
     pub label: Option<String>,
     pub help: Option<String>,
-    source: Option<Arc<NamedSource<String>>>,
+    source: Option<Arc<Excerpt>>,
 }
 
 impl Problem {
@@ -40,6 +48,33 @@ impl Problem {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Places the problem in another file than the one its [`Diagnostics`] names (`span` is
+    /// then into that file's text).
+    pub fn in_source(mut self, source: Arc<Excerpt>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// The problem as shown: span inside its source and not too long, texts cut short.
+    fn fitted(self, source: &Arc<Excerpt>) -> Problem {
+        let source = self.source.unwrap_or_else(|| source.clone());
+        Problem {
+            message: shorten(self.message),
+            span: source.fit(self.span),
+            label: self.label.map(shorten),
+            help: self.help.map(shorten),
+            source: Some(source),
+        }
+    }
+}
+
+/// `text` cut to [`MAX_TEXT_CHARS`] characters.
+fn shorten(text: String) -> String {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
     }
 }
 
@@ -73,24 +108,27 @@ impl Diagnostic for Problem {
 pub struct Diagnostics {
     file: String,
     problems: Vec<Problem>,
+    omitted: Omitted,
 }
 
 impl Diagnostics {
-    /// Attaches `source` (named `file`) to every problem.
+    /// Attaches `source` (named `file`) to every problem that has no file of its own.
     pub fn new(file: impl Into<String>, source: &str, problems: Vec<Problem>) -> Self {
         let file = file.into();
-        let named = Arc::new(NamedSource::new(file.clone(), source.to_string()));
-        let problems = problems
-            .into_iter()
-            .map(|p| Problem {
-                source: Some(named.clone()),
-                ..p
-            })
-            .collect();
-        Diagnostics { file, problems }
+        let named = Arc::new(Excerpt::new(&file, source.to_string()));
+        let problems: Vec<Problem> = problems.into_iter().map(|p| p.fitted(&named)).collect();
+        let omitted = Omitted {
+            file: file.clone(),
+            count: problems.len().saturating_sub(MAX_SHOWN_PROBLEMS),
+        };
+        Diagnostics {
+            file,
+            problems,
+            omitted,
+        }
     }
 
-    /// The problems, in file order.
+    /// Every problem, in file order (also those past [`MAX_SHOWN_PROBLEMS`]).
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }
@@ -124,8 +162,42 @@ impl fmt::Display for Diagnostics {
 impl std::error::Error for Diagnostics {}
 
 impl Diagnostic for Diagnostics {
+    /// The first [`MAX_SHOWN_PROBLEMS`] problems, then a line that counts the rest.
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.problems.iter().map(|p| p as &dyn Diagnostic)))
+        let shown = self.problems.iter().take(MAX_SHOWN_PROBLEMS);
+        let rest = (self.problems.len() > MAX_SHOWN_PROBLEMS).then_some(&self.omitted);
+        Some(Box::new(
+            shown
+                .map(|p| p as &dyn Diagnostic)
+                .chain(rest.map(|o| o as &dyn Diagnostic)),
+        ))
+    }
+}
+
+/// The last line of a long list of problems: how many were not shown.
+#[derive(Debug, Clone)]
+struct Omitted {
+    file: String,
+    count: usize,
+}
+
+impl fmt::Display for Omitted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} more problem{} in {} not shown (the first {MAX_SHOWN_PROBLEMS} are above)",
+            self.count,
+            if self.count == 1 { "" } else { "s" },
+            self.file
+        )
+    }
+}
+
+impl std::error::Error for Omitted {}
+
+impl Diagnostic for Omitted {
+    fn severity(&self) -> Option<Severity> {
+        Some(Severity::Advice)
     }
 }
 
@@ -141,6 +213,13 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+
+    #[error("`{path}` is larger than {limit}")]
+    #[diagnostic(help("reconcile reads at most {limit} from this file"))]
+    TooLarge { path: PathBuf, limit: String },
+
+    #[error("`{path}` is not a regular file")]
+    NotAFile { path: PathBuf },
 
     #[error("cannot write `{path}`: {source}")]
     Write {

@@ -120,9 +120,37 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
     out
 }
 
-/// A KDL string, always quoted.
+/// A KDL string, always quoted, that reads back as exactly `text`: quotes and backslashes
+/// are escaped, and so is every character that is not plain visible text (line breaks, tabs,
+/// control characters, Unicode direction controls, the byte-order mark), so that a name in
+/// the database can neither break the document nor hide or reorder what the reader sees.
 fn s(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(
+                    c,
+                    '\u{200E}'..='\u{200F}'
+                        | '\u{202A}'..='\u{202E}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{2028}'..='\u{2029}'
+                        | '\u{FEFF}'
+                ) =>
+            {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn sql_name(name: &str) -> String {
@@ -161,5 +189,62 @@ fn ty(t: &Type) -> String {
         Type::String { length: Some(n) } => format!("string length={n}"),
         Type::Raw(_) => "text".to_string(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::s;
+    use proptest::prelude::*;
+
+    fn read_back(text: &str) -> String {
+        let doc = kdl::KdlDocument::parse(&format!("n {}", s(text)))
+            .unwrap_or_else(|e| panic!("{text:?} as {}: {e:?}", s(text)));
+        let value = doc.nodes()[0].entries()[0]
+            .value()
+            .as_string()
+            .map(str::to_string);
+        value.unwrap_or_default()
+    }
+
+    #[test]
+    fn awkward_strings_read_back() {
+        for text in [
+            "",
+            "a\"b",
+            "back\\slash",
+            "line\nbreak",
+            "cr\r",
+            "tab\t",
+            "nul\0",
+            "\u{7f}\u{85}\u{b}\u{c}",
+            "bidi \u{202E}evil\u{202C} \u{2066}\u{2069} \u{200E}\u{200F}",
+            "\u{2028}\u{2029}\u{FEFF}",
+            "\\u{41}",
+            "#\"raw\"#",
+            "\"\"\"",
+            "日本語 ✓",
+        ] {
+            assert_eq!(read_back(text), text);
+            let shown = s(text);
+            assert!(
+                !shown
+                    .chars()
+                    .any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c)),
+                "{shown:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_reads_back(text in any::<String>()) {
+            prop_assert_eq!(read_back(&text), text);
+        }
+
+        #[test]
+        fn control_heavy_strings_read_back(text in "[\\x00-\\x1f\\x7f\"\\\\\u{2028}\u{202a}-\u{202e}\u{2066}-\u{2069}a ]{0,20}") {
+            prop_assert_eq!(read_back(&text), text);
+        }
     }
 }

@@ -34,20 +34,29 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
                 .help("remove the table or narrow the `ignore` pattern"),
             );
         }
-        if let Some(old) = &t.renamed_from {
-            if schema.table(old).is_some() {
-                out.push(
-                    Problem::new(format!("table `{}` is renamed from `{old}`, which is also declared", t.name), t.span)
-                        .label("renamed-from")
-                        .help("remove `renamed-from` once the rename is done, or the old table's declaration"),
-                );
-            }
+        if let Some(old) = &t.renamed_from
+            && schema.table(old).is_some()
+        {
+            out.push(
+                Problem::new(
+                    format!(
+                        "table `{}` is renamed from `{old}`, which is also declared",
+                        t.name
+                    ),
+                    t.span,
+                )
+                .label("renamed-from")
+                .help(
+                    "remove `renamed-from` once the rename is done, or the old table's declaration",
+                ),
+            );
         }
         long_name(&t.name, t.name_span, "table", &mut out);
         table_rules(schema, t, &mut out);
     }
     names_unique_in_schema(schema, &mut out);
     for d in dialects {
+        decimal_limits(schema, *d, &mut out);
         out.extend(d.sql().rules(schema));
     }
     out.sort_by_key(|p| (p.span.offset(), p.message.clone()));
@@ -86,20 +95,20 @@ fn table_rules(schema: &Schema, t: &Table, out: &mut Vec<Problem>) {
             );
         }
         long_name(&c.name, c.name_span, "column", out);
-        if let Some(old) = &c.renamed_from {
-            if t.column(old).is_some() {
-                out.push(
-                    Problem::new(
-                        format!(
-                            "column `{}` is renamed from `{old}`, which is also declared",
-                            c.name
-                        ),
-                        c.span,
-                    )
-                    .label("renamed-from")
-                    .help("remove `renamed-from` once the rename is done, or the old column"),
-                );
-            }
+        if let Some(old) = &c.renamed_from
+            && t.column(old).is_some()
+        {
+            out.push(
+                Problem::new(
+                    format!(
+                        "column `{}` is renamed from `{old}`, which is also declared",
+                        c.name
+                    ),
+                    c.span,
+                )
+                .label("renamed-from")
+                .help("remove `renamed-from` once the rename is done, or the old column"),
+            );
         }
         column_rules(t, c, out);
     }
@@ -183,7 +192,7 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
                 .help("add `primary-key=#true` to this column, and no other primary key"),
             );
         }
-        if c.default.is_some() {
+        if has_default(c) {
             out.push(
                 Problem::new(
                     format!(
@@ -192,9 +201,26 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
                     ),
                     c.span,
                 )
-                .label("default and auto-increment"),
+                .label("default and auto-increment")
+                .help("the database generates the value; remove `default=` (also from hints)"),
             );
         }
+    } else if c.ty == Type::Int
+        && t.primary_key.len() == 1
+        && t.primary_key[0] == c.name
+        && has_default(c)
+    {
+        out.push(
+            Problem::new(
+                format!(
+                    "`{}` is the sole `int` primary key of `{}` and has a default",
+                    c.name, t.name
+                ),
+                c.span,
+            )
+            .label("default on an `int` key")
+            .help("on SQLite this column is the rowid, which takes no default (it would never converge); remove `default=`, or make the key `bigint`"),
+        );
     }
     if let Some(d) = &c.default {
         let fits = match (d, &c.ty) {
@@ -228,6 +254,52 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
                 .label("default")
                 .help(help),
             );
+        }
+    }
+}
+
+/// Whether the column has a default, in any dialect.
+fn has_default(c: &Column) -> bool {
+    c.default.is_some() || c.hints.iter().any(|h| h.default.is_some())
+}
+
+/// `decimal` precision and scale within what `dialect` accepts (unless a hint gives the
+/// column a type of its own there).
+fn decimal_limits(schema: &Schema, dialect: Dialect, out: &mut Vec<Problem>) {
+    let Some((max_precision, max_scale)) = dialect.sql().decimal_limits() else {
+        return;
+    };
+    for t in &schema.tables {
+        for c in &t.columns {
+            let Type::Decimal { precision, scale } = c.ty else {
+                continue;
+            };
+            if c.hints
+                .iter()
+                .any(|h| h.dialect == dialect && h.ty.is_some())
+            {
+                continue;
+            }
+            for (what, value, max) in [
+                ("precision", precision, max_precision),
+                ("scale", scale, max_scale),
+            ] {
+                if value > max {
+                    out.push(
+                        Problem::new(
+                            format!(
+                                "`{}.{}` has {what} {value}; {dialect} allows at most {max}",
+                                t.name, c.name
+                            ),
+                            c.type_span,
+                        )
+                        .label(format!("{what} too large for {dialect}"))
+                        .help(format!(
+                            "lower `{what}=`, or give {dialect} a type of its own with a hint"
+                        )),
+                    );
+                }
+            }
         }
     }
 }
@@ -320,23 +392,23 @@ fn foreign_key_rules(schema: &Schema, t: &Table, fk: &ForeignKey, out: &mut Vec<
         );
     }
     for (col, rc) in fk.columns.iter().zip(&fk.ref_columns) {
-        if let (Some(a), Some(b)) = (t.column(col), target.column(rc)) {
-            if a.ty != b.ty {
-                out.push(
-                    Problem::new(
-                        format!(
-                            "foreign key `{}`: `{col}` is `{}` but `{}.{rc}` is `{}`",
-                            fk.name, a.ty, target.name, b.ty
-                        ),
-                        fk.span,
-                    )
-                    .label("types differ")
-                    .help(format!(
-                        "give `{col}` the type `{}` (MySQL rejects keys between different types)",
-                        b.ty
-                    )),
-                );
-            }
+        if let (Some(a), Some(b)) = (t.column(col), target.column(rc))
+            && a.ty != b.ty
+        {
+            out.push(
+                Problem::new(
+                    format!(
+                        "foreign key `{}`: `{col}` is `{}` but `{}.{rc}` is `{}`",
+                        fk.name, a.ty, target.name, b.ty
+                    ),
+                    fk.span,
+                )
+                .label("types differ")
+                .help(format!(
+                    "give `{col}` the type `{}` (MySQL rejects keys between different types)",
+                    b.ty
+                )),
+            );
         }
     }
 }

@@ -26,11 +26,17 @@ fn invalid_schemas() {
             "{name}: no schema.kdl:LINE:COL in\n{stderr}"
         );
         // Bad input never touches the database: plan and apply fail on the schema, before
-        // connecting (a MySQL case gets an environment whose server does not exist).
-        if dialect.trim() == "mysql" {
+        // connecting (a MySQL or PostgreSQL case gets an environment whose server does not
+        // exist).
+        let server_url = match dialect.trim() {
+            "mysql" => Some("mysql://u:pw@127.0.0.1:1/db"),
+            "postgres" => Some("postgres://u:pw@127.0.0.1:1/db"),
+            _ => None,
+        };
+        if let Some(url) = server_url {
             std::fs::write(
                 dir.path().join("environments/development.kdl"),
-                "url \"mysql://u:pw@127.0.0.1:1/db\"\n",
+                format!("url \"{url}\"\n"),
             )
             .unwrap();
         }

@@ -1,11 +1,15 @@
 //! `schema.kdl` (KDL 2.0) into the portable [`Schema`]. Parsing never stops at the first
 //! problem: everything it can read is kept, every problem is reported.
 
+mod defaults;
+mod document;
+pub mod limits;
 mod node;
 mod refs;
 
-use kdl::{KdlDocument, KdlNode};
+use kdl::KdlNode;
 
+pub use document::kdl_document;
 pub use node::did_you_mean;
 pub use refs::{column_ref, table_ref};
 
@@ -49,65 +53,40 @@ const DIALECTS: &[&str] = &["sqlite", "mysql", "postgres"];
 /// Parses `source`; returns what could be read and every problem found on the way.
 pub fn parse(source: &str) -> (Schema, Vec<Problem>) {
     let mut problems = Vec::new();
-    let doc = match KdlDocument::parse(source) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let problems = e
-                .diagnostics
-                .into_iter()
-                .map(|d| {
-                    let mut p = Problem::new(
-                        d.message.unwrap_or_else(|| "invalid KDL".into()),
-                        clamp(d.span, source.len()),
-                    )
-                    .label(d.label.unwrap_or_else(|| "here".into()));
-                    let span = clamp(d.span, source.len());
-                    let text = &source[span.offset()..span.offset() + span.len()];
-                    p.help = match text.trim() {
-                        "true" | "false" | "null" => {
-                            Some(format!("KDL 2 spells it `#{}`", text.trim()))
-                        }
-                        _ => d.help,
-                    };
-                    p
-                })
-                .collect();
-            return (Schema::default(), problems);
-        }
-    };
     let mut schema = Schema::default();
-    for node in doc.nodes() {
-        match node.name().value() {
-            "table" => {
-                if let Some(t) = table(node, &mut problems) {
-                    schema.tables.push(t);
-                }
-            }
-            "ignore" => {
-                let mut r = NodeReader::new(node);
-                let patterns = r.rest_strings(&mut problems);
-                if patterns.is_empty() {
-                    problems.push(
-                        Problem::new(
-                            "`ignore` needs at least one table name or pattern",
-                            r.name_span(),
-                        )
-                        .label("nothing to ignore"),
-                    );
-                }
-                schema.ignore.extend(patterns.into_iter().map(|(p, _)| p));
-                r.finish(&[], &mut problems);
-            }
-            other => problems.push(unknown_node(node, other, "at the top level", TOP_NODES)),
-        }
+    // Each node is read into the model as soon as it is parsed, and then dropped.
+    let syntax = document::each_node(source, |node| top_node(&node, &mut schema, &mut problems));
+    if !syntax.is_empty() {
+        return (Schema::default(), syntax);
     }
     (schema, problems)
 }
 
-/// Keeps a span inside the source so that rendering never fails.
-fn clamp(span: Span, len: usize) -> Span {
-    let start = span.offset().min(len);
-    Span::from(start..(start + span.len()).min(len))
+/// Reads one top-level node into `schema`.
+fn top_node(node: &KdlNode, schema: &mut Schema, problems: &mut Vec<Problem>) {
+    match node.name().value() {
+        "table" => {
+            if let Some(t) = table(node, problems) {
+                schema.tables.push(t);
+            }
+        }
+        "ignore" => {
+            let mut r = NodeReader::new(node);
+            let patterns = r.rest_strings(problems);
+            if patterns.is_empty() {
+                problems.push(
+                    Problem::new(
+                        "`ignore` needs at least one table name or pattern",
+                        r.name_span(),
+                    )
+                    .label("nothing to ignore"),
+                );
+            }
+            schema.ignore.extend(patterns.into_iter().map(|(p, _)| p));
+            r.finish(&[], problems);
+        }
+        other => problems.push(unknown_node(node, other, "at the top level", TOP_NODES)),
+    }
 }
 
 fn unknown_node(node: &KdlNode, name: &str, place: &str, known: &[&str]) -> Problem {
@@ -138,6 +117,7 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
                 let mut r = NodeReader::new(child);
                 let cols = r.rest_strings(problems);
                 r.finish(&[], problems);
+                repeated(&cols, "the primary key", problems);
                 if cols.is_empty() {
                     problems.push(
                         Problem::new("`primary-key` needs at least one column", child.span())
@@ -158,6 +138,9 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
                     .as_ref()
                     .and_then(|_| r.string_arg("an SQL expression", problems));
                 r.finish(&[], problems);
+                if let Some((_, span)) = expr.as_ref().filter(|(e, _)| e.trim().is_empty()) {
+                    problems.push(empty_sql("a check", *span));
+                }
                 if let (Some((name, _)), Some((expr, _))) = (name, expr) {
                     t.checks.push(Check {
                         name,
@@ -201,6 +184,29 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
         }
     }
     Some(t)
+}
+
+/// A problem for each column named again in one list (`primary-key a a`).
+fn repeated(columns: &[(String, Span)], what: &str, problems: &mut Vec<Problem>) {
+    for (i, (name, span)) in columns.iter().enumerate() {
+        if columns[..i].iter().any(|(n, _)| n == name) {
+            problems.push(
+                Problem::new(format!("{what} names `{name}` twice"), *span)
+                    .label("named again")
+                    .help("name each column once"),
+            );
+        }
+    }
+}
+
+/// An SQL expression (a check, a partial index's predicate) that is empty.
+fn empty_sql(what: &str, span: Span) -> Problem {
+    Problem::new(
+        format!("{what} needs an SQL expression, not an empty string"),
+        span,
+    )
+    .label("empty")
+    .help("write the condition, e.g. `\"price >= 0\"`, or remove it")
 }
 
 pub(crate) fn more_than_one_primary_key(table: &str, span: Span) -> Problem {
@@ -291,7 +297,10 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     c.name_span = name_span;
     c.type_span = type_span;
     c.nullable = r.bool_prop("nullable", problems);
-    c.default = r.default_prop(problems).map(|(d, _)| d);
+    c.default = r.default_prop(problems).map(|(d, span)| {
+        defaults::check(&c.ty, &d, span, problems);
+        d
+    });
     c.auto_increment = r.bool_prop("auto-increment", problems);
     c.renamed_from = r.string_prop("renamed-from", problems).map(|(s, _)| s);
     c.comment = r.string_prop("comment", problems).map(|(s, _)| s);
@@ -376,7 +385,12 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
                 .label("not for this dialect"),
             );
         }
-        let default = r.default_prop(problems).map(|(d, _)| d);
+        let default = r.default_prop(problems).map(|(d, span)| {
+            if ty.is_none() {
+                defaults::check(&c.ty, &d, span, problems);
+            }
+            d
+        });
         r.finish(HINT_PROPS, problems);
         c.hints.push(ColumnHint {
             dialect,
@@ -415,8 +429,14 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let cols = r.rest_strings(problems);
     let unique = r.bool_prop("unique", problems);
     let name = r.string_prop("name", problems);
-    let predicate = r.string_prop("where", problems).map(|(s, _)| s);
+    let predicate = r.string_prop("where", problems).map(|(s, span)| {
+        if s.trim().is_empty() {
+            problems.push(empty_sql("`where=`", span));
+        }
+        s
+    });
     r.finish(&["unique", "name", "where"], problems);
+    repeated(&cols, "the index", problems);
     if cols.is_empty() {
         problems.push(
             Problem::new("`index` needs at least one column", node.span()).label("no columns"),
@@ -449,6 +469,7 @@ fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let on_delete = action(&mut r, "on-delete", problems);
     let on_update = action(&mut r, "on-update", problems);
     r.finish(&["references", "name", "on-delete", "on-update"], problems);
+    repeated(&cols, "the foreign key", problems);
     if cols.is_empty() {
         problems.push(
             Problem::new("`foreign-key` needs at least one column", node.span())
@@ -477,6 +498,11 @@ fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         );
         return;
     };
+    let targets: Vec<(String, Span)> = ref_columns
+        .iter()
+        .map(|c| (c.clone(), references_span))
+        .collect();
+    repeated(&targets, "the referenced key", problems);
     let (columns, column_spans): (Vec<String>, Vec<Span>) = cols.into_iter().unzip();
     let generated_name = name.is_none();
     let name = name.map_or_else(

@@ -56,7 +56,7 @@ impl<'a> NodeReader<'a> {
         let name = self.name();
         match self.arg() {
             Some(e) => match e.value().as_string() {
-                Some(s) => Some((s.to_string(), e.span())),
+                Some(s) => Some((no_nul(s, e.span(), problems), e.span())),
                 None => {
                     problems.push(
                         Problem::new(format!("`{name}` needs {what} here, a string"), e.span())
@@ -80,7 +80,7 @@ impl<'a> NodeReader<'a> {
         let mut out = Vec::new();
         while let Some(e) = self.arg() {
             match e.value().as_string() {
-                Some(s) => out.push((s.to_string(), e.span())),
+                Some(s) => out.push((no_nul(s, e.span(), problems), e.span())),
                 None => problems.push(
                     Problem::new("expected a name (a string)", e.span()).label("not a string"),
                 ),
@@ -129,7 +129,7 @@ impl<'a> NodeReader<'a> {
     ) -> Option<(String, Span)> {
         let e = self.prop(key)?;
         match e.value().as_string() {
-            Some(s) => Some((s.to_string(), e.span())),
+            Some(s) => Some((no_nul(s, e.span(), problems), e.span())),
             None => {
                 problems.push(
                     Problem::new(format!("`{key}` takes a string"), e.span()).label("not a string"),
@@ -172,7 +172,7 @@ impl<'a> NodeReader<'a> {
         if let Some(ty) = e.ty() {
             return match (ty.value(), e.value().as_string()) {
                 ("sql", Some(s)) if !s.trim().is_empty() => {
-                    Some((DefaultValue::Sql(s.to_string()), span))
+                    Some((DefaultValue::Sql(no_nul(s, span, problems)), span))
                 }
                 ("sql", _) => {
                     problems.push(
@@ -195,7 +195,7 @@ impl<'a> NodeReader<'a> {
             KdlValue::Bool(b) => DefaultValue::Bool(*b),
             KdlValue::Integer(i) => DefaultValue::Number(i.to_string()),
             KdlValue::Float(f) if f.is_finite() => DefaultValue::Number(format_float(*f)),
-            KdlValue::String(s) => DefaultValue::String(s.clone()),
+            KdlValue::String(s) => DefaultValue::String(no_nul(s, span, problems)),
             KdlValue::Float(_) | KdlValue::Null => {
                 problems.push(
                     Problem::new("a default must be a boolean, a finite number, a string or `(sql)\"EXPR\"`", span)
@@ -235,6 +235,22 @@ impl<'a> NodeReader<'a> {
             }
         }
     }
+}
+
+/// `s` as an owned string; a NUL character in it is a problem at `span` (no database keeps
+/// one in a name, and C-based clients cut the text there).
+fn no_nul(s: &str, span: Span, problems: &mut Vec<Problem>) -> String {
+    if s.contains('\0') {
+        problems.push(
+            Problem::new(
+                "a NUL character (`\\u{0}`) is not allowed in a name or text",
+                span,
+            )
+            .label("holds `\\u{0}`")
+            .help("remove the `\\u{0}` escape"),
+        );
+    }
+    s.to_string()
 }
 
 /// A float as the user would write it (`1.5`, `2.0`).

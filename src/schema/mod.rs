@@ -292,19 +292,36 @@ pub struct Check {
     pub span: Span,
 }
 
-/// Matches `name` against a glob with `*` (any run) and `?` (any one character).
+/// Matches `name` against a glob with `*` (any run) and `?` (any one character), in time
+/// proportional to the product of their lengths at worst (a pattern of many `*` against a
+/// long name must not take exponential time).
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
+    let (mut pi, mut ni) = (0, 0);
+    // The last `*` seen, and where in `name` its run currently ends.
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some(c) if *c == '?' || *c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    pi = sp + 1;
+                    ni = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 #[cfg(test)]
@@ -319,6 +336,14 @@ mod tests {
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "ac"));
         assert!(glob_match("alembic_version", "alembic_version"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        assert!(!glob_match("a*b*c", "aXbYbZ"));
+        assert!(glob_match("*?", "x"));
+        assert!(!glob_match("*?", ""));
+        let stars = format!("{}b", "*a".repeat(40));
+        assert!(!glob_match(&stars, &"a".repeat(200)));
+        assert!(glob_match(&stars, &format!("{}b", "a".repeat(200))));
     }
 
     #[test]

@@ -31,10 +31,11 @@ impl ColType {
         }
     }
 
-    /// A KDL default literal that fits the type.
+    /// A KDL default literal that fits the type (and a string column's length).
     pub fn default_kdl(&self) -> String {
         match self {
             ColType::Int | ColType::BigInt | ColType::Decimal(..) | ColType::Double => "0".into(),
+            ColType::Str(n) if *n < 4 => "\"'\"".into(),
             ColType::Str(_) | ColType::Text => "\"it's\"".into(),
             ColType::Bool => "#true".into(),
             ColType::Date => "\"2020-01-01\"".into(),

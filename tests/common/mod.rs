@@ -179,11 +179,17 @@ pub fn sqlite_project(schema: &str) -> tempfile::TempDir {
 
 /// Runs the `reconcile` binary in `dir` with `args`; returns (status, stdout, stderr).
 pub fn reconcile(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    reconcile_with(dir, args, &[])
+}
+
+/// [`reconcile`] with extra process environment variables.
+pub fn reconcile_with(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_reconcile"))
         .args(args)
         .current_dir(dir)
         .env_remove("RECONCILE_ENV")
         .env("NO_COLOR", "1")
+        .envs(vars.iter().copied())
         .output()
         .expect("run reconcile");
     (
