@@ -340,13 +340,7 @@ fn read_dotenv(
 
 /// The dialect a URL's scheme names.
 pub fn dialect_of(url: &str) -> Option<Dialect> {
-    let scheme = url.split_once(':')?.0;
-    match scheme {
-        "sqlite" => Some(Dialect::Sqlite),
-        "mysql" | "mariadb" => Some(Dialect::Mysql),
-        "postgres" | "postgresql" => Some(Dialect::Postgres),
-        _ => None,
-    }
+    Dialect::from_scheme(url.split_once(':')?.0)
 }
 
 /// Replaces `${VAR}` and `${VAR:-fallback}` in `raw` once; problems point at the reference.

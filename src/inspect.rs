@@ -17,7 +17,9 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
         let _ = writeln!(
             out,
             "// not described by the language, left alone: {} {}",
-            u.kind, u.name
+            u.kind,
+            // Quoted and escaped: a name with a line break cannot end the comment.
+            s(&u.name)
         );
     }
     // Alembic's revision table is the migration tool's, not the application's.

@@ -376,7 +376,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         let ty = r.string_prop("type", problems);
         let collate = r.string_prop("collate", problems).map(|(s, _)| s);
         let charset = r.string_prop("charset", problems);
-        if let (Some((_, span)), false) = (&charset, dialect == Dialect::Mysql) {
+        if let (Some((_, span)), false) = (&charset, dialect.sql().has_charsets()) {
             problems.push(
                 Problem::new(
                     format!("`charset` is a MySQL hint; {dialect} has none"),
