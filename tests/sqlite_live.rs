@@ -5,65 +5,8 @@
 
 mod common;
 
+use common::sqlite::{exec as run_sql, rows};
 use common::{reconcile, sqlite_project};
-use sqlx::{AssertSqlSafe, Connection, Row};
-
-fn run_sql(path: &std::path::Path, sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut c =
-            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-                .await
-                .unwrap();
-        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
-}
-
-/// Every row of `query`, columns joined with `|`, NULL as `NULL`.
-fn rows(path: &std::path::Path, query: &str) -> Vec<String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        let rows = sqlx::query(AssertSqlSafe(query.to_string()))
-            .fetch_all(&mut c)
-            .await
-            .unwrap();
-        rows.iter()
-            .map(|r| {
-                (0..r.len())
-                    .map(|i| text(r, i))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect()
-    })
-}
-
-/// One value as text, whatever its storage class.
-fn text(row: &sqlx::sqlite::SqliteRow, i: usize) -> String {
-    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
-        return v.unwrap_or_else(|| "NULL".into());
-    }
-    if let Ok(v) = row.try_get::<i64, _>(i) {
-        return v.to_string();
-    }
-    row.try_get::<f64, _>(i)
-        .map_or_else(|_| "?".into(), |v| v.to_string())
-}
-
-const USERS: &str = r#"CREATE TABLE "users" ("id" INTEGER PRIMARY KEY, "email" VARCHAR(20) NOT NULL, "name" VARCHAR(10));
-INSERT INTO users VALUES (1, 'a@x', 'ann'), (2, 'b@x', NULL);"#;
 
 #[test]
 fn destructive_plan_refused_leaves_database_untouched() {

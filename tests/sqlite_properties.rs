@@ -29,13 +29,7 @@ fn q(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn block<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
+use common::live::block_on as block;
 
 /// Every value of every table as `table.column=quote(value)`, sorted by table and id.
 fn snapshot(path: &std::path::Path, tables: &[Tab]) -> Vec<String> {

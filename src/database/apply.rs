@@ -110,17 +110,7 @@ async fn execute<C: Connection>(
             }
         }
     } else {
-        let mut journal = Journal::default();
-        let total = plan.statements().count();
-        let start = std::time::Instant::now();
-        for (n, (_, sql)) in plan.statements().enumerate() {
-            progress.statement(n, total, sql);
-            match conn.execute(sql).await {
-                Ok(()) => journal.ran(sql),
-                Err(source) => return Err(journal.failed(plan, n, source)),
-            }
-        }
-        crate::timings::record("execute", start.elapsed());
+        statements(conn, plan, progress, Some(&mut Journal::default())).await?;
         verify(conn, schema, options).await
     }
 }
@@ -134,20 +124,41 @@ async fn in_transaction<C: Connection>(
     plan: &Plan,
     progress: &mut dyn Progress,
 ) -> Result<(), Error> {
+    statements(conn, plan, progress, None).await?;
+    verify(conn, schema, options).await
+}
+
+/// Runs the plan's statements in order. With a `journal` (DDL that commits as it goes) a
+/// failure reports what ran, failed and is pending; without, the failing statement alone.
+async fn statements<C: Connection>(
+    conn: &mut C,
+    plan: &Plan,
+    progress: &mut dyn Progress,
+    mut journal: Option<&mut Journal>,
+) -> Result<(), Error> {
     let total = plan.statements().count();
     let start = std::time::Instant::now();
     for (n, (step, sql)) in plan.statements().enumerate() {
         progress.statement(n, total, sql);
-        conn.execute(sql).await.map_err(|source| Error::Statement {
-            index: n + 1,
-            total,
-            change: plan.steps[step].change.describe(),
-            sql: sql.to_string(),
-            source,
-        })?;
+        match (conn.execute(sql).await, journal.as_deref_mut()) {
+            (Ok(()), Some(journal)) => journal.ran(sql),
+            (Ok(()), None) => {}
+            (Err(source), Some(journal)) => {
+                return Err(std::mem::take(journal).failed(plan, n, source));
+            }
+            (Err(source), None) => {
+                return Err(Error::Statement {
+                    index: n + 1,
+                    total,
+                    change: plan.steps[step].change.describe(),
+                    sql: sql.to_string(),
+                    source,
+                });
+            }
+        }
     }
     crate::timings::record("execute", start.elapsed());
-    verify(conn, schema, options).await
+    Ok(())
 }
 
 /// Introspects again: the plan must now be empty, else the tool has a bug.

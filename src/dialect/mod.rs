@@ -10,7 +10,7 @@
 pub mod id;
 pub mod mysql;
 pub mod postgres;
-mod sql;
+pub(crate) mod sql;
 pub mod sqlite;
 
 pub use id::Dialect;

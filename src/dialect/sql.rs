@@ -1,6 +1,6 @@
 //! Small SQL spelling helpers shared by the dialects.
 
-use crate::schema::DefaultValue;
+use crate::schema::{DefaultValue, Type};
 
 /// A string literal in single quotes, with `'` doubled (and, when `backslash` is set, `\`
 /// doubled too, for MySQL's default SQL mode).
@@ -32,6 +32,28 @@ pub fn normalize_type(sql: &str) -> String {
         .replace(" ,", ",")
         .replace("( ", "(")
         .replace(" )", ")")
+}
+
+/// The sized portable type a normalized spelling names: `VARCHAR(20)` (under one of
+/// `strings`) or `NUMERIC(12,2)` (under one of `decimals`); `None` for anything else.
+pub(crate) fn sized_type(norm: &str, strings: &[&str], decimals: &[&str]) -> Option<Type> {
+    let sizes = |names: &[&str]| -> Option<Vec<u32>> {
+        names.iter().find_map(|name| {
+            let inner = norm
+                .strip_prefix(name)?
+                .strip_prefix('(')?
+                .strip_suffix(')')?;
+            inner.split(',').map(|p| p.trim().parse().ok()).collect()
+        })
+    };
+    match (sizes(strings).as_deref(), sizes(decimals).as_deref()) {
+        (Some([n]), _) => Some(Type::String { length: Some(*n) }),
+        (_, Some([p, s])) => Some(Type::Decimal {
+            precision: *p,
+            scale: *s,
+        }),
+        _ => None,
+    }
 }
 
 /// Whether an SQL default is a keyword every dialect accepts bare (`CURRENT_TIMESTAMP`).

@@ -143,7 +143,8 @@ impl LiveDb {
             if broken.is_empty() {
                 Ok(())
             } else {
-                let tables: Vec<String> = broken.iter().map(|r| sqlite_text(r, 0)).collect();
+                let tables: Vec<String> =
+                    broken.iter().map(|r| super::sqlite::text(r, 0)).collect();
                 Err(format!(
                     "foreign key check failed (rolled back): {tables:?}"
                 ))
@@ -165,7 +166,7 @@ impl LiveDb {
                         .map_err(|e| e.to_string())?;
                     Ok(rows
                         .iter()
-                        .map(|r| join((0..r.len()).map(|i| sqlite_text(r, i)).collect()))
+                        .map(|r| join((0..r.len()).map(|i| super::sqlite::text(r, i)).collect()))
                         .collect())
                 }
                 // The simple protocol sends every value as text, whatever its type.
@@ -261,18 +262,6 @@ async fn postgres(url: &str) -> Result<sqlx::PgConnection, String> {
     sqlx::PgConnection::connect_with(&options)
         .await
         .map_err(|e| e.to_string())
-}
-
-/// One SQLite value as text, whatever its storage class.
-fn sqlite_text(row: &sqlx::sqlite::SqliteRow, i: usize) -> String {
-    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
-        return v.unwrap_or_else(|| "NULL".into());
-    }
-    if let Ok(v) = row.try_get::<i64, _>(i) {
-        return v.to_string();
-    }
-    row.try_get::<f64, _>(i)
-        .map_or_else(|_| "?".into(), |v| v.to_string())
 }
 
 /// Every value of a row that came back on the text protocol, as sent.

@@ -4,13 +4,7 @@ use std::path::Path;
 
 use sqlx::{AssertSqlSafe, Connection, Row};
 
-fn block<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
+use super::live::block_on as block;
 
 /// Runs the statements of `sql` on the file at `path`, creating it if missing.
 pub fn exec(path: &Path, sql: &str) {
@@ -48,7 +42,7 @@ pub fn rows(path: &Path, query: &str) -> Vec<String> {
 }
 
 /// One value as text, whatever its storage class.
-fn text(row: &sqlx::sqlite::SqliteRow, i: usize) -> String {
+pub fn text(row: &sqlx::sqlite::SqliteRow, i: usize) -> String {
     if let Ok(v) = row.try_get::<Option<String>, _>(i) {
         return v.unwrap_or_else(|| "NULL".into());
     }

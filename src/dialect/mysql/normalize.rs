@@ -3,6 +3,7 @@
 //! MariaDB and bare in MySQL) and what a desired table becomes on the server.
 
 use super::version::Server;
+use crate::dialect::sql::sized_type;
 use crate::dialect::{is_number, normalize_default, normalize_type};
 use crate::schema::{DefaultValue, Type};
 
@@ -15,13 +16,6 @@ pub fn parse_type(sql: &str) -> Type {
             || norm
                 .strip_prefix(name)
                 .is_some_and(|r| r.starts_with('(') && r.ends_with(')') && !r.contains(','))
-    };
-    let sized = |prefix: &str| -> Option<Vec<u32>> {
-        let inner = norm
-            .strip_prefix(prefix)?
-            .strip_prefix('(')?
-            .strip_suffix(')')?;
-        inner.split(',').map(|p| p.trim().parse().ok()).collect()
     };
     match norm.as_str() {
         "TINYINT(1)" | "BOOL" | "BOOLEAN" => Type::Bool,
@@ -38,14 +32,7 @@ pub fn parse_type(sql: &str) -> Type {
         _ if no_width("SMALLINT") => Type::SmallInt,
         _ if no_width("INT") || no_width("INTEGER") => Type::Int,
         _ if no_width("BIGINT") => Type::BigInt,
-        _ => match (sized("VARCHAR").as_deref(), sized("DECIMAL").as_deref()) {
-            (Some([n]), _) => Type::String { length: Some(*n) },
-            (_, Some([p, s])) => Type::Decimal {
-                precision: *p,
-                scale: *s,
-            },
-            _ => Type::Raw(norm),
-        },
+        _ => sized_type(&norm, &["VARCHAR"], &["DECIMAL"]).unwrap_or(Type::Raw(norm)),
     }
 }
 

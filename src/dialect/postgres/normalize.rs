@@ -2,21 +2,13 @@
 //! (`character varying(20)`, `timestamp with time zone`, defaults with casts such as
 //! `'x'::character varying`) read back into the model.
 
+use crate::dialect::sql::sized_type;
 use crate::dialect::{is_number, normalize_default, normalize_type};
 use crate::schema::{DefaultValue, Type};
 
 /// A column type as `format_type()` or a hint spells it.
 pub fn parse_type(sql: &str) -> Type {
     let norm = normalize_type(sql);
-    let sized = |prefixes: &[&str]| -> Option<Vec<u32>> {
-        prefixes.iter().find_map(|prefix| {
-            let inner = norm
-                .strip_prefix(prefix)?
-                .strip_prefix('(')?
-                .strip_suffix(')')?;
-            inner.split(',').map(|p| p.trim().parse().ok()).collect()
-        })
-    };
     match norm.as_str() {
         "BOOLEAN" | "BOOL" => Type::Bool,
         "SMALLINT" | "INT2" => Type::SmallInt,
@@ -32,17 +24,12 @@ pub fn parse_type(sql: &str) -> Type {
         "TIMESTAMPTZ" | "TIMESTAMP WITH TIME ZONE" => Type::Timestamp,
         "UUID" => Type::Uuid,
         "JSONB" => Type::Json,
-        _ => match (
-            sized(&["VARCHAR", "CHARACTER VARYING"]).as_deref(),
-            sized(&["NUMERIC", "DECIMAL"]).as_deref(),
-        ) {
-            (Some([n]), _) => Type::String { length: Some(*n) },
-            (_, Some([p, s])) => Type::Decimal {
-                precision: *p,
-                scale: *s,
-            },
-            _ => Type::Raw(norm),
-        },
+        _ => sized_type(
+            &norm,
+            &["VARCHAR", "CHARACTER VARYING"],
+            &["NUMERIC", "DECIMAL"],
+        )
+        .unwrap_or(Type::Raw(norm)),
     }
 }
 

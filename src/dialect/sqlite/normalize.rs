@@ -3,6 +3,7 @@
 //! (type aliases such as `INT`, `DECIMAL(12, 2)` or `FLOAT`, which other tools write, and
 //! defaults such as `1` on a `BOOLEAN` column, which is how SQLAlchemy writes `true`).
 
+use crate::dialect::sql::sized_type;
 use crate::dialect::{SqlDialect, is_number, normalize_default, normalize_type};
 use crate::schema::{Column, DefaultValue, Table, Type};
 
@@ -38,15 +39,6 @@ pub fn rowid(column: &mut Column) {
 /// read the same (`INT` and `INTEGER`, `NUMERIC` and `DECIMAL`, `REAL` and `FLOAT`).
 pub fn parse_type(sql: &str) -> Type {
     let norm = normalize_type(sql);
-    let sized = |names: &[&str]| -> Option<Vec<u32>> {
-        names.iter().find_map(|name| {
-            let inner = norm
-                .strip_prefix(name)?
-                .strip_prefix('(')?
-                .strip_suffix(')')?;
-            inner.split(',').map(|p| p.trim().parse().ok()).collect()
-        })
-    };
     match norm.as_str() {
         "BOOLEAN" | "BOOL" => Type::Bool,
         "SMALLINT" | "INT2" => Type::SmallInt,
@@ -62,17 +54,12 @@ pub fn parse_type(sql: &str) -> Type {
         "TIMESTAMP" => Type::Timestamp,
         "CHAR(36)" => Type::Uuid,
         "JSON" => Type::Json,
-        _ => match (
-            sized(&["VARCHAR", "CHARACTER VARYING"]).as_deref(),
-            sized(&["NUMERIC", "DECIMAL"]).as_deref(),
-        ) {
-            (Some([n]), _) => Type::String { length: Some(*n) },
-            (_, Some([p, s])) => Type::Decimal {
-                precision: *p,
-                scale: *s,
-            },
-            _ => Type::Raw(norm),
-        },
+        _ => sized_type(
+            &norm,
+            &["VARCHAR", "CHARACTER VARYING"],
+            &["NUMERIC", "DECIMAL"],
+        )
+        .unwrap_or(Type::Raw(norm)),
     }
 }
 
