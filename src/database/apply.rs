@@ -128,32 +128,47 @@ async fn in_transaction<C: Connection>(
     verify(conn, schema, options).await
 }
 
-/// Runs the plan's statements in order. With a `journal` (DDL that commits as it goes) a
-/// failure reports what ran, failed and is pending; without, the failing statement alone.
+/// Statements sent to the database together inside a transaction.
+const BATCH: usize = 500;
+
+/// Runs the plan's statements in order. With a `journal` (DDL that commits as it goes) one
+/// at a time, and a failure reports what ran, failed and is pending; without, in batches,
+/// and a failure names the failing statement.
 async fn statements<C: Connection>(
     conn: &mut C,
     plan: &Plan,
     progress: &mut dyn Progress,
-    mut journal: Option<&mut Journal>,
+    journal: Option<&mut Journal>,
 ) -> Result<(), Error> {
-    let total = plan.statements().count();
+    let all: Vec<(usize, &str)> = plan.statements().collect();
+    let total = all.len();
     let start = std::time::Instant::now();
-    for (n, (step, sql)) in plan.statements().enumerate() {
-        progress.statement(n, total, sql);
-        match (conn.execute(sql).await, journal.as_deref_mut()) {
-            (Ok(()), Some(journal)) => journal.ran(sql),
-            (Ok(()), None) => {}
-            (Err(source), Some(journal)) => {
-                return Err(std::mem::take(journal).failed(plan, n, source));
+    match journal {
+        Some(journal) => {
+            for (n, (_, sql)) in all.iter().enumerate() {
+                progress.statement(n, total, sql);
+                match conn.execute(sql).await {
+                    Ok(()) => journal.ran(sql),
+                    Err(source) => return Err(std::mem::take(journal).failed(plan, n, source)),
+                }
             }
-            (Err(source), None) => {
-                return Err(Error::Statement {
-                    index: n + 1,
-                    total,
-                    change: plan.steps[step].change.describe(),
-                    sql: sql.to_string(),
-                    source,
-                });
+        }
+        None => {
+            for (c, chunk) in all.chunks(BATCH).enumerate() {
+                let sqls: Vec<&str> = chunk.iter().map(|(_, sql)| *sql).collect();
+                if let Err((i, source)) = conn.execute_all(&sqls).await {
+                    let (step, sql) = chunk[i];
+                    return Err(Error::Statement {
+                        index: c * BATCH + i + 1,
+                        total,
+                        change: plan.steps[step].change.describe(),
+                        sql: sql.to_string(),
+                        source,
+                    });
+                }
+                for (i, (_, sql)) in chunk.iter().enumerate() {
+                    progress.statement(c * BATCH + i, total, sql);
+                }
             }
         }
     }

@@ -44,6 +44,16 @@ pub trait Connection {
     /// Runs one statement of a plan.
     async fn execute(&mut self, sql: &str) -> Result<(), DriverError>;
 
+    /// Runs `statements` in order inside the open transaction; on a failure, the index of
+    /// the statement that failed and the driver's error. One by one unless the driver can
+    /// send them together (SQLite saves a round trip to its worker thread per statement).
+    async fn execute_all(&mut self, statements: &[&str]) -> Result<(), (usize, DriverError)> {
+        for (i, sql) in statements.iter().enumerate() {
+            self.execute(sql).await.map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
+
     /// Runs `SELECT COUNT(*) ...` and returns the count.
     async fn count(&mut self, sql: &str) -> Result<i64, Error>;
 }

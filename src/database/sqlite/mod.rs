@@ -289,6 +289,31 @@ impl Connection for SqliteDb {
             .map_err(|e| DriverError::new(e, ""))
     }
 
+    /// One script for the batch, inside a savepoint; when it fails, the batch is rolled back
+    /// and run again one statement at a time to name the one that fails.
+    async fn execute_all(&mut self, statements: &[&str]) -> Result<(), (usize, DriverError)> {
+        let script = format!(
+            "SAVEPOINT reconcile_batch;\n{};\nRELEASE reconcile_batch",
+            statements.join(";\n")
+        );
+        let conn = self.conn().map_err(|e| (0, DriverError::new(e, "")))?;
+        if sqlx::raw_sql(AssertSqlSafe(script))
+            .execute(&mut *conn)
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        let undo = "ROLLBACK TO reconcile_batch; RELEASE reconcile_batch";
+        if let Err(e) = sqlx::raw_sql(undo).execute(&mut *conn).await {
+            return Err((0, DriverError::new(e, "")));
+        }
+        for (i, sql) in statements.iter().enumerate() {
+            self.execute(sql).await.map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
+
     async fn count(&mut self, sql: &str) -> Result<i64, Error> {
         let conn = self.conn()?;
         sqlx::query_scalar(AssertSqlSafe(sql.to_string()))
