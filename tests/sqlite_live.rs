@@ -8,6 +8,9 @@ mod common;
 use common::sqlite::{exec as run_sql, rows};
 use common::{reconcile, sqlite_project};
 
+const USERS: &str = r#"CREATE TABLE "users" ("id" INTEGER PRIMARY KEY, "email" VARCHAR(20) NOT NULL, "name" VARCHAR(10));
+INSERT INTO users VALUES (1, 'a@x', 'ann'), (2, 'b@x', NULL);"#;
+
 #[test]
 fn destructive_plan_refused_leaves_database_untouched() {
     let dir = sqlite_project("table users {\n  column id int primary-key=#true\n}\n");
