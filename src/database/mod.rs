@@ -127,12 +127,21 @@ pub(crate) async fn live_plan<C: Connection>(
     environment: &str,
     schema: &Schema,
 ) -> Result<Plan, Error> {
+    let mut plan = plan_uncounted(conn, environment, schema).await?;
+    plan.findings = preflight::run(conn, &plan.checks).await?;
+    plan.notes.extend(conn.note());
+    Ok(plan)
+}
+
+/// Introspects and plans (leaving ignored tables out), without running the data checks.
+pub(crate) async fn plan_uncounted<C: Connection>(
+    conn: &mut C,
+    environment: &str,
+    schema: &Schema,
+) -> Result<Plan, Error> {
     let start = std::time::Instant::now();
     let mut actual = conn.introspect().await?;
     crate::timings::record("introspect", start.elapsed());
     actual.tables.retain(|t| !schema.is_ignored(&t.name));
-    let mut plan = crate::plan::plan(environment, &actual, schema, conn.dialect())?;
-    plan.findings = preflight::run(conn, &plan.checks).await?;
-    plan.notes.extend(conn.note());
-    Ok(plan)
+    crate::plan::plan(environment, &actual, schema, conn.dialect())
 }

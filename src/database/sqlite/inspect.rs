@@ -51,8 +51,8 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
     for row in &objects {
         let (kind, name, table): (String, String, String) = (row.get(0), row.get(1), row.get(2));
         let sql: Option<String> = row.get(3);
-        match (kind.as_str(), sql) {
-            ("table", _) => {}
+        let sql = match (kind.as_str(), sql) {
+            ("table", sql) => sql.unwrap_or_default(),
             ("index", Some(sql)) => {
                 index_sql.insert(name, sql);
                 continue;
@@ -67,10 +67,9 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
                 continue;
             }
             _ => continue,
-        }
-        let sql: Option<String> = row.get(3);
+        };
         position.insert(name.clone(), schema.tables.len());
-        create.push(create_sql::read(sql.as_deref().unwrap_or("")));
+        create.push(create_sql::read(&sql));
         schema.tables.push(Table {
             name,
             ..Table::default()
