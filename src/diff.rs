@@ -72,7 +72,73 @@ pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec
             });
         }
     }
+    if d.foreign_keys_pin_column_types() {
+        unpin_foreign_keys(&mut changes);
+    }
     Ok(changes)
+}
+
+/// Where a foreign key forbids changing the type of its columns on either side (MySQL), a
+/// kept key whose columns change type is dropped first and added again last, around the
+/// alterations of both tables.
+fn unpin_foreign_keys(changes: &mut Vec<Change>) {
+    let retyped = |changes: &[Change], table: &str, columns: &[String]| {
+        changes.iter().any(|c| match c {
+            Change::AlterTable { to, changes, .. } if to.name == table => {
+                changes.iter().any(|tc| {
+                    matches!(tc, TableChange::AlterColumn { from, to, .. }
+                        if from.ty != to.ty && columns.contains(&to.name))
+                })
+            }
+            _ => false,
+        })
+    };
+    let mut around = Vec::new();
+    for change in changes.iter() {
+        let Change::AlterTable {
+            from,
+            to,
+            changes: mine,
+            ..
+        } = change
+        else {
+            continue;
+        };
+        if from.name != to.name {
+            continue;
+        }
+        for fk in &to.foreign_keys {
+            let touched = mine.iter().any(|tc| match tc {
+                TableChange::AddForeignKey(k) | TableChange::DropForeignKey(k) => k.name == fk.name,
+                TableChange::RenameForeignKey { from, to } => {
+                    from.name == fk.name || to.name == fk.name
+                }
+                _ => false,
+            });
+            let Some(live) = from.foreign_keys.iter().find(|k| k.name == fk.name) else {
+                continue;
+            };
+            if touched
+                || !(retyped(changes, &to.name, &fk.columns)
+                    || retyped(changes, &fk.ref_table, &fk.ref_columns))
+            {
+                continue;
+            }
+            around.push((to.name.clone(), live.clone(), fk.clone()));
+        }
+    }
+    for (table, live, fk) in around {
+        // The key's own index stays: the key is added again over the same columns.
+        let live = ForeignKey {
+            implicit_index: false,
+            ..live
+        };
+        changes.push(Change::DropForeignKey {
+            table: table.clone(),
+            fk: live,
+        });
+        changes.push(Change::AddForeignKey { table, fk });
+    }
 }
 
 fn create_table(want: &Table, changes: &mut Vec<Change>) {
