@@ -77,7 +77,9 @@ impl MysqlDb {
             (Some(rest), _) | (None, Some(rest)) => format!("mysql://{rest}"),
             (None, None) => {
                 return Err(Error::Unsupported {
-                    what: format!("the MySQL url `{shown}` must start with `mysql://` or `mariadb://`"),
+                    what: format!(
+                        "the MySQL url `{shown}` must start with `mysql://` or `mariadb://`"
+                    ),
                     help: "write `mysql://USER:${DB_PASSWORD}@HOST:3306/DATABASE`".into(),
                 });
             }
@@ -85,10 +87,7 @@ impl MysqlDb {
         let options = MySqlConnectOptions::from_str(&sqlx_url)
             .map_err(connect_error)?
             .pipes_as_concat(false);
-        let Some(database) = options
-            .get_database()
-            .map(|d| crate::redact::scrub(d, url))
-        else {
+        let Some(database) = options.get_database().map(|d| crate::redact::scrub(d, url)) else {
             return Err(Error::Unsupported {
                 what: format!("the MySQL url `{shown}` names no database"),
                 help: "end the url with the database: `mysql://user:${DB_PASSWORD}@host:3306/app`"
