@@ -125,6 +125,12 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                 cols.join(" "),
                 s(&target)
             );
+            // A name the database gave the key (not the one reconcile would generate).
+            if !fk.name.is_empty()
+                && fk.name != crate::schema::fk_name(&t.name, &fk.columns, &fk.ref_table)
+            {
+                let _ = write!(out, " name={}", s(&fk.name));
+            }
             for (key, action) in [("on-delete", fk.on_delete), ("on-update", fk.on_update)] {
                 if action != Action::NoAction {
                     let _ = write!(out, " {key}={}", action.kdl());

@@ -77,8 +77,7 @@ impl MysqlDb {
         };
         let options = MySqlConnectOptions::from_str(&sqlx_url)
             .map_err(connect_error)?
-            .pipes_as_concat(false)
-            .statement_cache_capacity(0);
+            .pipes_as_concat(false);
         let Some(database) = options.get_database().map(str::to_string) else {
             return Err(Error::Unsupported {
                 what: format!("the MySQL url `{shown}` names no database"),

@@ -179,6 +179,10 @@ impl SqlDialect for Mysql {
         false
     }
 
+    fn foreign_keys_pin_column_types(&self) -> bool {
+        true
+    }
+
     fn has_charsets(&self) -> bool {
         true
     }
