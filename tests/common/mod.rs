@@ -172,7 +172,7 @@ pub async fn exec_on_server(
     statements: &[String],
 ) -> Result<(), String> {
     let admin = match server {
-        Server::Mysql => format!("{base}/mysql"),
+        Server::Mysql | Server::Mysql8 => format!("{base}/mysql"),
         Server::Postgres => format!("{base}/postgres"),
     };
     exec_on(server, &admin, statements).await
