@@ -212,7 +212,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         }
         table.checks.push(Check {
             name,
-            expr: normalize::expression(&text_or_empty(row, 2)),
+            expr: normalize::expression(&normalize::catalog_sql(&d.server, &text_or_empty(row, 2))),
             named: true,
             span: (0..0).into(),
         });
