@@ -3,6 +3,8 @@
 //! flavor and version travel with the dialect value; its quirks are predicates in
 //! [`version`].
 
+pub mod charset;
+pub mod expression;
 pub mod normalize;
 pub mod rules;
 mod values;
