@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod connection;
 pub mod journal;
+pub mod postgres;
 pub mod preflight;
 mod sqlite;
 
@@ -41,6 +42,7 @@ pub struct Session {
 /// The drivers; the only "which database is this" in the crate outside the dialects.
 enum Driver {
     Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PgDb),
 }
 
 /// Runs `$body` with `$conn` bound to the session's driver connection.
@@ -48,6 +50,7 @@ macro_rules! on_driver {
     ($session:expr, $conn:ident => $body:expr) => {
         match &mut $session.driver {
             Driver::Sqlite($conn) => $session.runtime.block_on($body),
+            Driver::Postgres($conn) => $session.runtime.block_on($body),
         }
     };
 }
@@ -70,7 +73,15 @@ impl Session {
                 intent,
                 wait,
             ))?),
-            Dialect::Mysql | Dialect::Postgres => {
+            Dialect::Postgres => Driver::Postgres(runtime.block_on(postgres::PgDb::open(
+                env.url.expose(),
+                intent,
+                postgres::Settings {
+                    statement_lock_timeout: Duration::from_secs(env.statement_lock_timeout),
+                    concurrent_indexes: env.concurrent_indexes,
+                },
+            ))?),
+            Dialect::Mysql => {
                 return Err(Error::Unsupported {
                     what: format!(
                         "live plans on {} are not available yet (environment `{}`, {})",
@@ -117,6 +128,7 @@ impl Session {
     pub fn queries(&self) -> usize {
         match &self.driver {
             Driver::Sqlite(db) => db.queries(),
+            Driver::Postgres(db) => db.queries(),
         }
     }
 }

@@ -53,10 +53,351 @@ pub fn parse_default(sql: &str, ty: &Type) -> DefaultValue {
             "false" => DefaultValue::Bool(false),
             "now()" => DefaultValue::Sql("CURRENT_TIMESTAMP".into()),
             _ if is_number(s) => DefaultValue::Number(s.to_string()),
-            _ => DefaultValue::Sql(crate::diff::normalize_sql(s)),
+            _ => DefaultValue::Sql(read_expr(s)),
         }
     };
     normalize_default(value, ty)
+}
+
+/// The casts PostgreSQL adds when it stores a literal or a column of a string type; reading
+/// them back without them gives the same value (`'a'::text`, `(name)::character varying`).
+const STRING_CASTS: [&str; 5] = ["TEXT", "CHARACTER VARYING", "VARCHAR", "BPCHAR", "NAME"];
+
+/// The numeric types of `'-1'::integer`, PostgreSQL's spelling of a negative constant.
+const NUMBER_CASTS: [&str; 5] = [
+    "INTEGER",
+    "BIGINT",
+    "SMALLINT",
+    "NUMERIC",
+    "DOUBLE PRECISION",
+];
+
+/// One token of an SQL expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// A word or a number, upper-cased (unquoted names fold case in PostgreSQL).
+    Word(String),
+    /// A quoted identifier or a string literal, exactly as written with its quotes.
+    Quoted(String),
+    /// An operator or punctuation.
+    Symbol(String),
+}
+
+fn tokens(sql: &str) -> Vec<Token> {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '\'' || c == '"' {
+            let start = i;
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == c {
+                    if chars.get(i + 1) == Some(&c) {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i = (i + 1).min(chars.len());
+            out.push(Token::Quoted(chars[start..i].iter().collect()));
+        } else if c.is_alphanumeric()
+            || c == '_'
+            || c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+        {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric()
+                    || chars[i] == '_'
+                    || chars[i] == '.'
+                    || chars[i] == '$')
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            out.push(Token::Word(word.to_uppercase()));
+        } else if "()[],".contains(c) {
+            out.push(Token::Symbol(c.to_string()));
+            i += 1;
+        } else {
+            let start = i;
+            while i < chars.len() && "+-*/<>=~!@#%^&|`?:".contains(chars[i]) {
+                i += 1;
+            }
+            if i == start {
+                i += 1;
+            }
+            out.push(Token::Symbol(chars[start..i].iter().collect()));
+        }
+    }
+    out
+}
+
+fn is(t: Option<&Token>, s: &str) -> bool {
+    matches!(t, Some(Token::Symbol(x)) | Some(Token::Word(x)) if x == s)
+}
+
+/// The index of the `)` that closes the `(` at `open`.
+fn closing(t: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, tok) in t.iter().enumerate().skip(open) {
+        if is(Some(tok), "(") || is(Some(tok), "[") {
+            depth += 1;
+        } else if is(Some(tok), ")") || is(Some(tok), "]") {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// Whether `t` (the inside of a group) has a boolean connective at its top level.
+fn has_connective(t: &[Token]) -> bool {
+    let mut depth = 0i32;
+    for (i, tok) in t.iter().enumerate() {
+        match tok {
+            Token::Symbol(s) if s == "(" || s == "[" => depth += 1,
+            Token::Symbol(s) if s == ")" || s == "]" => depth -= 1,
+            Token::Word(w) if depth == 0 && (w == "AND" || w == "OR") => return true,
+            // A boolean NOT starts the group or follows a connective (not `IS NOT`, `NOT IN`).
+            Token::Word(w)
+                if depth == 0
+                    && w == "NOT"
+                    && (i == 0 || is(t.get(i - 1), "AND") || is(t.get(i - 1), "OR")) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Removes the casts PostgreSQL adds to string literals and columns, and reads
+/// `'-1'::integer` as `-1`.
+fn drop_casts(t: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(t.len());
+    let mut i = 0;
+    while i < t.len() {
+        if is(t.get(i), "::") {
+            // The type: one or more words, then maybe `(n)` and `[]`.
+            let mut j = i + 1;
+            let mut name = Vec::new();
+            while let Some(Token::Word(w)) = t.get(j) {
+                name.push(w.clone());
+                j += 1;
+            }
+            let name = name.join(" ");
+            if is(t.get(j), "(") {
+                if let Some(c) = closing(&t, j) {
+                    j = c + 1;
+                }
+            }
+            let array = is(t.get(j), "[") && is(t.get(j + 1), "]");
+            if array {
+                j += 2;
+            }
+            let number = matches!(out.last(), Some(Token::Quoted(q)) if q.starts_with('\'') && crate::dialect::is_number(&q[1..q.len() - 1]));
+            if STRING_CASTS.contains(&name.as_str()) {
+                i = j;
+                continue;
+            }
+            if number && !array && NUMBER_CASTS.contains(&name.as_str()) {
+                if let Some(Token::Quoted(q)) = out.pop() {
+                    // As the tokenizer reads `-1`: a sign, then the number.
+                    let n = &q[1..q.len() - 1];
+                    if let Some(digits) = n.strip_prefix('-') {
+                        out.push(Token::Symbol("-".into()));
+                        out.push(Token::Word(digits.to_string()));
+                    } else {
+                        out.push(Token::Word(n.to_string()));
+                    }
+                }
+                i = j;
+                continue;
+            }
+        }
+        out.push(t[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// `x IN (a, b)` as PostgreSQL stores it: `x = ANY (ARRAY[a, b])` (`NOT IN`: `<> ALL`).
+fn rewrite_in(t: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(t.len());
+    let mut i = 0;
+    while i < t.len() {
+        if is(t.get(i), "IN") && is(t.get(i + 1), "(") && !is(t.get(i + 2), "SELECT") {
+            if let Some(close) = closing(&t, i + 1) {
+                let negated = is(out.last(), "NOT");
+                if negated {
+                    out.pop();
+                }
+                let sym = |s: &str| Token::Symbol(s.to_string());
+                out.push(sym(if negated { "<>" } else { "=" }));
+                out.push(Token::Word(if negated { "ALL" } else { "ANY" }.into()));
+                out.push(sym("("));
+                out.push(Token::Word("ARRAY".into()));
+                out.push(sym("["));
+                out.extend(t[i + 2..close].iter().cloned());
+                out.push(sym("]"));
+                out.push(sym(")"));
+                i = close + 1;
+                continue;
+            }
+        }
+        let word = |s: &str| Token::Symbol(s.to_string());
+        match &t[i] {
+            Token::Word(w) if w == "LIKE" || w == "ILIKE" => {
+                let op = if w == "LIKE" { "~~" } else { "~~*" };
+                if is(out.last(), "NOT") {
+                    out.pop();
+                    out.push(word(&format!("!{op}")));
+                } else {
+                    out.push(word(op));
+                }
+            }
+            Token::Symbol(s) if s == "!=" => out.push(word("<>")),
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Removes the parentheses that cannot change the meaning: around a single token, doubled,
+/// around the whole expression, and around an operand of `AND`/`OR`/`NOT` that has no
+/// connective of its own (every other operator binds tighter).
+fn drop_parentheses(mut t: Vec<Token>) -> Vec<Token> {
+    loop {
+        let mut changed = false;
+        let mut i = 0;
+        while i < t.len() {
+            if !is(t.get(i), "(") {
+                i += 1;
+                continue;
+            }
+            let Some(close) = closing(&t, i) else { break };
+            let inner = &t[i + 1..close];
+            // A call's or a list's parentheses stay: `lower(x)`, `ANY (ARRAY[...])`, `IN (...)`.
+            let call = i > 0
+                && matches!(&t[i - 1], Token::Word(w) if !matches!(w.as_str(), "AND" | "OR" | "NOT" | "WHEN" | "THEN" | "ELSE" | "CASE"))
+                || i > 0 && matches!(&t[i - 1], Token::Quoted(q) if q.starts_with('"'));
+            let before_ok = i == 0
+                || is(t.get(i - 1), "AND")
+                || is(t.get(i - 1), "OR")
+                || is(t.get(i - 1), "NOT")
+                || is(t.get(i - 1), "(")
+                || is(t.get(i - 1), ",");
+            let after_ok = close + 1 == t.len()
+                || is(t.get(close + 1), "AND")
+                || is(t.get(close + 1), "OR")
+                || is(t.get(close + 1), ")")
+                || is(t.get(close + 1), ",");
+            let single = inner.len() == 1;
+            let doubled = is(inner.first(), "(") && closing(&t, i + 1) == Some(close - 1);
+            let whole = i == 0 && close + 1 == t.len();
+            let operand = before_ok && after_ok && !has_connective(inner) && !inner.is_empty();
+            if !call && (single || doubled || whole || operand) {
+                t.remove(close);
+                t.remove(i);
+                changed = true;
+                continue;
+            }
+            i += 1;
+        }
+        if !changed {
+            return t;
+        }
+    }
+}
+
+/// The form in which two spellings of one expression compare equal on PostgreSQL: the
+/// expression as written in `schema.kdl` (`status IN ('a', 'b')`) and as `pg_get_expr` or
+/// `pg_get_constraintdef` print it back (`((status)::text = ANY ((ARRAY['a'::character
+/// varying, 'b'::character varying])::text[]))`). Only for comparing: never rendered.
+pub fn comparable_expr(sql: &str) -> String {
+    let t = drop_parentheses(rewrite_in(drop_casts(tokens(sql))));
+    let mut out = String::new();
+    for tok in &t {
+        let text = match tok {
+            Token::Word(s) | Token::Quoted(s) | Token::Symbol(s) => s,
+        };
+        if !out.is_empty()
+            && !out.ends_with(['(', '['])
+            && !matches!(text.as_str(), ")" | "]" | ",")
+        {
+            out.push(' ');
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+/// An expression as PostgreSQL prints it, made readable and still valid: the casts it adds to
+/// string literals and columns removed (`lower('A'::text)` reads `lower('A')`).
+pub fn read_expr(sql: &str) -> String {
+    // Re-spell from the source text: only the cast spans go.
+    let casts = string_cast_spans(sql);
+    let mut out = String::with_capacity(sql.len());
+    let mut last = 0;
+    for (start, end) in casts {
+        out.push_str(&sql[last..start]);
+        last = end;
+    }
+    out.push_str(&sql[last..]);
+    crate::diff::normalize_sql(&out)
+}
+
+/// The byte ranges of `::text`, `::character varying` (and the like) right after a string
+/// literal in `sql`.
+fn string_cast_spans(sql: &str) -> Vec<(usize, usize)> {
+    let bytes = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut quote: Option<u8> = None;
+    // Where the last string literal ended.
+    let mut literal_end = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q && bytes.get(i + 1) == Some(&q) => i += 1,
+            Some(q) if b == q => {
+                quote = None;
+                if q == b'\'' {
+                    literal_end = Some(i + 1);
+                }
+            }
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if literal_end == Some(i) && sql[i..].starts_with("::") => {
+                let lower = sql[i + 2..].to_ascii_lowercase();
+                let found = ["character varying", "text", "bpchar", "varchar"]
+                    .iter()
+                    .find(|name| {
+                        lower.starts_with(*name)
+                            && !lower[name.len()..]
+                                .starts_with(|c: char| c.is_alphanumeric() || "_([".contains(c))
+                    });
+                if let Some(name) = found {
+                    out.push((i, i + 2 + name.len()));
+                    i += 2 + name.len();
+                    continue;
+                }
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -89,5 +430,47 @@ mod tests {
             parse_default("now()", &Type::Timestamp),
             DefaultValue::Sql("CURRENT_TIMESTAMP".into())
         );
+        assert_eq!(
+            parse_default("lower('ABC'::text)", &Type::Text),
+            DefaultValue::Sql("lower('ABC')".into())
+        );
+    }
+
+    #[test]
+    fn expressions_compare_as_postgresql_prints_them() {
+        let same = |written: &str, printed: &str| {
+            assert_eq!(
+                comparable_expr(written),
+                comparable_expr(printed),
+                "{written} / {printed}"
+            )
+        };
+        same(
+            "status IN ('a', 'b')",
+            "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))",
+        );
+        same("n in (1,2)", "(n = ANY (ARRAY[1, 2]))");
+        same(
+            "qty >= 0",
+            "CHECK ((qty >= 0))".trim_start_matches("CHECK "),
+        );
+        same("a > 0 and b > 0", "((a > 0) AND (b > 0))");
+        same("b IS NOT NULL", "(b IS NOT NULL)");
+        same("qty > -1", "(qty > '-1'::integer)");
+        same("name LIKE 'a%'", "((name)::text ~~ 'a%'::text)");
+        same("a != 1", "(a <> 1)");
+        same(
+            "status IN ('new', 'old') and id > -1",
+            "((status::text = ANY (ARRAY['new'::character varying, 'old'::character varying]::text[])) AND id > '-1'::integer)",
+        );
+        assert_ne!(
+            comparable_expr("(a OR b) AND c"),
+            comparable_expr("a OR (b AND c)")
+        );
+        assert_ne!(
+            comparable_expr("(a + b) * c > 0"),
+            comparable_expr("a + b * c > 0")
+        );
+        assert_ne!(comparable_expr("qty >= 0"), comparable_expr("qty >= 1"));
     }
 }
