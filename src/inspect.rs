@@ -28,6 +28,9 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
     }
     for t in schema.tables.iter().filter(|t| t.name != ALEMBIC_VERSION) {
         let _ = writeln!(out, "table {} {{", s(&t.name));
+        if let Some(comment) = &t.comment {
+            let _ = writeln!(out, "    comment {}", s(comment));
+        }
         for c in &t.columns {
             let _ = write!(
                 out,
@@ -58,6 +61,9 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                     let _ = write!(out, " default=(sql){}", s(e));
                 }
                 None => {}
+            }
+            if let Some(comment) = &c.comment {
+                let _ = write!(out, " comment={}", s(comment));
             }
             let mut hint = String::new();
             match (&c.declared, &c.ty) {
