@@ -188,13 +188,16 @@ fn drop_casts(t: Vec<Token>) -> Vec<Token> {
     while i < t.len() {
         if is(t.get(i), "::") {
             // The type: one or more words, then maybe `(n)` and `[]`.
-            let mut j = i + 1;
-            let mut name = Vec::new();
-            while let Some(Token::Word(w)) = t.get(j) {
-                name.push(w.clone());
-                j += 1;
-            }
-            let name = name.join(" ");
+            let word = |k: usize| match t.get(k) {
+                Some(Token::Word(w)) => w.as_str(),
+                _ => "",
+            };
+            let two = format!("{} {}", word(i + 1), word(i + 2));
+            let (name, mut j) = if two == "CHARACTER VARYING" || two == "DOUBLE PRECISION" {
+                (two, i + 3)
+            } else {
+                (word(i + 1).to_string(), i + 2)
+            };
             if is(t.get(j), "(") {
                 if let Some(c) = closing(&t, j) {
                     j = c + 1;
@@ -459,6 +462,10 @@ mod tests {
         same("qty > -1", "(qty > '-1'::integer)");
         same("name LIKE 'a%'", "((name)::text ~~ 'a%'::text)");
         same("a != 1", "(a <> 1)");
+        same(
+            "qty > -1 AND qty != 1000",
+            "qty > '-1'::integer AND qty <> 1000",
+        );
         same(
             "status IN ('new', 'old') and id > -1",
             "((status::text = ANY (ARRAY['new'::character varying, 'old'::character varying]::text[])) AND id > '-1'::integer)",
