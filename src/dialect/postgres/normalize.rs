@@ -198,10 +198,10 @@ fn drop_casts(t: Vec<Token>) -> Vec<Token> {
             } else {
                 (word(i + 1).to_string(), i + 2)
             };
-            if is(t.get(j), "(") {
-                if let Some(c) = closing(&t, j) {
-                    j = c + 1;
-                }
+            if is(t.get(j), "(")
+                && let Some(c) = closing(&t, j)
+            {
+                j = c + 1;
             }
             let array = is(t.get(j), "[") && is(t.get(j + 1), "]");
             if array {
@@ -238,24 +238,26 @@ fn rewrite_in(t: Vec<Token>) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(t.len());
     let mut i = 0;
     while i < t.len() {
-        if is(t.get(i), "IN") && is(t.get(i + 1), "(") && !is(t.get(i + 2), "SELECT") {
-            if let Some(close) = closing(&t, i + 1) {
-                let negated = is(out.last(), "NOT");
-                if negated {
-                    out.pop();
-                }
-                let sym = |s: &str| Token::Symbol(s.to_string());
-                out.push(sym(if negated { "<>" } else { "=" }));
-                out.push(Token::Word(if negated { "ALL" } else { "ANY" }.into()));
-                out.push(sym("("));
-                out.push(Token::Word("ARRAY".into()));
-                out.push(sym("["));
-                out.extend(t[i + 2..close].iter().cloned());
-                out.push(sym("]"));
-                out.push(sym(")"));
-                i = close + 1;
-                continue;
+        if is(t.get(i), "IN")
+            && is(t.get(i + 1), "(")
+            && !is(t.get(i + 2), "SELECT")
+            && let Some(close) = closing(&t, i + 1)
+        {
+            let negated = is(out.last(), "NOT");
+            if negated {
+                out.pop();
             }
+            let sym = |s: &str| Token::Symbol(s.to_string());
+            out.push(sym(if negated { "<>" } else { "=" }));
+            out.push(Token::Word(if negated { "ALL" } else { "ANY" }.into()));
+            out.push(sym("("));
+            out.push(Token::Word("ARRAY".into()));
+            out.push(sym("["));
+            out.extend(t[i + 2..close].iter().cloned());
+            out.push(sym("]"));
+            out.push(sym(")"));
+            i = close + 1;
+            continue;
         }
         let word = |s: &str| Token::Symbol(s.to_string());
         match &t[i] {
@@ -292,8 +294,8 @@ fn drop_parentheses(mut t: Vec<Token>) -> Vec<Token> {
             let inner = &t[i + 1..close];
             // A call's or a list's parentheses stay: `lower(x)`, `ANY (ARRAY[...])`, `IN (...)`.
             let call = i > 0
-                && matches!(&t[i - 1], Token::Word(w) if !matches!(w.as_str(), "AND" | "OR" | "NOT" | "WHEN" | "THEN" | "ELSE" | "CASE"))
-                || i > 0 && matches!(&t[i - 1], Token::Quoted(q) if q.starts_with('"'));
+                && (matches!(&t[i - 1], Token::Word(w) if !matches!(w.as_str(), "AND" | "OR" | "NOT" | "WHEN" | "THEN" | "ELSE" | "CASE"))
+                    || matches!(&t[i - 1], Token::Quoted(q) if q.starts_with('"')));
             let before_ok = i == 0
                 || is(t.get(i - 1), "AND")
                 || is(t.get(i - 1), "OR")
