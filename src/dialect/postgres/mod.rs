@@ -111,10 +111,13 @@ impl SqlDialect for Postgres {
             }
             Change::AlterTable {
                 from, to, changes, ..
-            } => changes
-                .iter()
-                .flat_map(|c| self.table_change(from, &to.name, c))
-                .collect(),
+            } => {
+                let statements = changes
+                    .iter()
+                    .flat_map(|c| self.table_change(from, &to.name, c))
+                    .collect();
+                multi_action(&format!("ALTER TABLE {} ", q(&to.name)), statements)
+            }
             Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
             Change::AddForeignKey { table, fk } => vec![format!(
                 "ALTER TABLE {} ADD {}",
@@ -380,4 +383,35 @@ impl Postgres {
         }
         out
     }
+}
+
+/// Consecutive `ALTER TABLE t <action>` statements folded into one multi-action
+/// `ALTER TABLE t a, b, ...`, so that the table is checked and rewritten once; PostgreSQL
+/// runs the actions in its own safe order (drops first, then type changes, then additions;
+/// <https://www.postgresql.org/docs/15/sql-altertable.html#id-1.9.3.35.7>). `RENAME` forms
+/// stand alone: they take no other action.
+fn multi_action(prefix: &str, statements: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(statements.len());
+    let mut open = false;
+    for statement in statements {
+        let action = statement
+            .strip_prefix(prefix)
+            .filter(|a| !a.starts_with("RENAME "));
+        match (action, open) {
+            (Some(action), true) => {
+                let last = out.last_mut().expect("an open statement");
+                last.push_str(", ");
+                last.push_str(action);
+            }
+            (Some(_), false) => {
+                out.push(statement);
+                open = true;
+            }
+            (None, _) => {
+                out.push(statement);
+                open = false;
+            }
+        }
+    }
+    out
 }
