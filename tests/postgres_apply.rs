@@ -485,3 +485,21 @@ fn introspection_runs_the_same_number_of_queries_for_1_and_1000_tables() {
         "queries for 1 and 1000 tables: {counts:?}"
     );
 }
+
+/// `bench/catalog.postgres.sql` holds exactly the catalog queries introspection runs, so that
+/// the benchmark's `psql` floor does the same catalog work (`BENCH_WRITE_CATALOG=1` writes it).
+#[test]
+fn the_benchmark_runs_the_catalog_queries_of_introspection() {
+    let queries = reconcile::database::postgres::CATALOG_QUERIES;
+    assert_eq!(queries.len(), reconcile::database::postgres::CATALOG_QUERY_COUNT);
+    let expected = format!(
+        "-- The catalog queries `reconcile` runs to introspect a PostgreSQL schema (written by\n\
+         -- `BENCH_WRITE_CATALOG=1 cargo test --test postgres_apply the_benchmark`).\n\n{};\n",
+        queries.join(";\n\n")
+    );
+    let path = common::project_root().join("bench/catalog.postgres.sql");
+    if std::env::var("BENCH_WRITE_CATALOG").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), expected);
+}
