@@ -491,7 +491,10 @@ fn introspection_runs_the_same_number_of_queries_for_1_and_1000_tables() {
 #[test]
 fn the_benchmark_runs_the_catalog_queries_of_introspection() {
     let queries = reconcile::database::postgres::CATALOG_QUERIES;
-    assert_eq!(queries.len(), reconcile::database::postgres::CATALOG_QUERY_COUNT);
+    assert_eq!(
+        queries.len(),
+        reconcile::database::postgres::CATALOG_QUERY_COUNT
+    );
     let expected = format!(
         "-- The catalog queries `reconcile` runs to introspect a PostgreSQL schema (written by\n\
          -- `BENCH_WRITE_CATALOG=1 cargo test --test postgres_apply the_benchmark`).\n\n{};\n",
@@ -502,4 +505,41 @@ fn the_benchmark_runs_the_catalog_queries_of_introspection() {
         std::fs::write(&path, &expected).unwrap();
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), expected);
+}
+
+#[test]
+fn the_url_search_path_names_the_schema_managed() {
+    let Some(db) = database() else { return };
+    db.run_script(
+        "CREATE SCHEMA billing;
+         CREATE TABLE public.elsewhere (id int PRIMARY KEY);
+         CREATE TABLE billing.invoices (id int PRIMARY KEY);",
+    )
+    .unwrap();
+    let schema = "table invoices {\n  column id int primary-key=#true\n  column total decimal precision=10 scale=2 nullable=#true\n}\ntable payments {\n  column id int primary-key=#true\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.kdl"), schema).unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    let url = format!(
+        "{}?options=-csearch_path%3Dbilling",
+        db.environment_url(dir.path())
+    );
+    std::fs::write(
+        dir.path().join("environments/development.kdl"),
+        format!("url \"{url}\"\n"),
+    )
+    .unwrap();
+    // `public.elsewhere` is not in the managed schema: nothing drops it.
+    let (status, stdout, stderr) = reconcile(dir.path(), &["plan"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(!stdout.contains("elsewhere"), "{stdout}");
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(
+        db.rows("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('public', 'billing') ORDER BY 1, 2")
+            .unwrap(),
+        ["billing|invoices", "billing|payments", "public|elsewhere"]
+    );
+    assert_eq!(reconcile(dir.path(), &["plan", "--exit-code"]).0, 0);
+    db.close();
 }
