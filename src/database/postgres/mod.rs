@@ -93,6 +93,14 @@ impl PgDb {
             Err(e) => return Err(connect(e)),
         };
         db.conn = Some(conn);
+        if intent != Intent::Write {
+            // `plan` and `inspect` only read: the server refuses anything else.
+            db.run(
+                "cannot open the database read-only",
+                "SET default_transaction_read_only = on".into(),
+            )
+            .await?;
+        }
         let (database, schema): (String, Option<String>) = db
             .query_scalar_pair("SELECT current_database()::text, current_schema()::text")
             .await?;
@@ -163,7 +171,8 @@ async fn create_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> 
     let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
     match admin.execute(AssertSqlSafe(sql)).await {
         Ok(_) => Ok(()),
-        Err(e) if code(&e) == Some("42P04") => Ok(()),
+        // duplicate_database, or the catalog's unique index when two applies race.
+        Err(e) if matches!(code(&e), Some("42P04" | "23505")) => Ok(()),
         Err(e) => Err(e),
     }
 }
