@@ -415,3 +415,34 @@ fn multi_action(prefix: &str, statements: Vec<String>) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::multi_action;
+
+    #[test]
+    fn a_tables_actions_fold_into_one_statement_around_renames() {
+        let p = "ALTER TABLE \"t\" ";
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            multi_action(
+                p,
+                vec![
+                    s("ALTER TABLE \"t\" RENAME COLUMN \"a\" TO \"b\""),
+                    s("ALTER TABLE \"t\" ADD COLUMN \"c\" INTEGER"),
+                    s("ALTER TABLE \"t\" ALTER COLUMN \"b\" SET NOT NULL"),
+                    s("UPDATE \"t\" SET \"c\" = 1 WHERE \"c\" IS NULL"),
+                    s("ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL"),
+                    s("COMMENT ON TABLE \"t\" IS 'x'"),
+                ]
+            ),
+            [
+                "ALTER TABLE \"t\" RENAME COLUMN \"a\" TO \"b\"",
+                "ALTER TABLE \"t\" ADD COLUMN \"c\" INTEGER, ALTER COLUMN \"b\" SET NOT NULL",
+                "UPDATE \"t\" SET \"c\" = 1 WHERE \"c\" IS NULL",
+                "ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL",
+                "COMMENT ON TABLE \"t\" IS 'x'",
+            ]
+        );
+    }
+}

@@ -481,5 +481,18 @@ mod tests {
             comparable_expr("a + b * c > 0")
         );
         assert_ne!(comparable_expr("qty >= 0"), comparable_expr("qty >= 1"));
+        assert_ne!(comparable_expr("a = 'x'"), comparable_expr("a = 'X'"));
+    }
+
+    #[test]
+    fn printed_expressions_lose_only_the_casts_on_string_literals() {
+        assert_eq!(
+            read_expr(
+                "((status)::text = ANY ((ARRAY['a'::character varying, 'it''s'::text])::text[]))"
+            ),
+            "(status)::text = ANY ((ARRAY['a', 'it''s'])::text[])"
+        );
+        assert_eq!(read_expr("length((n)::text) > 0"), "length((n)::text) > 0");
+        assert_eq!(read_expr("'::text'::text"), "'::text'");
     }
 }
