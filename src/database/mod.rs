@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod connection;
 pub mod journal;
+mod mysql;
 pub mod postgres;
 pub mod preflight;
 mod sqlite;
@@ -42,6 +43,7 @@ pub struct Session {
 /// The drivers; the only "which database is this" in the crate outside the dialects.
 enum Driver {
     Sqlite(sqlite::SqliteDb),
+    Mysql(mysql::MysqlDb),
     Postgres(postgres::PgDb),
 }
 
@@ -50,6 +52,7 @@ macro_rules! on_driver {
     ($session:expr, $conn:ident => $body:expr) => {
         match &mut $session.driver {
             Driver::Sqlite($conn) => $session.runtime.block_on($body),
+            Driver::Mysql($conn) => $session.runtime.block_on($body),
             Driver::Postgres($conn) => $session.runtime.block_on($body),
         }
     };
@@ -73,6 +76,9 @@ impl Session {
                 intent,
                 wait,
             ))?),
+            Dialect::Mysql => {
+                Driver::Mysql(runtime.block_on(mysql::MysqlDb::open(env.url.expose(), intent))?)
+            }
             Dialect::Postgres => Driver::Postgres(runtime.block_on(postgres::PgDb::open(
                 env.url.expose(),
                 intent,
@@ -81,18 +87,6 @@ impl Session {
                     concurrent_indexes: env.concurrent_indexes,
                 },
             ))?),
-            Dialect::Mysql => {
-                return Err(Error::Unsupported {
-                    what: format!(
-                        "live plans on {} are not available yet (environment `{}`, {})",
-                        env.dialect, env.name, env.url
-                    ),
-                    help: format!(
-                        "`reconcile plan --dialect {}` prints the full DDL offline",
-                        env.dialect
-                    ),
-                });
-            }
         };
         Ok(Session {
             runtime,
@@ -128,6 +122,7 @@ impl Session {
     pub fn queries(&self) -> usize {
         match &self.driver {
             Driver::Sqlite(db) => db.queries(),
+            Driver::Mysql(db) => db.queries(),
             Driver::Postgres(db) => db.queries(),
         }
     }

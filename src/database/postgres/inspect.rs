@@ -270,6 +270,7 @@ pub fn read(rows: Rows) -> Schema {
                     column_spans: Vec::new(),
                     references_span: (0..0).into(),
                     generated_name: false,
+                    implicit_index: false,
                 });
             }
             "c" => {
