@@ -136,10 +136,6 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                     let _ = write!(out, " {key}={}", action.kdl());
                 }
             }
-            // A name of the database's own (PostgreSQL's `items_owner_id_fkey`) is kept.
-            if fk.name != crate::schema::fk_name(&t.name, &fk.columns, &fk.ref_table) {
-                let _ = write!(out, " name={}", s(&fk.name));
-            }
             out.push('\n');
         }
         for c in &t.checks {
