@@ -206,7 +206,25 @@ pub fn read(rows: Rows) -> Schema {
             }),
         }
     }
-    for row in rows.columns {
+    read_columns(&mut schema, &position, rows.columns);
+    read_constraints(&mut schema, &position, rows.constraints);
+    read_indexes(&mut schema, &position, rows.indexes);
+    for (table, name, def) in rows.triggers {
+        schema.unmanaged.push(Unmanaged {
+            kind: "trigger".into(),
+            name,
+            table,
+            sql: def,
+        });
+    }
+    schema
+}
+
+/// Columns: identity and owned `serial` sequences are auto-increment; generated columns are
+/// kept but not described.
+fn read_columns(schema: &mut Schema, position: &HashMap<String, usize>, columns: Vec<ColumnRow>) {
+    let d = &Postgres::OFFLINE;
+    for row in columns {
         let (table, name, ty, not_null, default, identity, generated, serial, comment, collate) =
             row;
         let Some(&t) = position.get(&table) else {
@@ -237,7 +255,15 @@ pub fn read(rows: Rows) -> Schema {
         }
         schema.tables[t].columns.push(c);
     }
-    for row in rows.constraints {
+}
+
+/// Primary keys (with their real names), unique constraints, foreign keys and checks.
+fn read_constraints(
+    schema: &mut Schema,
+    position: &HashMap<String, usize>,
+    constraints: Vec<ConstraintRow>,
+) {
+    for row in constraints {
         let (table, name, kind, columns, target, _schema, ref_columns, upd, del, def, ..) = row;
         let Some(&t) = position.get(&table) else {
             continue;
@@ -289,7 +315,12 @@ pub fn read(rows: Rows) -> Schema {
             _ => table.unmodeled.push(format!("constraint `{name}` ({def})")),
         }
     }
-    for row in rows.indexes {
+}
+
+/// Plain btree indexes on columns (an invalid one as [`IndexKind::Invalid`]); the others are
+/// left alone.
+fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes: Vec<IndexRow>) {
+    for row in indexes {
         let (
             table,
             name,
@@ -333,15 +364,6 @@ pub fn read(rows: Rows) -> Schema {
             }),
         }
     }
-    for (table, name, def) in rows.triggers {
-        schema.unmanaged.push(Unmanaged {
-            kind: "trigger".into(),
-            name,
-            table,
-            sql: def,
-        });
-    }
-    schema
 }
 
 /// A foreign-key action from `confupdtype` / `confdeltype`.
