@@ -65,6 +65,20 @@ impl PgDb {
             url: shown.clone(),
             source: DriverError::new(e, url),
         };
+        // Only the authority form: sqlx reads `postgres:/user:pw@host/db` as a database of
+        // that name on localhost (which `apply` would create, name and all).
+        let authority = ["postgres://", "postgresql://"]
+            .iter()
+            .find_map(|scheme| url.strip_prefix(scheme))
+            .is_some_and(|rest| !rest.starts_with('/'));
+        if !authority {
+            return Err(Error::Unsupported {
+                what: format!(
+                    "the PostgreSQL url `{shown}` must start with `postgres://` or `postgresql://` and name a host"
+                ),
+                help: "write `url \"postgres://USER@HOST:5432/DATABASE\"`".into(),
+            });
+        }
         let options = PgConnectOptions::from_str(url).map_err(connect)?;
         let mut db = PgDb {
             conn: None,
