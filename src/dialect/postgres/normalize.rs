@@ -158,6 +158,39 @@ fn closing(t: &[Token], open: usize) -> Option<usize> {
     None
 }
 
+/// The comparison operators: every arithmetic or other operator binds tighter
+/// (<https://www.postgresql.org/docs/15/sql-syntax-lexical.html#SQL-PRECEDENCE>).
+const COMPARISONS: [&str; 7] = ["<", ">", "=", "<=", ">=", "<>", "!="];
+
+/// Whether `t` (the inside of a group) has a comparison, or something that binds as loosely
+/// or looser (`IS`, `IN`, `LIKE`, `BETWEEN`...), at its top level.
+fn has_comparison(t: &[Token]) -> bool {
+    let mut depth = 0i32;
+    t.iter().any(|tok| match tok {
+        Token::Symbol(s) if s == "(" || s == "[" => {
+            depth += 1;
+            false
+        }
+        Token::Symbol(s) if s == ")" || s == "]" => {
+            depth -= 1;
+            false
+        }
+        Token::Symbol(s) => depth == 0 && COMPARISONS.contains(&s.as_str()),
+        Token::Word(w) => {
+            depth == 0
+                && matches!(
+                    w.as_str(),
+                    "IS" | "IN" | "LIKE" | "ILIKE" | "SIMILAR" | "BETWEEN" | "NOT" | "AND" | "OR"
+                )
+        }
+        Token::Quoted(_) => false,
+    })
+}
+
+fn is_comparison(t: Option<&Token>) -> bool {
+    matches!(t, Some(Token::Symbol(s)) if COMPARISONS.contains(&s.as_str()))
+}
+
 /// Whether `t` (the inside of a group) has a boolean connective at its top level.
 fn has_connective(t: &[Token]) -> bool {
     let mut depth = 0i32;
@@ -259,6 +292,43 @@ fn rewrite_in(t: Vec<Token>) -> Vec<Token> {
             i = close + 1;
             continue;
         }
+        if is(t.get(i), "BETWEEN")
+            && matches!(out.last(), Some(Token::Word(_) | Token::Quoted(_)))
+            && let Some(between) = between(&t, i)
+        {
+            let negated = is(out.last(), "NOT");
+            if negated {
+                out.pop();
+            }
+            if let Some(x @ (Token::Word(_) | Token::Quoted(_))) = out.last().cloned() {
+                out.pop();
+                let sym = |s: &str| Token::Symbol(s.to_string());
+                let (low, high, joint) = if negated {
+                    ("<", ">", "OR")
+                } else {
+                    (">=", "<=", "AND")
+                };
+                if negated {
+                    out.push(sym("("));
+                }
+                out.push(x.clone());
+                out.push(sym(low));
+                out.extend(between.low.iter().cloned());
+                out.push(Token::Word(joint.into()));
+                out.push(x);
+                out.push(sym(high));
+                out.extend(between.high.iter().cloned());
+                if negated {
+                    out.push(sym(")"));
+                }
+                i = between.end;
+                continue;
+            }
+            // Not a simple operand: left as written.
+            if negated {
+                out.push(Token::Word("NOT".into()));
+            }
+        }
         let word = |s: &str| Token::Symbol(s.to_string());
         match &t[i] {
             Token::Word(w) if w == "LIKE" || w == "ILIKE" => {
@@ -276,6 +346,30 @@ fn rewrite_in(t: Vec<Token>) -> Vec<Token> {
         i += 1;
     }
     out
+}
+
+/// The bounds of `x BETWEEN low AND high`, whose `BETWEEN` is at `at`: `low` up to the
+/// `AND`, `high` one token (with its sign), and where the expression ends.
+struct Between {
+    low: Vec<Token>,
+    high: Vec<Token>,
+    end: usize,
+}
+
+fn between(t: &[Token], at: usize) -> Option<Between> {
+    let and = (at + 1..t.len()).find(|&k| is(t.get(k), "AND"))?;
+    let low = t[at + 1..and].to_vec();
+    let sign = usize::from(is(t.get(and + 1), "-") || is(t.get(and + 1), "+"));
+    let end = and + 2 + sign;
+    let high = t.get(and + 1..end)?.to_vec();
+    let simple = |part: &[Token]| {
+        part.iter().all(|tok| {
+            matches!(tok, Token::Word(_) | Token::Quoted(_))
+                || is(Some(tok), "-")
+                || is(Some(tok), "+")
+        })
+    };
+    (!low.is_empty() && simple(&low) && simple(&high)).then_some(Between { low, high, end })
 }
 
 /// Removes the parentheses that cannot change the meaning: around a single token, doubled,
@@ -311,6 +405,12 @@ fn drop_parentheses(mut t: Vec<Token>) -> Vec<Token> {
             let doubled = is(inner.first(), "(") && closing(&t, i + 1) == Some(close - 1);
             let whole = i == 0 && close + 1 == t.len();
             let operand = before_ok && after_ok && !has_connective(inner) && !inner.is_empty();
+            // An arithmetic operand of a comparison: `(a * b) > (- c)` reads `a * b > - c`.
+            let arithmetic = (before_ok || is_comparison(t.get(i.wrapping_sub(1))))
+                && (after_ok || is_comparison(t.get(close + 1)))
+                && !has_comparison(inner)
+                && !inner.is_empty();
+            let operand = operand || arithmetic;
             if !call && (single || doubled || whole || operand) {
                 t.remove(close);
                 t.remove(i);
@@ -467,6 +567,30 @@ mod tests {
         same(
             "qty > -1 AND qty != 1000",
             "qty > '-1'::integer AND qty <> 1000",
+        );
+        same(
+            "qty BETWEEN -10 AND 1000",
+            "qty >= '-10'::integer AND qty <= 1000",
+        );
+        same(
+            "qty NOT BETWEEN 1 AND 5 AND price > 0",
+            "((qty < 1 OR qty > 5) AND price > 0)",
+        );
+        same(
+            "qty * price + 1 > -(qty + 1)",
+            "((qty * price + 1) > (- (qty + 1)))",
+        );
+        same(
+            "(qty + price) * 2 < 10000 AND price % 2 = 1",
+            "(((qty + price) * 2) < 10000 AND (price % 2) = 1)",
+        );
+        same(
+            "label <> 'it''s hidden' AND label NOT IN ('x', 'y')",
+            "(label::text <> 'it''s hidden'::text AND (label::text <> ALL (ARRAY['x'::character varying, 'y'::character varying]::text[])))",
+        );
+        assert_ne!(
+            comparable_expr("(a IS NULL) = b"),
+            comparable_expr("a IS NULL = b")
         );
         same(
             "status IN ('new', 'old') and id > -1",
