@@ -287,7 +287,7 @@ fn table_changes(
             }
         };
         renamed.insert(&live.name, &c.name);
-        if !same_column(live, c) {
+        if !same_column(d, live, c) {
             changes.push(TableChange::AlterColumn {
                 from: live.clone(),
                 to: c.clone(),
@@ -312,9 +312,9 @@ fn table_changes(
             to: want.primary_key.clone(),
         });
     }
-    index_changes(have, want, &rename, &mut changes);
+    index_changes(d, have, want, &rename, &mut changes);
     foreign_key_changes(d, have, want, &rename, renames, &mut changes);
-    check_changes(have, want, &mut changes);
+    check_changes(d, have, want, &mut changes);
     if have.comment != want.comment {
         changes.push(TableChange::SetComment(want.comment.clone()));
     }
@@ -347,6 +347,7 @@ fn pair<'a, L, W>(
 }
 
 fn index_changes(
+    d: &dyn SqlDialect,
     have: &Table,
     want: &Table,
     rename: &dyn Fn(&String) -> String,
@@ -363,8 +364,9 @@ fn index_changes(
     let same = |l: &Index, w: &Index| {
         l.columns == w.columns
             && l.unique == w.unique
-            && l.predicate.as_deref().map(normalize_sql)
-                == w.predicate.as_deref().map(normalize_sql)
+            && l.kind.is_usable()
+            && l.predicate.as_deref().map(|p| d.comparable_sql(p))
+                == w.predicate.as_deref().map(|p| d.comparable_sql(p))
     };
     let (gone, new) = pair(&moved, &want.indexes, |l, w| {
         (l.name == w.name || !l.has_own_name()) && same(l, w)
@@ -435,16 +437,16 @@ fn foreign_key_changes(
     changes.extend(added.into_iter().cloned().map(TableChange::AddForeignKey));
 }
 
-fn check_changes(have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
+fn check_changes(d: &dyn SqlDialect, have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
     let (gone, new) = pair(&have.checks, &want.checks, |l: &Check, w: &Check| {
-        (l.name == w.name || !l.named) && normalize_sql(&l.expr) == normalize_sql(&w.expr)
+        (l.name == w.name || !l.named) && d.comparable_sql(&l.expr) == d.comparable_sql(&w.expr)
     });
     changes.extend(gone.into_iter().cloned().map(TableChange::DropCheck));
     changes.extend(new.into_iter().cloned().map(TableChange::AddCheck));
 }
 
 /// Whether two versions of a column are the same, both in the database's terms.
-pub fn same_column(a: &Column, b: &Column) -> bool {
+pub fn same_column(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
     let same_name = |x: &Option<String>, y: &Option<String>| match (x, y) {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         (None, None) => true,
@@ -453,7 +455,7 @@ pub fn same_column(a: &Column, b: &Column) -> bool {
     a.ty == b.ty
         && a.nullable == b.nullable
         && a.auto_increment == b.auto_increment
-        && same_default(a.default.as_ref(), b.default.as_ref())
+        && same_default(d, a.default.as_ref(), b.default.as_ref())
         && same_name(&a.collate, &b.collate)
         && same_name(&a.charset, &b.charset)
         && a.comment == b.comment
@@ -461,10 +463,10 @@ pub fn same_column(a: &Column, b: &Column) -> bool {
 
 /// Defaults compare as values; SQL expressions by their text with spacing and outer
 /// parentheses ignored (and case, for a bare keyword such as `CURRENT_TIMESTAMP`).
-fn same_default(a: Option<&DefaultValue>, b: Option<&DefaultValue>) -> bool {
+fn same_default(d: &dyn SqlDialect, a: Option<&DefaultValue>, b: Option<&DefaultValue>) -> bool {
     match (a, b) {
         (Some(DefaultValue::Sql(x)), Some(DefaultValue::Sql(y))) => {
-            let (x, y) = (normalize_sql(x), normalize_sql(y));
+            let (x, y) = (d.comparable_sql(x), d.comparable_sql(y));
             x == y || (crate::dialect::is_sql_keyword_default(&x) && x.eq_ignore_ascii_case(&y))
         }
         (a, b) => a == b,
@@ -508,11 +510,14 @@ mod tests {
     #[test]
     fn keyword_defaults_ignore_case_and_parentheses() {
         let now = |s: &str| DefaultValue::Sql(s.into());
+        let d = crate::dialect::Dialect::Sqlite.sql();
         assert!(same_default(
+            d,
             Some(&now("(CURRENT_TIMESTAMP)")),
             Some(&now("current_timestamp"))
         ));
         assert!(!same_default(
+            d,
             Some(&now("lower('A')")),
             Some(&now("lower('a')"))
         ));

@@ -29,7 +29,18 @@ pub const DEFAULT_DOTENV: &str = "config.env";
 /// The largest environment file read.
 pub const MAX_ENVIRONMENT_BYTES: u64 = 64 << 10;
 
-const SETTINGS: [&str; 4] = ["url", "dotenv", "allow-destructive", "lock-timeout"];
+const SETTINGS: [&str; 6] = [
+    "url",
+    "dotenv",
+    "allow-destructive",
+    "lock-timeout",
+    "statement-lock-timeout",
+    "concurrent-indexes",
+];
+
+/// Seconds a statement of a plan waits for a table lock held by another session, unless the
+/// environment says otherwise (`statement-lock-timeout`).
+pub const DEFAULT_STATEMENT_LOCK_TIMEOUT: u64 = 5;
 
 /// One environment, resolved: variables substituted, dialect chosen by the URL's scheme.
 #[derive(Debug, Clone)]
@@ -40,6 +51,12 @@ pub struct Environment {
     pub allow_destructive: bool,
     /// Seconds `apply` waits for another apply's lock.
     pub lock_timeout: u64,
+    /// Seconds each statement of a plan waits for a lock on a table that application
+    /// traffic holds, before apply fails (PostgreSQL `lock_timeout`).
+    pub statement_lock_timeout: u64,
+    /// Indexes on existing tables are built with `CREATE INDEX CONCURRENTLY`, after the
+    /// transaction (PostgreSQL).
+    pub concurrent_indexes: bool,
 }
 
 /// The names of the environments of the project at `root`, sorted.
@@ -108,6 +125,8 @@ struct Settings {
     dotenv: Option<(String, Span)>,
     allow_destructive: bool,
     lock_timeout: Option<u64>,
+    statement_lock_timeout: Option<u64>,
+    concurrent_indexes: bool,
 }
 
 fn parse(
@@ -157,6 +176,10 @@ fn parse(
             dialect,
             allow_destructive: settings.allow_destructive,
             lock_timeout: settings.lock_timeout.unwrap_or(30),
+            statement_lock_timeout: settings
+                .statement_lock_timeout
+                .unwrap_or(DEFAULT_STATEMENT_LOCK_TIMEOUT),
+            concurrent_indexes: settings.concurrent_indexes,
         }),
         _ => Err(problems),
     }
@@ -193,7 +216,7 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
         };
         let want = match key {
             "url" | "dotenv" => "a string",
-            "allow-destructive" => "`#true` or `#false`",
+            "allow-destructive" | "concurrent-indexes" => "`#true` or `#false`",
             _ => "a whole number of seconds from 0 to 86400",
         };
         let span = value.span();
@@ -207,8 +230,12 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             }
             ("dotenv", KdlValue::String(s)) => out.dotenv = Some((s.clone(), span)),
             ("allow-destructive", KdlValue::Bool(b)) => out.allow_destructive = *b,
+            ("concurrent-indexes", KdlValue::Bool(b)) => out.concurrent_indexes = *b,
             ("lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
                 out.lock_timeout = u64::try_from(*n).ok();
+            }
+            ("statement-lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
+                out.statement_lock_timeout = u64::try_from(*n).ok();
             }
             _ => problems
                 .push(Problem::new(format!("`{key}` takes {want}"), span).label("wrong value")),

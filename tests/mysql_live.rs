@@ -246,6 +246,8 @@ fn environment(url: &str) -> Environment {
         dialect: Dialect::Mysql,
         allow_destructive: false,
         lock_timeout: 5,
+        statement_lock_timeout: 5,
+        concurrent_indexes: false,
     }
 }
 

@@ -118,6 +118,8 @@ proptest! {
             dialect: Dialect::Mysql,
             allow_destructive: true,
             lock_timeout: 5,
+            statement_lock_timeout: 5,
+            concurrent_indexes: false,
         };
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         apply(&mut session, &schema_a).unwrap();

@@ -130,6 +130,8 @@ fn environment(url: String) -> Environment {
         dialect: Dialect::Sqlite,
         allow_destructive: false,
         lock_timeout: 5,
+        statement_lock_timeout: 5,
+        concurrent_indexes: false,
     }
 }
 

@@ -22,6 +22,8 @@ fn env() -> Environment {
         dialect: Dialect::Sqlite,
         allow_destructive: true,
         lock_timeout: 5,
+        statement_lock_timeout: 5,
+        concurrent_indexes: false,
     }
 }
 

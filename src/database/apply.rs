@@ -105,19 +105,53 @@ async fn execute<C: Connection>(
     if transactional {
         conn.begin().await?;
     }
+    let later = plan.steps.iter().any(|s| s.after_commit);
     let journal = (!transactional).then_some(&mut journal);
     let result = match statements(conn, plan, progress, journal).await {
+        // With statements left for after the commit, the check waits for them.
+        Ok(()) if later => Ok(()),
         Ok(()) => verify(conn, schema, options).await,
         Err(e) => Err(e),
     };
     match (transactional, result) {
-        (true, Ok(())) => conn.commit().await,
+        (true, Ok(())) => conn.commit().await?,
         (true, Err(e)) => {
             let _ = conn.rollback().await;
-            Err(e)
+            return Err(e);
         }
-        (false, result) => result,
+        (false, result) => result?,
     }
+    if later {
+        after_commit(conn, plan, progress).await?;
+        verify(conn, schema, options).await?;
+    }
+    Ok(())
+}
+
+/// Runs the statements of the steps that come after the commit, one at a time, each on its
+/// own (`CREATE INDEX CONCURRENTLY` cannot run in a transaction). A failure reports what is
+/// committed; the next apply finds what is left (an unfinished index is invalid, so it is
+/// dropped and built again).
+async fn after_commit<C: Connection>(
+    conn: &mut C,
+    plan: &Plan,
+    progress: &mut dyn Progress,
+) -> Result<(), Error> {
+    let all: Vec<(usize, &str)> = plan.statements().collect();
+    let total = all.len();
+    let mut journal = Journal::default();
+    for (n, (step, sql)) in all.iter().enumerate() {
+        if !plan.steps[*step].after_commit {
+            journal.ran(sql);
+            continue;
+        }
+        progress.statement(n, total, sql);
+        match conn.execute(sql).await {
+            Ok(()) => journal.ran(sql),
+            Err(source) => return Err(journal.failed(plan, n, source)),
+        }
+    }
+    Ok(())
 }
 
 /// Statements sent to the database together inside a transaction.
@@ -132,8 +166,12 @@ async fn statements<C: Connection>(
     progress: &mut dyn Progress,
     journal: Option<&mut Journal>,
 ) -> Result<(), Error> {
-    let all: Vec<(usize, &str)> = plan.statements().collect();
-    let total = all.len();
+    let every: Vec<(usize, &str)> = plan.statements().collect();
+    let total = every.len();
+    let all: Vec<(usize, &str)> = every
+        .into_iter()
+        .filter(|(step, _)| !plan.steps[*step].after_commit)
+        .collect();
     let start = std::time::Instant::now();
     match journal {
         Some(journal) => {

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod connection;
 pub mod journal;
 mod mysql;
+pub mod postgres;
 pub mod preflight;
 mod sqlite;
 
@@ -43,6 +44,7 @@ pub struct Session {
 enum Driver {
     Sqlite(sqlite::SqliteDb),
     Mysql(mysql::MysqlDb),
+    Postgres(postgres::PgDb),
 }
 
 /// Runs `$body` with `$conn` bound to the session's driver connection.
@@ -51,6 +53,7 @@ macro_rules! on_driver {
         match &mut $session.driver {
             Driver::Sqlite($conn) => $session.runtime.block_on($body),
             Driver::Mysql($conn) => $session.runtime.block_on($body),
+            Driver::Postgres($conn) => $session.runtime.block_on($body),
         }
     };
 }
@@ -76,18 +79,14 @@ impl Session {
             Dialect::Mysql => {
                 Driver::Mysql(runtime.block_on(mysql::MysqlDb::open(env.url.expose(), intent))?)
             }
-            Dialect::Postgres => {
-                return Err(Error::Unsupported {
-                    what: format!(
-                        "live plans on {} are not available yet (environment `{}`, {})",
-                        env.dialect, env.name, env.url
-                    ),
-                    help: format!(
-                        "`reconcile plan --dialect {}` prints the full DDL offline",
-                        env.dialect
-                    ),
-                });
-            }
+            Dialect::Postgres => Driver::Postgres(runtime.block_on(postgres::PgDb::open(
+                env.url.expose(),
+                intent,
+                postgres::Settings {
+                    statement_lock_timeout: Duration::from_secs(env.statement_lock_timeout),
+                    concurrent_indexes: env.concurrent_indexes,
+                },
+            ))?),
         };
         Ok(Session {
             runtime,
@@ -124,6 +123,7 @@ impl Session {
         match &self.driver {
             Driver::Sqlite(db) => db.queries(),
             Driver::Mysql(db) => db.queries(),
+            Driver::Postgres(db) => db.queries(),
         }
     }
 }

@@ -27,7 +27,7 @@ impl Dialect {
     pub fn sql(self) -> &'static dyn SqlDialect {
         static SQLITE: sqlite::Sqlite = sqlite::Sqlite;
         static MYSQL: mysql::Mysql = mysql::Mysql::OFFLINE;
-        static POSTGRES: postgres::Postgres = postgres::Postgres;
+        static POSTGRES: postgres::Postgres = postgres::Postgres::OFFLINE;
         match self {
             Dialect::Sqlite => &SQLITE,
             Dialect::Mysql => &MYSQL,
@@ -154,6 +154,23 @@ pub trait SqlDialect: Sync {
     /// Whether the catalog reports foreign-key names (else keys match by their columns).
     fn reports_foreign_key_names(&self) -> bool {
         true
+    }
+
+    /// An SQL expression (a check, a partial-index predicate, a default) in the form that
+    /// two spellings of it share on this database, for comparing only (never rendered).
+    fn comparable_sql(&self, sql: &str) -> String {
+        crate::diff::normalize_sql(sql)
+    }
+
+    /// Whether indexes on existing tables are built after the transaction commits, one
+    /// statement at a time (PostgreSQL's `CREATE INDEX CONCURRENTLY`).
+    fn builds_indexes_after_commit(&self) -> bool {
+        false
+    }
+
+    /// The statements of `change` when it runs after the commit, outside any transaction.
+    fn render_after_commit(&self, change: &Change) -> Vec<String> {
+        self.render(change)
     }
 
     /// The rules of `schema.kdl` that only this database imposes.

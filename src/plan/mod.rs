@@ -24,6 +24,9 @@ pub struct Step {
     pub destructive_parts: Vec<String>,
     /// Whether the database carries it out by recreating the table (SQLite).
     pub recreates_table: bool,
+    /// Whether its statements run after the transaction commits, one at a time
+    /// (PostgreSQL's `CREATE INDEX CONCURRENTLY`); such steps come last.
+    pub after_commit: bool,
 }
 
 /// The ordered steps that make a database match a schema.
@@ -65,16 +68,33 @@ pub fn plan(
     let desired = timings::stage("diff", || crate::dialect::resolve(desired, d));
     let changes = timings::stage("diff", || crate::diff::diff(actual, &desired, d))?;
     let ordered = timings::stage("order", || crate::order::order(changes, &desired, d));
+    let (ordered, later) = if d.builds_indexes_after_commit() {
+        split_index_builds(ordered)
+    } else {
+        (ordered, Vec::new())
+    };
+    let mut notes = Vec::new();
     let steps: Vec<Step> = timings::stage("render", || {
-        ordered
-            .into_iter()
-            .map(|change| {
+        let now = ordered.into_iter().map(|change| (change, false));
+        now.chain(later.into_iter().map(|change| (change, true)))
+            .map(|(change, after_commit)| {
                 let parts = destructive_parts(&change, d);
+                if after_commit {
+                    notes.push(format!(
+                        "{} runs after the transaction commits, with CREATE INDEX CONCURRENTLY (writes to the table go on meanwhile); if it fails, the next apply drops the unfinished index and builds it again",
+                        change.describe()
+                    ));
+                }
                 Step {
-                    statements: d.render(&change),
+                    statements: if after_commit {
+                        d.render_after_commit(&change)
+                    } else {
+                        d.render(&change)
+                    },
                     destructive: !parts.is_empty(),
                     destructive_parts: parts,
                     recreates_table: d.recreates_table(&change),
+                    after_commit,
                     change,
                 }
             })
@@ -95,8 +115,46 @@ pub fn plan(
             .iter()
             .map(|u| format!("{} `{}`", u.kind, u.name))
             .collect(),
-        notes: Vec::new(),
+        notes,
     })
+}
+
+/// Moves the new indexes of existing tables out of their table's changes, to be built after
+/// the commit; returns (the changes, the index builds).
+fn split_index_builds(ordered: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
+    let mut later = Vec::new();
+    let mut now = Vec::with_capacity(ordered.len());
+    for change in ordered {
+        match change {
+            Change::AlterTable {
+                from,
+                to,
+                changes,
+                dependents,
+            } => {
+                let (builds, rest): (Vec<TableChange>, Vec<TableChange>) = changes
+                    .into_iter()
+                    .partition(|c| matches!(c, TableChange::CreateIndex(_)));
+                later.extend(builds.into_iter().filter_map(|c| match c {
+                    TableChange::CreateIndex(index) => Some(Change::CreateIndex {
+                        table: to.name.clone(),
+                        index,
+                    }),
+                    _ => None,
+                }));
+                if !rest.is_empty() {
+                    now.push(Change::AlterTable {
+                        from,
+                        to,
+                        changes: rest,
+                        dependents,
+                    });
+                }
+            }
+            other => now.push(other),
+        }
+    }
+    (now, later)
 }
 
 /// What in `change` can lose or alter stored data on `d` (cli.md, "Destructive changes").

@@ -30,11 +30,16 @@ impl Plan {
         for (i, step) in self.steps.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{} {}{}{}",
+                "{} {}{}{}{}",
                 step.change.marker(),
                 step.change.describe(),
                 if step.recreates_table {
                     " (rebuilt)"
+                } else {
+                    ""
+                },
+                if step.after_commit {
+                    " (after commit, concurrently)"
                 } else {
                     ""
                 },
@@ -85,7 +90,15 @@ impl Plan {
         for statement in &before {
             let _ = writeln!(out, "{statement};");
         }
+        let mut committed = false;
         for step in self.steps.iter().filter(|s| !s.statements.is_empty()) {
+            if step.after_commit && !committed {
+                committed = true;
+                for statement in &after {
+                    let _ = writeln!(out, "{statement};");
+                }
+                out.push_str("-- after the commit: CREATE INDEX CONCURRENTLY cannot run inside a transaction\n");
+            }
             let _ = writeln!(
                 out,
                 "-- {} {}{}",
@@ -101,8 +114,10 @@ impl Plan {
                 let _ = writeln!(out, "{statement};");
             }
         }
-        for statement in &after {
-            let _ = writeln!(out, "{statement};");
+        if !committed {
+            for statement in &after {
+                let _ = writeln!(out, "{statement};");
+            }
         }
         out
     }
@@ -122,6 +137,8 @@ impl Plan {
             table: &'a str,
             description: String,
             destructive: bool,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            after_commit: bool,
             #[serde(skip_serializing_if = "Vec::is_empty")]
             changes: Vec<JsonTableChange>,
             sql: &'a [String],
@@ -144,6 +161,7 @@ impl Plan {
                 table: s.change.table(),
                 description: s.change.describe(),
                 destructive: s.destructive,
+                after_commit: s.after_commit,
                 changes: s
                     .change
                     .table_changes()

@@ -204,6 +204,17 @@ pub enum IndexKind {
     /// its own (SQLite's inline `UNIQUE`, `sqlite_autoindex_*`): it is then matched by its
     /// definition, and its catalog name is never shown.
     UniqueConstraint { named: bool },
+    /// An index the database keeps but does not use (PostgreSQL: a failed
+    /// `CREATE INDEX CONCURRENTLY` leaves one behind, `indisvalid` false): it matches nothing,
+    /// so a plan drops it and builds it again.
+    Invalid,
+}
+
+impl IndexKind {
+    /// Whether the database uses the index (it can match a desired one).
+    pub fn is_usable(self) -> bool {
+        self != IndexKind::Invalid
+    }
 }
 
 impl Index {

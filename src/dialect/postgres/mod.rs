@@ -1,15 +1,26 @@
 //! PostgreSQL: transactional DDL, identity columns, comments as separate statements
 //! (<https://www.postgresql.org/docs/current/sql-altertable.html>).
 
-mod normalize;
+pub mod normalize;
 
 use super::sql::{self, clauses, quote_string};
-use super::{Dialect, SqlDialect};
+use super::{DataEffect, Dialect, SqlDialect};
 use crate::change::{Change, TableChange};
 use crate::schema::{Column, DefaultValue, Table, Type};
 
 /// PostgreSQL 12 or later.
-pub struct Postgres;
+pub struct Postgres {
+    /// Indexes on existing tables are built with `CREATE INDEX CONCURRENTLY` after the
+    /// transaction commits (the environment's `concurrent-indexes`).
+    pub concurrent_indexes: bool,
+}
+
+impl Postgres {
+    /// The dialect of offline plans: every index in the transaction.
+    pub const OFFLINE: Postgres = Postgres {
+        concurrent_indexes: false,
+    };
+}
 
 impl SqlDialect for Postgres {
     fn id(&self) -> Dialect {
@@ -100,10 +111,13 @@ impl SqlDialect for Postgres {
             }
             Change::AlterTable {
                 from, to, changes, ..
-            } => changes
-                .iter()
-                .flat_map(|c| self.table_change(from, &to.name, c))
-                .collect(),
+            } => {
+                let statements = changes
+                    .iter()
+                    .flat_map(|c| self.table_change(from, &to.name, c))
+                    .collect();
+                multi_action(&format!("ALTER TABLE {} ", q(&to.name)), statements)
+            }
             Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
             Change::AddForeignKey { table, fk } => vec![format!(
                 "ALTER TABLE {} ADD {}",
@@ -120,6 +134,55 @@ impl SqlDialect for Postgres {
 
     fn transactional_ddl(&self) -> bool {
         true
+    }
+
+    /// A conversion to a number keeps the values that read as one (and fit); preflight
+    /// counts the others, which `USING col::type` would reject.
+    fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
+        if from.ty.widens_to(&to.ty) {
+            return DataEffect::Keeps;
+        }
+        let text = matches!(from.ty, Type::String { .. } | Type::Text);
+        let col = format!("{}::text", self.quote(&from.name));
+        let integer = r"'^\s*[+-]?[0-9]+\s*$'";
+        let range = match to.ty {
+            Type::SmallInt => Some(("-32768", "32767")),
+            Type::Int => Some(("-2147483648", "2147483647")),
+            Type::BigInt => Some(("-9223372036854775808", "9223372036854775807")),
+            _ => None,
+        };
+        let lossy = match (text, range, &to.ty) {
+            (true, Some((min, max)), _) => Some(format!(
+                "{col} IS NOT NULL AND CASE WHEN {col} ~ {integer} THEN {col}::numeric NOT BETWEEN {min} AND {max} ELSE TRUE END"
+            )),
+            (true, None, Type::Decimal { .. } | Type::Float | Type::Double) => Some(format!(
+                r"{col} IS NOT NULL AND {col} !~ '^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$'"
+            )),
+            _ => None,
+        };
+        DataEffect::Converts { lossy }
+    }
+
+    fn comparable_sql(&self, sql: &str) -> String {
+        normalize::comparable_expr(sql)
+    }
+
+    fn builds_indexes_after_commit(&self) -> bool {
+        self.concurrent_indexes
+    }
+
+    /// <https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY>
+    fn render_after_commit(&self, change: &Change) -> Vec<String> {
+        match change {
+            Change::CreateIndex { table, index } => {
+                vec![sql::create_index(self, table, index).replacen(
+                    "INDEX",
+                    "INDEX CONCURRENTLY",
+                    1,
+                )]
+            }
+            other => self.render(other),
+        }
     }
 
     /// <https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-NUMERIC-DECIMAL>
@@ -173,7 +236,7 @@ impl Postgres {
             }
             TableChange::CreateIndex(index) => vec![sql::create_index(self, table, index)],
             TableChange::DropIndex(index) => match index.kind {
-                crate::schema::IndexKind::Index => {
+                crate::schema::IndexKind::Index | crate::schema::IndexKind::Invalid => {
                     vec![format!("DROP INDEX {}", q(&index.name))]
                 }
                 crate::schema::IndexKind::UniqueConstraint { .. } => {
@@ -181,11 +244,13 @@ impl Postgres {
                 }
             },
             TableChange::RenameIndex { from, to } => match from.kind {
-                crate::schema::IndexKind::Index => vec![format!(
-                    "ALTER INDEX {} RENAME TO {}",
-                    q(&from.name),
-                    q(&to.name)
-                )],
+                crate::schema::IndexKind::Index | crate::schema::IndexKind::Invalid => {
+                    vec![format!(
+                        "ALTER INDEX {} RENAME TO {}",
+                        q(&from.name),
+                        q(&to.name)
+                    )]
+                }
                 crate::schema::IndexKind::UniqueConstraint { .. } => vec![alter(format!(
                     "RENAME CONSTRAINT {} TO {}",
                     q(&from.name),
@@ -255,7 +320,11 @@ impl Postgres {
             out.push(alter("DROP DEFAULT".into()));
         }
         if from.auto_increment && !to.auto_increment {
-            out.push(alter("DROP IDENTITY".into()));
+            // An identity column, or a `serial` one (whose `nextval` default goes).
+            out.push(alter("DROP IDENTITY IF EXISTS".into()));
+            if to.default.is_none() {
+                out.push(alter("DROP DEFAULT".into()));
+            }
         }
         if type_changes || collation_changes {
             let ty = self.column_type_sql(to);
@@ -280,7 +349,7 @@ impl Postgres {
         if let (true, Some(d)) = (fill_nulls, &to.default) {
             out.push(sql::fill_nulls(self, table, to, d));
         }
-        if from.nullable != to.nullable && !to.auto_increment {
+        if from.nullable != to.nullable && (!to.auto_increment || !to.nullable) {
             out.push(alter(
                 if to.nullable {
                     "DROP NOT NULL"
@@ -292,6 +361,14 @@ impl Postgres {
         }
         if to.auto_increment && !from.auto_increment {
             out.push(alter("ADD GENERATED BY DEFAULT AS IDENTITY".into()));
+            // The sequence starts after the rows already there, so the next id is new.
+            let t = self.quote(table);
+            out.push(format!(
+                "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE(MAX({}), 0) + 1, false) FROM {t}",
+                quote_string(&t, false),
+                quote_string(&to.name, false),
+                self.quote(&to.name)
+            ));
         }
         if from.comment != to.comment {
             let text = to
@@ -305,5 +382,67 @@ impl Postgres {
             ));
         }
         out
+    }
+}
+
+/// Consecutive `ALTER TABLE t <action>` statements folded into one multi-action
+/// `ALTER TABLE t a, b, ...`, so that the table is checked and rewritten once; PostgreSQL
+/// runs the actions in its own safe order (drops first, then type changes, then additions;
+/// <https://www.postgresql.org/docs/15/sql-altertable.html#id-1.9.3.35.7>). `RENAME` forms
+/// stand alone: they take no other action.
+fn multi_action(prefix: &str, statements: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(statements.len());
+    let mut open = false;
+    for statement in statements {
+        let action = statement
+            .strip_prefix(prefix)
+            .filter(|a| !a.starts_with("RENAME "));
+        match (action, open) {
+            (Some(action), true) => {
+                let last = out.last_mut().expect("an open statement");
+                last.push_str(", ");
+                last.push_str(action);
+            }
+            (Some(_), false) => {
+                out.push(statement);
+                open = true;
+            }
+            (None, _) => {
+                out.push(statement);
+                open = false;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::multi_action;
+
+    #[test]
+    fn a_tables_actions_fold_into_one_statement_around_renames() {
+        let p = "ALTER TABLE \"t\" ";
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            multi_action(
+                p,
+                vec![
+                    s("ALTER TABLE \"t\" RENAME COLUMN \"a\" TO \"b\""),
+                    s("ALTER TABLE \"t\" ADD COLUMN \"c\" INTEGER"),
+                    s("ALTER TABLE \"t\" ALTER COLUMN \"b\" SET NOT NULL"),
+                    s("UPDATE \"t\" SET \"c\" = 1 WHERE \"c\" IS NULL"),
+                    s("ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL"),
+                    s("COMMENT ON TABLE \"t\" IS 'x'"),
+                ]
+            ),
+            [
+                "ALTER TABLE \"t\" RENAME COLUMN \"a\" TO \"b\"",
+                "ALTER TABLE \"t\" ADD COLUMN \"c\" INTEGER, ALTER COLUMN \"b\" SET NOT NULL",
+                "UPDATE \"t\" SET \"c\" = 1 WHERE \"c\" IS NULL",
+                "ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL",
+                "COMMENT ON TABLE \"t\" IS 'x'",
+            ]
+        );
     }
 }

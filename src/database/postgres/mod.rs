@@ -1,0 +1,315 @@
+//! PostgreSQL, live: one connection for the whole command. The apply lock is a session
+//! advisory lock on the database and schema, waited for at most `lock-timeout`
+//! (<https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS>); DDL is
+//! transactional, so the plan's statements run in one transaction, each waiting at most
+//! `statement-lock-timeout` for a table that application traffic holds
+//! (<https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-LOCK-TIMEOUT>).
+
+mod inspect;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{AssertSqlSafe, Connection as _, Executor};
+
+use super::Intent;
+use super::connection::Connection;
+use crate::dialect::SqlDialect;
+use crate::dialect::postgres::Postgres;
+use crate::error::{DriverError, Error};
+use crate::schema::Schema;
+
+pub use inspect::{ALL as CATALOG_QUERIES, QUERIES as CATALOG_QUERY_COUNT};
+
+/// PostgreSQL's code for a lock not granted within `lock_timeout`.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+
+/// PostgreSQL's code for a database that does not exist.
+const INVALID_CATALOG_NAME: &str = "3D000";
+
+/// The advisory lock's key: one per database and schema.
+const LOCK_KEY: &str =
+    "hashtextextended('reconcile:' || current_database() || '.' || current_schema(), 0)";
+
+/// What the environment says about applying on PostgreSQL.
+pub struct Settings {
+    /// How long each statement waits for a table lock (0: as long as it takes).
+    pub statement_lock_timeout: Duration,
+    /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY` after the commit.
+    pub concurrent_indexes: bool,
+}
+
+/// One PostgreSQL database (schema), or one that does not exist yet.
+pub struct PgDb {
+    /// `None` when `plan` found no database: it is empty.
+    conn: Option<PgConnection>,
+    /// The URL as given, only to mask its password in driver messages; never shown.
+    url: String,
+    /// The URL with its password masked, for messages.
+    shown: String,
+    /// `database.schema`, for the lock's name.
+    place: String,
+    dialect: Postgres,
+    statement_lock_timeout: Duration,
+    queries: usize,
+    locked: bool,
+}
+
+impl PgDb {
+    /// Connects to the database of `url`. A missing database is empty for [`Intent::Read`],
+    /// an error for [`Intent::Inspect`], and created for [`Intent::Write`].
+    pub async fn open(url: &str, intent: Intent, settings: Settings) -> Result<PgDb, Error> {
+        let shown = crate::redact::redact_url(url);
+        let connect = |e: sqlx::Error| Error::Connect {
+            url: shown.clone(),
+            source: DriverError::new(e, url),
+        };
+        // Only the authority form: sqlx reads `postgres:/user:pw@host/db` as a database of
+        // that name on localhost (which `apply` would create, name and all).
+        let authority = ["postgres://", "postgresql://"]
+            .iter()
+            .find_map(|scheme| url.strip_prefix(scheme))
+            .is_some_and(|rest| !rest.starts_with('/'));
+        if !authority {
+            return Err(Error::Unsupported {
+                what: format!(
+                    "the PostgreSQL url `{shown}` must start with `postgres://` or `postgresql://` and name a host"
+                ),
+                help: "write `url \"postgres://USER@HOST:5432/DATABASE\"`".into(),
+            });
+        }
+        let options = PgConnectOptions::from_str(url).map_err(connect)?;
+        let mut db = PgDb {
+            conn: None,
+            url: url.to_string(),
+            shown: shown.clone(),
+            place: options.get_database().unwrap_or("postgres").to_string(),
+            dialect: Postgres {
+                concurrent_indexes: settings.concurrent_indexes,
+            },
+            statement_lock_timeout: settings.statement_lock_timeout,
+            queries: 0,
+            locked: false,
+        };
+        let conn = match PgConnection::connect_with(&options).await {
+            Ok(conn) => conn,
+            Err(e) if code(&e) == Some(INVALID_CATALOG_NAME) => match intent {
+                Intent::Read => return Ok(db),
+                Intent::Inspect => return Err(Error::NoDatabase { path: shown }),
+                Intent::Write => {
+                    create_database(&options).await.map_err(connect)?;
+                    PgConnection::connect_with(&options)
+                        .await
+                        .map_err(connect)?
+                }
+            },
+            Err(e) => return Err(connect(e)),
+        };
+        db.conn = Some(conn);
+        if intent != Intent::Write {
+            // `plan` and `inspect` only read: the server refuses anything else.
+            db.run(
+                "cannot open the database read-only",
+                "SET default_transaction_read_only = on".into(),
+            )
+            .await?;
+        }
+        let (database, schema): (String, Option<String>) = db
+            .query_scalar_pair("SELECT current_database()::text, current_schema()::text")
+            .await?;
+        let Some(schema) = schema else {
+            return Err(Error::Unsupported {
+                what: format!("no schema of the search path exists in {shown}"),
+                help: "create the schema first, or name an existing one with `?options=-csearch_path=NAME` in the url".into(),
+            });
+        };
+        db.place = format!("{database}.{schema}");
+        Ok(db)
+    }
+
+    /// How many queries this connection has run (introspection runs a fixed number).
+    pub fn queries(&self) -> usize {
+        self.queries
+    }
+
+    fn conn(&mut self) -> Result<&mut PgConnection, Error> {
+        self.queries += 1;
+        self.conn.as_mut().ok_or_else(|| Error::NoDatabase {
+            path: self.shown.clone(),
+        })
+    }
+
+    fn error(&self, what: impl Into<String>, e: sqlx::Error) -> Error {
+        Error::Database {
+            what: what.into(),
+            source: DriverError::new(e, &self.url),
+        }
+    }
+
+    async fn query_scalar_pair(
+        &mut self,
+        sql: &'static str,
+    ) -> Result<(String, Option<String>), Error> {
+        let conn = self.conn()?;
+        let result = sqlx::query_as(sql).fetch_one(&mut *conn).await;
+        result.map_err(|e| self.error("cannot read the connection's schema", e))
+    }
+
+    /// Runs one statement of the driver's own (not of a plan).
+    async fn run(&mut self, what: &str, sql: String) -> Result<(), Error> {
+        let conn = self.conn()?;
+        let result = conn.execute(AssertSqlSafe(sql)).await;
+        result
+            .map(|_| ())
+            .map_err(|e| self.error(what.to_string(), e))
+    }
+}
+
+/// The SQLSTATE of a database error.
+fn code(e: &sqlx::Error) -> Option<&str> {
+    match e {
+        sqlx::Error::Database(d) => match d.code() {
+            Some(std::borrow::Cow::Borrowed(c)) => Some(c),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Creates the database `options` name, connected to the `postgres` maintenance database;
+/// one that another apply has just created is fine.
+async fn create_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let name = options.get_database().unwrap_or_default().to_string();
+    let mut admin = PgConnection::connect_with(&options.clone().database("postgres")).await?;
+    let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    match admin.execute(AssertSqlSafe(sql)).await {
+        Ok(_) => Ok(()),
+        // duplicate_database, or the catalog's unique index when two applies race.
+        Err(e) if matches!(code(&e), Some("42P04" | "23505")) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A lock timeout in PostgreSQL's syntax (`0`: no limit).
+fn timeout_sql(t: Duration) -> String {
+    format!("SET lock_timeout = '{}ms'", t.as_millis())
+}
+
+impl Connection for PgDb {
+    fn dialect(&self) -> &dyn SqlDialect {
+        &self.dialect
+    }
+
+    fn lock_name(&self) -> String {
+        format!("reconcile:{} (advisory lock on {})", self.place, self.shown)
+    }
+
+    fn note(&self) -> Option<String> {
+        self.conn.is_none().then(|| {
+            format!(
+                "the database of {} does not exist yet; `reconcile apply` creates it",
+                self.shown
+            )
+        })
+    }
+
+    async fn introspect(&mut self) -> Result<Schema, Error> {
+        if self.conn.is_none() {
+            return Ok(Schema::default());
+        }
+        self.queries += inspect::QUERIES - 1;
+        let conn = self.conn()?;
+        let rows = inspect::Rows::fetch(conn).await;
+        let rows = rows.map_err(|e| self.error("cannot read the database schema", e))?;
+        Ok(inspect::read(rows))
+    }
+
+    async fn lock(&mut self, timeout: Duration) -> Result<(), Error> {
+        let lock = self.lock_name();
+        let taken = if timeout.is_zero() {
+            let conn = self.conn()?;
+            let sql = format!("SELECT pg_try_advisory_lock({LOCK_KEY})");
+            let got: Result<bool, _> = sqlx::query_scalar(AssertSqlSafe(sql))
+                .fetch_one(&mut *conn)
+                .await;
+            got.map_err(|e| self.error("cannot take the apply lock", e))?
+        } else {
+            self.run("cannot take the apply lock", timeout_sql(timeout))
+                .await?;
+            let conn = self.conn()?;
+            let sql = format!("SELECT pg_advisory_lock({LOCK_KEY})");
+            match conn.execute(AssertSqlSafe(sql)).await {
+                Ok(_) => true,
+                Err(e) if code(&e) == Some(LOCK_NOT_AVAILABLE) => false,
+                Err(e) => return Err(self.error("cannot take the apply lock", e)),
+            }
+        };
+        if !taken {
+            return Err(Error::Locked {
+                lock,
+                seconds: timeout.as_secs(),
+            });
+        }
+        self.locked = true;
+        self.run(
+            "cannot set the statements' lock timeout",
+            timeout_sql(self.statement_lock_timeout),
+        )
+        .await
+    }
+
+    async fn unlock(&mut self) -> Result<(), Error> {
+        if !self.locked || self.conn.is_none() {
+            return Ok(());
+        }
+        self.locked = false;
+        self.run(
+            "cannot release the apply lock",
+            format!("SELECT pg_advisory_unlock({LOCK_KEY})"),
+        )
+        .await
+    }
+
+    async fn begin(&mut self) -> Result<(), Error> {
+        self.run("cannot start the apply", "BEGIN".into()).await
+    }
+
+    async fn commit(&mut self) -> Result<(), Error> {
+        self.run("cannot commit", "COMMIT".into()).await
+    }
+
+    async fn rollback(&mut self) -> Result<(), Error> {
+        self.run("cannot roll back", "ROLLBACK".into()).await
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
+        let wait = self.statement_lock_timeout;
+        let conn = self.conn().map_err(|e| DriverError::new(e, ""))?;
+        // Simple protocol: a plan's statements run once each, nothing to prepare.
+        let result = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut *conn)
+            .await;
+        result.map(|_| ()).map_err(|e| {
+            if code(&e) == Some(LOCK_NOT_AVAILABLE) {
+                DriverError::new(
+                    format!(
+                        "{e}: another session holds a lock on the table, and the statement waited `statement-lock-timeout` ({} ms) for it; the table is busy: run again when it is quieter, or raise `statement-lock-timeout` in the environment file",
+                        wait.as_millis()
+                    ),
+                    &self.url,
+                )
+            } else {
+                DriverError::new(e, &self.url)
+            }
+        })
+    }
+
+    async fn count(&mut self, sql: &str) -> Result<i64, Error> {
+        let conn = self.conn()?;
+        let result = sqlx::query_scalar(AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut *conn)
+            .await;
+        result.map_err(|e| self.error(format!("cannot count rows with `{sql}`"), e))
+    }
+}
