@@ -242,6 +242,16 @@ impl Mysql {
                     if let (true, Some(d)) = (fill_nulls, &to.default) {
                         let mut live = to.clone();
                         live.name = from.name.clone();
+                        // The default must fit the column it fills: a new type first,
+                        // still nullable, then the NULLs, then the whole definition.
+                        if from.ty != to.ty {
+                            live.nullable = true;
+                            before.push(format!(
+                                "ALTER TABLE {} MODIFY COLUMN {}",
+                                q(table),
+                                self.column_sql(&Table::default(), &live)
+                            ));
+                        }
                         before.push(sql::fill_nulls(self, table, &live, d));
                     }
                     let t = Table::default();

@@ -23,6 +23,10 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
         from,
         Type::String { .. } | Type::Text | Type::Uuid | Type::Json
     );
+    let temporal = matches!(
+        from,
+        Type::Date | Type::DateTime | Type::Timestamp | Type::Time
+    );
     let integer = format!("CAST({col} AS CHAR) NOT REGEXP '^-?[0-9]+$'");
     let range = |lo: &str, hi: &str| {
         if textual {
@@ -40,7 +44,20 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
             format!("{col} IS NOT NULL AND CHAR_LENGTH(CAST({col} AS CHAR)) > {n}")
         }
         Type::Uuid => format!("{col} IS NOT NULL AND CHAR_LENGTH(CAST({col} AS CHAR)) > 36"),
+        // Text compares with numbers as a number (`'x' = 0`): compare text with text.
+        Type::Bool if textual => {
+            format!("{col} IS NOT NULL AND CAST({col} AS CHAR) NOT IN ('0', '1')")
+        }
         Type::Bool => format!("{col} IS NOT NULL AND {col} NOT IN (0, 1)"),
+        // A value that is not a date casts to NULL (with a warning, in a SELECT), as the
+        // strict session refuses it in `MODIFY COLUMN`.
+        Type::Date if !temporal => {
+            format!("{col} IS NOT NULL AND CAST({col} AS DATE) IS NULL")
+        }
+        Type::DateTime | Type::Timestamp if !temporal => {
+            format!("{col} IS NOT NULL AND CAST({col} AS DATETIME) IS NULL")
+        }
+        Type::Time if !temporal => format!("{col} IS NOT NULL AND CAST({col} AS TIME) IS NULL"),
         Type::SmallInt => range("-32768", "32767"),
         Type::Int => range("-2147483648", "2147483647"),
         Type::BigInt => range("-9223372036854775808", "9223372036854775807"),
