@@ -228,8 +228,16 @@ pub enum Error {
     },
 
     #[error("`{path}` has no `schema.kdl`")]
-    #[diagnostic(help("run reconcile in a project folder, or point at one with `--project DIR`"))]
+    #[diagnostic(help(
+        "`reconcile init` writes one (it never overwrites a file), or point at a project with `--project DIR`"
+    ))]
     NoSchema { path: PathBuf },
+
+    #[error("`{path}` is not a reconcile project: it has no `schema.kdl` and no `environments/`")]
+    #[diagnostic(help(
+        "run `reconcile init` to start one here, or point at a project with `--project DIR`"
+    ))]
+    NoProject { path: PathBuf },
 
     #[error("unknown environment `{name}`")]
     #[diagnostic(help("{}", known_environments(known)))]
@@ -289,6 +297,28 @@ pub enum Error {
     #[error("the database changed since the plan was shown; nothing was changed")]
     #[diagnostic(help("another apply or a person changed it; review the new plan and run again"))]
     PlanChanged,
+
+    #[error("the saved plan is for {saved}, not {target}; nothing was changed")]
+    #[diagnostic(help(
+        "apply it with the environment it was made for (`--env`), or make a new one"
+    ))]
+    SavedPlanTarget { saved: String, target: String },
+
+    #[error(
+        "the database changed since the plan was saved (fingerprint {saved}, now {now}); nothing was changed"
+    )]
+    #[diagnostic(help(
+        "someone changed it after the review: make the plan again with `reconcile plan --out FILE` and review it"
+    ))]
+    SavedPlanStale { saved: String, now: String },
+
+    #[error(
+        "the saved plan runs {saved} statement(s), but the plan made now runs {now} different ones; nothing was changed"
+    )]
+    #[diagnostic(help(
+        "schema.kdl changed since the plan was saved: make the plan again and review it"
+    ))]
+    SavedPlanDiffers { saved: usize, now: usize },
 
     #[error("{what}")]
     #[diagnostic(help("{help}"))]

@@ -31,6 +31,34 @@ enum Object {
     Check(String),
 }
 
+impl std::fmt::Display for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Object::Table(t) => write!(f, "table `{t}`"),
+            Object::Column(t, c) => write!(f, "column `{t}.{c}`"),
+            Object::Index(i) => write!(f, "index `{i}`"),
+            Object::ForeignKey(k) => write!(f, "foreign key `{k}`"),
+            Object::Check(c) => write!(f, "check `{c}`"),
+        }
+    }
+}
+
+/// Why one change must run before another: the object and what the changes do to it.
+#[derive(Debug, Clone)]
+struct Reason {
+    verb: &'static str,
+    object: Object,
+}
+
+/// One "must run before" edge of a plan, between steps in plan order (0-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub before: usize,
+    pub after: usize,
+    /// Why, e.g. "needs table `users`".
+    pub reason: String,
+}
+
 /// What one change does to the objects of the database.
 #[derive(Default)]
 struct Facts {
@@ -43,6 +71,15 @@ struct Facts {
 /// The changes in an order the database accepts. `desired` tells which unique index a foreign
 /// key relies on.
 pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<Change> {
+    order_explained(changes, desired, d).0
+}
+
+/// [`order`], and the edges that decided it, between positions in the returned order.
+pub fn order_explained(
+    changes: Vec<Change>,
+    desired: &Schema,
+    d: &dyn SqlDialect,
+) -> (Vec<Change>, Vec<Dependency>) {
     let desired: Desired = desired
         .tables
         .iter()
@@ -58,11 +95,27 @@ pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<
         let graph = build(&changes, desired, &relaxed);
         match sort(&graph) {
             Ok(order) => {
+                let position: HashMap<NodeIndex, usize> =
+                    order.iter().enumerate().map(|(p, n)| (*n, p)).collect();
+                let mut edges: Vec<Dependency> = graph
+                    .edge_indices()
+                    .filter_map(|e| {
+                        let (a, b) = graph.edge_endpoints(e)?;
+                        let why = &graph[e];
+                        Some(Dependency {
+                            before: position[&a],
+                            after: position[&b],
+                            reason: format!("{} {}", why.verb, why.object),
+                        })
+                    })
+                    .collect();
+                edges.sort_by_key(|e| (e.before, e.after));
                 let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-                return order
+                let ordered = order
                     .into_iter()
                     .filter_map(|i| slots[graph[i]].take())
                     .collect();
+                return (ordered, edges);
             }
             Err(cycles) => {
                 let members: Vec<usize> = cycles.iter().flatten().map(|n| graph[*n]).collect();
@@ -83,14 +136,14 @@ pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<
     }
     // Unbreakable cycles cannot come from a valid schema; keep a stable order regardless.
     changes.sort_by_key(key);
-    changes
+    (changes, Vec::new())
 }
 
 fn build(
     changes: &[Change],
     desired: &Desired,
     relaxed: &HashSet<usize>,
-) -> StableDiGraph<usize, ()> {
+) -> StableDiGraph<usize, Reason> {
     let mut g = StableDiGraph::new();
     let nodes: Vec<NodeIndex> = (0..changes.len()).map(|i| g.add_node(i)).collect();
     let facts: Vec<Facts> = changes
@@ -108,9 +161,13 @@ fn build(
             .iter()
             .for_each(|o| droppers.entry(o).or_default().push(i));
     }
-    let mut edge = |a: usize, b: usize| {
+    let mut edge = |a: usize, b: usize, verb: &'static str, o: &Object| {
         if a != b && !g.contains_edge(nodes[a], nodes[b]) {
-            g.add_edge(nodes[a], nodes[b], ());
+            let reason = Reason {
+                verb,
+                object: o.clone(),
+            };
+            g.add_edge(nodes[a], nodes[b], reason);
         }
     };
     for (i, f) in facts.iter().enumerate() {
@@ -119,21 +176,21 @@ fn build(
                 .get(o)
                 .into_iter()
                 .flatten()
-                .for_each(|&c| edge(c, i));
+                .for_each(|&c| edge(c, i, "needs", o));
         }
         for o in &f.releases {
             droppers
                 .get(o)
                 .into_iter()
                 .flatten()
-                .for_each(|&d| edge(i, d));
+                .for_each(|&d| edge(i, d, "frees", o));
         }
         for o in &f.creates {
             droppers
                 .get(o)
                 .into_iter()
                 .flatten()
-                .for_each(|&d| edge(d, i));
+                .for_each(|&d| edge(d, i, "drops, then re-creates", o));
         }
     }
     g
@@ -141,7 +198,7 @@ fn build(
 
 /// Kahn's algorithm over changes already sorted by [`key`], so that a node's weight (its
 /// position) is its rank: among ready changes the smallest goes first.
-fn sort(g: &StableDiGraph<usize, ()>) -> Result<Vec<NodeIndex>, Vec<Vec<NodeIndex>>> {
+fn sort(g: &StableDiGraph<usize, Reason>) -> Result<Vec<NodeIndex>, Vec<Vec<NodeIndex>>> {
     let mut indegree: HashMap<NodeIndex, usize> = g
         .node_indices()
         .map(|n| (n, g.neighbors_directed(n, Direction::Incoming).count()))

@@ -3,7 +3,9 @@
 //! the live one; every statement keeps its cause, which drives the text, SQL and JSON
 //! outputs, the destructive flags, preflight and the messages of a failed apply.
 
+mod graph;
 mod output;
+pub mod saved;
 
 use crate::change::{Change, TableChange};
 use crate::dialect::{Dialect, SqlDialect};
@@ -12,6 +14,8 @@ use crate::schema::Schema;
 use crate::timings;
 
 pub use crate::database::preflight::{Check, Finding};
+pub use crate::order::Dependency;
+pub use saved::{SavedPlan, fingerprint};
 
 /// One change and its statements.
 #[derive(Debug, Clone)]
@@ -41,14 +45,26 @@ pub struct Plan {
     pub unmanaged: Vec<String>,
     /// Facts worth a line above the plan (`dev.db does not exist yet`).
     pub notes: Vec<String>,
+    /// The fingerprint of the database's schema the plan was made from ([`fingerprint`]);
+    /// `None` for a plan made with no database (`plan --dialect`, `diff`).
+    pub fingerprint: Option<String>,
+    /// Why each step runs after another: the edges of the ordering graph, between steps.
+    pub dependencies: Vec<Dependency>,
 }
 
 /// The format of a printed plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One line per change, old -> new, for people.
     Text,
+    /// The statements, runnable by the database's own client.
     Sql,
+    /// One JSON object (documented in docs/reference.md); what `apply --plan` reads.
     Json,
+    /// The dependency graph of the changes, for Graphviz.
+    Dot,
+    /// The dependency graph of the changes, as a Mermaid flowchart.
+    Mermaid,
 }
 
 /// The plan that turns `actual` (in the database's terms) into `desired` (as parsed from
@@ -64,7 +80,9 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let desired = timings::stage("diff", || crate::dialect::resolve(desired, d));
     let changes = timings::stage("diff", || crate::diff::diff(actual, &desired, d))?;
-    let ordered = timings::stage("order", || crate::order::order(changes, &desired, d));
+    let (ordered, dependencies) = timings::stage("order", || {
+        crate::order::order_explained(changes, &desired, d)
+    });
     let steps: Vec<Step> = timings::stage("render", || {
         ordered
             .into_iter()
@@ -96,6 +114,8 @@ pub fn plan(
             .map(|u| format!("{} `{}`", u.kind, u.name))
             .collect(),
         notes: Vec::new(),
+        fingerprint: Some(timings::stage("fingerprint", || fingerprint(actual))),
+        dependencies,
     })
 }
 
@@ -112,7 +132,7 @@ fn destructive_parts(change: &Change, d: &dyn SqlDialect) -> Vec<String> {
                 }
                 _ => false,
             })
-            .map(|c| format!("{} of `{}`", c.describe(), to.name))
+            .map(|c| format!("`{}`: {}", to.name, c.describe()))
             .collect(),
         Change::CreateTable { .. }
         | Change::RenameTable { .. }
@@ -143,7 +163,9 @@ fn refuse_lossy_rebuild(change: &Change) -> Result<(), Error> {
 impl Plan {
     /// The plan that creates `schema` in an empty database (`plan --dialect`).
     pub fn offline(schema: &Schema, dialect: Dialect) -> Result<Plan, Error> {
-        plan("offline", &Schema::default(), schema, dialect.sql())
+        let mut plan = plan("offline", &Schema::default(), schema, dialect.sql())?;
+        plan.fingerprint = None;
+        Ok(plan)
     }
 
     /// The plan from `current` to `desired`, both as parsed from `schema.kdl`, with no
@@ -151,7 +173,9 @@ impl Plan {
     /// ALTER path of every dialect can be seen, and snapshot-tested, without a server.
     pub fn between(current: &Schema, desired: &Schema, dialect: Dialect) -> Result<Plan, Error> {
         let d = dialect.sql();
-        plan("offline", &crate::dialect::resolve(current, d), desired, d)
+        let mut plan = plan("offline", &crate::dialect::resolve(current, d), desired, d)?;
+        plan.fingerprint = None;
+        Ok(plan)
     }
 
     /// Whether there is nothing to do.
@@ -190,6 +214,8 @@ impl Plan {
             Format::Text => self.text(),
             Format::Sql => self.sql(),
             Format::Json => self.json(),
+            Format::Dot => self.dot(),
+            Format::Mermaid => self.mermaid(),
         }
     }
 }

@@ -6,7 +6,17 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{Plan, Step};
+use crate::change::{Change, TableChange, column_text, table_contents};
 use crate::dialect::Dialect;
+
+/// What a created table will hold, or a dropped one held, one line each with its marker.
+fn contents(step: &Step) -> Vec<String> {
+    match &step.change {
+        Change::CreateTable { table } => table_contents(table, '+'),
+        Change::DropTable { table } => table_contents(table, '-'),
+        _ => Vec::new(),
+    }
+}
 
 impl Plan {
     /// One line per change (table changes indented below), findings under their change,
@@ -44,15 +54,18 @@ impl Plan {
                     ""
                 }
             );
+            for line in contents(step) {
+                let _ = writeln!(out, "    {line}");
+            }
             for c in step.change.table_changes() {
                 let _ = writeln!(out, "    {} {}", c.marker(), c.describe());
             }
-            for f in self
-                .findings
-                .iter()
-                .filter(|f| f.check.step == i && f.rows > 0)
-            {
-                let _ = writeln!(out, "    ! {}", f.describe());
+            for f in self.findings.iter().filter(|f| f.check.step == i) {
+                if f.rows > 0 {
+                    let _ = writeln!(out, "    ! {}", f.describe());
+                } else {
+                    let _ = writeln!(out, "    checked, none found: {}", f.check.describe());
+                }
             }
         }
         let n = self.steps.len();
@@ -107,14 +120,34 @@ impl Plan {
         out
     }
 
-    /// One JSON object: environment, dialect, the changes in plan order, and the findings.
+    /// One JSON object (docs/reference.md, "The JSON plan"): the format version, the
+    /// environment, the fingerprint of the database's schema, the changes in plan order with
+    /// their details, every statement with its facts, the findings, and the dependencies.
+    /// `apply --plan` reads it back ([`super::SavedPlan`]).
     pub fn json(&self) -> String {
         #[derive(Serialize)]
         struct Json<'a> {
+            format_version: u32,
+            reconcile_version: &'static str,
             environment: &'a str,
             dialect: Dialect,
+            fingerprint: Option<&'a str>,
+            /// Whether every statement runs in one transaction (rolled back on a failure).
+            transactional: bool,
+            summary: Summary,
             changes: Vec<JsonChange<'a>>,
+            statements: Vec<JsonStatement<'a>>,
             findings: Vec<JsonFinding>,
+            dependencies: Vec<JsonDependency<'a>>,
+            unmanaged: &'a [String],
+            notes: &'a [String],
+        }
+        #[derive(Serialize)]
+        struct Summary {
+            changes: usize,
+            destructive: usize,
+            statements: usize,
+            blocking_findings: usize,
         }
         #[derive(Serialize)]
         struct JsonChange<'a> {
@@ -122,6 +155,11 @@ impl Plan {
             table: &'a str,
             description: String,
             destructive: bool,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            destructive_parts: &'a [String],
+            rebuilt: bool,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            contents: Vec<String>,
             #[serde(skip_serializing_if = "Vec::is_empty")]
             changes: Vec<JsonTableChange>,
             sql: &'a [String],
@@ -130,6 +168,18 @@ impl Plan {
         struct JsonTableChange {
             kind: &'static str,
             description: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            from: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            to: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct JsonStatement<'a> {
+            index: usize,
+            change: usize,
+            sql: &'a str,
+            destructive: bool,
+            rebuilt: bool,
         }
         #[derive(Serialize)]
         struct JsonFinding {
@@ -137,6 +187,27 @@ impl Plan {
             table: String,
             description: String,
             rows: i64,
+            blocking: bool,
+        }
+        #[derive(Serialize)]
+        struct JsonDependency<'a> {
+            before: usize,
+            after: usize,
+            reason: &'a str,
+        }
+        fn table_change(c: &TableChange) -> JsonTableChange {
+            let (from, to) = match c {
+                TableChange::AlterColumn { from, to, .. } => {
+                    (Some(column_text(from)), Some(column_text(to)))
+                }
+                _ => (None, None),
+            };
+            JsonTableChange {
+                kind: c.kind(),
+                description: c.describe(),
+                from,
+                to,
+            }
         }
         fn change(s: &Step) -> JsonChange<'_> {
             JsonChange {
@@ -144,22 +215,42 @@ impl Plan {
                 table: s.change.table(),
                 description: s.change.describe(),
                 destructive: s.destructive,
-                changes: s
-                    .change
-                    .table_changes()
-                    .iter()
-                    .map(|c| JsonTableChange {
-                        kind: c.kind(),
-                        description: c.describe(),
-                    })
+                destructive_parts: &s.destructive_parts,
+                rebuilt: s.recreates_table,
+                contents: contents(s)
+                    .into_iter()
+                    .map(|l| l.get(2..).unwrap_or("").to_string())
                     .collect(),
+                changes: s.change.table_changes().iter().map(table_change).collect(),
                 sql: &s.statements,
             }
         }
+        let statements: Vec<JsonStatement> = self
+            .statements()
+            .enumerate()
+            .map(|(n, (step, sql))| JsonStatement {
+                index: n + 1,
+                change: step,
+                sql,
+                destructive: self.steps[step].destructive,
+                rebuilt: self.steps[step].recreates_table,
+            })
+            .collect();
         let json = Json {
+            format_version: super::saved::FORMAT_VERSION,
+            reconcile_version: env!("CARGO_PKG_VERSION"),
             environment: &self.environment,
             dialect: self.dialect,
+            fingerprint: self.fingerprint.as_deref(),
+            transactional: self.dialect.sql().transactional_ddl(),
+            summary: Summary {
+                changes: self.steps.len(),
+                destructive: self.destructive().count(),
+                statements: statements.len(),
+                blocking_findings: self.blocking_findings().count(),
+            },
             changes: self.steps.iter().map(change).collect(),
+            statements,
             findings: self
                 .findings
                 .iter()
@@ -168,8 +259,20 @@ impl Plan {
                     table: f.check.table.clone(),
                     description: f.check.describe(),
                     rows: f.rows,
+                    blocking: f.rows > 0,
                 })
                 .collect(),
+            dependencies: self
+                .dependencies
+                .iter()
+                .map(|d| JsonDependency {
+                    before: d.before,
+                    after: d.after,
+                    reason: &d.reason,
+                })
+                .collect(),
+            unmanaged: &self.unmanaged,
+            notes: &self.notes,
         };
         let mut s = serde_json::to_string_pretty(&json).unwrap_or_else(|_| "{}".to_string());
         s.push('\n');
