@@ -141,11 +141,11 @@ impl Change {
             Change::RenameTable { from, to } => format!("rename table `{from}` to `{to}`"),
             Change::AlterTable { to, .. } => format!("alter table `{}`", to.name),
             Change::CreateIndex { table, index } => {
-                format!(
-                    "create index `{}` on `{table}` {}",
-                    index.name,
-                    index_text(index)
-                )
+                let mut text = index_text(index);
+                if let Some(at) = text.find(" (").or_else(|| text.find(" none")) {
+                    text.insert_str(at, &format!(" on `{table}`"));
+                }
+                format!("create {text}")
             }
             Change::AddForeignKey { table, fk } => {
                 format!(
@@ -257,10 +257,8 @@ impl TableChange {
             TableChange::AlterPrimaryKey { from, to } => {
                 format!("change primary key {} -> {}", columns(from), columns(to))
             }
-            TableChange::CreateIndex(i) => format!("create index `{}` {}", i.name, index_text(i)),
-            TableChange::DropIndex(i) if i.has_own_name() => {
-                format!("drop index `{}` {}", i.name, index_text(i))
-            }
+            TableChange::CreateIndex(i) => format!("create {}", index_text(i)),
+            TableChange::DropIndex(i) if i.has_own_name() => format!("drop {}", index_text(i)),
             TableChange::DropIndex(i) => {
                 format!("drop unique constraint on {}", columns(&i.columns))
             }
@@ -412,17 +410,22 @@ pub fn column_text(c: &Column) -> String {
     out
 }
 
-/// The columns of an index or key, `(a, b)`.
+/// The columns of an index or key, `(a, b)`; `none` for no columns.
 fn columns(cols: &[String]) -> String {
+    if cols.is_empty() {
+        return "none".into();
+    }
     format!("({})", cols.join(", "))
 }
 
-/// An index as a plan shows it: `(a, b)`, `unique`, `where ...`.
+/// An index as a plan shows it: `` index `ix_t_a` (a) ``, `` unique index `uq` (a, b) where ... ``.
 pub fn index_text(i: &Index) -> String {
-    let mut out = columns(&i.columns);
-    if i.unique {
-        out.insert_str(0, "unique ");
-    }
+    let mut out = format!(
+        "{}index `{}` {}",
+        if i.unique { "unique " } else { "" },
+        i.name,
+        columns(&i.columns)
+    );
     if let Some(p) = &i.predicate {
         out.push_str(&format!(" where {p}"));
     }
