@@ -86,8 +86,11 @@ fn setup(page: &str, dir: &Path) {
 /// A folder holding `reconcile`, to put first on `PATH`.
 fn bin_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_reconcile"), dir.path().join("reconcile"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_reconcile"),
+        dir.path().join("reconcile"),
+    )
+    .unwrap();
     dir
 }
 
@@ -114,7 +117,11 @@ fn every_shell_example_runs() {
         let mut script = String::from("set -euo pipefail\nexec 2>&1\n");
         for b in &sh {
             script.push_str(&format!("echo '### {}:{}'\n{}", b.file, b.line, b.text));
-            ran += b.text.lines().filter(|l| l.starts_with("reconcile ")).count();
+            ran += b
+                .text
+                .lines()
+                .filter(|l| l.starts_with("reconcile "))
+                .count();
         }
         let out = Command::new("bash")
             .args(["-c", &script])
@@ -212,7 +219,10 @@ fn the_tests_safety_md_names_exist() {
         let exists = sources.contains(&format!("fn {part}("))
             || sources.contains(&format!("async fn {part}("))
             || cases.join(part).is_dir();
-        assert!(exists, "docs/safety.md names `{part}`, which is no test and no case");
+        assert!(
+            exists,
+            "docs/safety.md names `{part}`, which is no test and no case"
+        );
     }
     assert!(named >= 30, "only {named} tests named");
     // And every file it names exists.

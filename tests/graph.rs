@@ -45,10 +45,7 @@ fn graphviz(source: &str) -> Option<Result<String, String>> {
 fn all_plans() -> Vec<(String, Plan)> {
     let mut out = Vec::new();
     for case in cases() {
-        let current = match case.current_kdl() {
-            Some(kdl) => kdl,
-            None => String::new(),
-        };
+        let current: String = case.current_kdl().unwrap_or_default();
         for &d in &case.dialects {
             if case.current_kdl().is_none() && case.current_sql(d).is_some() {
                 continue;
