@@ -151,7 +151,6 @@ fn apply(
     vars: &dyn Fn(&str) -> Option<String>,
     args: ApplyArgs,
 ) -> Result<u8, Error> {
-    let start = Instant::now();
     let env = environment::load(root, env_name, vars)?;
     let saved = args.plan.as_deref().map(SavedPlan::load).transpose()?;
     if let Some(saved) = &saved {
@@ -192,6 +191,8 @@ fn apply(
         format: args.format,
         bar: None,
     };
+    // Timed from here: the summary's elapsed time never counts the wait for an answer.
+    let start = Instant::now();
     let plan = session.apply(&schema, &options, &mut progress);
     if let Some(bar) = progress.bar.take() {
         bar.finish_and_clear();
@@ -221,23 +222,15 @@ struct Reporter {
 
 impl Progress for Reporter {
     fn planned(&mut self, plan: &Plan) {
-        match self.format {
-            Format::Text => {
-                if !self.shown || plan.is_empty() {
-                    eprint!("{}", plan.text());
-                }
-            }
-            Format::Sql => {
-                if self.shown || plan.is_empty() {
-                    eprint!("{}", plan.text());
-                }
-                let _ = write_output(None, &exact_sql(plan));
-            }
-            other => {
-                eprint!("{}", plan.text());
-                let _ = write_output(None, &plan.render(other));
-            }
+        if !self.shown || plan.is_empty() {
+            eprint!("{}", plan.text());
         }
+        let record = match self.format {
+            Format::Text => return,
+            Format::Sql => exact_sql(plan),
+            other => plan.render(other),
+        };
+        let _ = write_output(None, &record);
     }
 
     fn statement(&mut self, index: usize, total: usize, _sql: &str) {

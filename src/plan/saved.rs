@@ -165,3 +165,31 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
             .nth(column.saturating_sub(1))
             .map_or(rest.len(), |(i, _)| i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(source: &str) -> Schema {
+        crate::project::schema_from_source(source, &[crate::dialect::Dialect::Sqlite]).unwrap()
+    }
+
+    #[test]
+    fn the_fingerprint_is_stable_and_sees_every_change() {
+        let a = schema("table t {\n    column id int primary-key=#true\n}\n");
+        assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+        assert_eq!(fingerprint(&a).len(), "fnv1a64:".len() + 16);
+        let c = schema("table t {\n    column id bigint primary-key=#true\n}\n");
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        assert_ne!(fingerprint(&a), fingerprint(&Schema::default()));
+    }
+
+    #[test]
+    fn json_positions_become_offsets() {
+        let text = "{\n  \"a\": 1,\n  oops\n}\n";
+        assert_eq!(&text[offset_of(text, 3, 3)..][..4], "oops");
+        assert_eq!(offset_of(text, 1, 1), 0);
+        assert_eq!(offset_of(text, 99, 99), text.len());
+        assert_eq!(offset_of("é\nx", 2, 1), "é\n".len());
+    }
+}
