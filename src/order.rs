@@ -51,7 +51,7 @@ struct Reason {
 }
 
 /// One "must run before" edge of a plan, between steps in plan order (0-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Dependency {
     pub before: usize,
     pub after: usize,
@@ -71,15 +71,6 @@ struct Facts {
 /// The changes in an order the database accepts. `desired` tells which unique index a foreign
 /// key relies on.
 pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<Change> {
-    order_explained(changes, desired, d).0
-}
-
-/// [`order`], and the edges that decided it, between positions in the returned order.
-pub fn order_explained(
-    changes: Vec<Change>,
-    desired: &Schema,
-    d: &dyn SqlDialect,
-) -> (Vec<Change>, Vec<Dependency>) {
     let desired: Desired = desired
         .tables
         .iter()
@@ -95,27 +86,11 @@ pub fn order_explained(
         let graph = build(&changes, desired, &relaxed);
         match sort(&graph) {
             Ok(order) => {
-                let position: HashMap<NodeIndex, usize> =
-                    order.iter().enumerate().map(|(p, n)| (*n, p)).collect();
-                let mut edges: Vec<Dependency> = graph
-                    .edge_indices()
-                    .filter_map(|e| {
-                        let (a, b) = graph.edge_endpoints(e)?;
-                        let why = &graph[e];
-                        Some(Dependency {
-                            before: position[&a],
-                            after: position[&b],
-                            reason: format!("{} {}", why.verb, why.object),
-                        })
-                    })
-                    .collect();
-                edges.sort_by_key(|e| (e.before, e.after));
                 let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-                let ordered = order
+                return order
                     .into_iter()
                     .filter_map(|i| slots[graph[i]].take())
                     .collect();
-                return (ordered, edges);
             }
             Err(cycles) => {
                 let members: Vec<usize> = cycles.iter().flatten().map(|n| graph[*n]).collect();
@@ -136,11 +111,43 @@ pub fn order_explained(
     }
     // Unbreakable cycles cannot come from a valid schema; keep a stable order regardless.
     changes.sort_by_key(key);
-    (changes, Vec::new())
+    changes
 }
 
-fn build(
-    changes: &[Change],
+/// The "must run before" edges between `changes`, given in plan order, each with its reason
+/// (for the plan's picture and its JSON). Built from the same facts as [`order`], on the
+/// final steps, so it stays right whatever a dialect did to the order afterwards; an edge
+/// against plan order (one that a broken cycle no longer enforces) is left out.
+pub fn dependencies<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+    desired: &Schema,
+) -> Vec<Dependency> {
+    let changes: Vec<&Change> = changes.into_iter().collect();
+    let desired: Desired = desired
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
+    let graph = build(&changes, &desired, &HashSet::new());
+    let mut edges: Vec<Dependency> = graph
+        .edge_indices()
+        .filter_map(|e| {
+            let (a, b) = graph.edge_endpoints(e)?;
+            let why = &graph[e];
+            Some(Dependency {
+                before: graph[a],
+                after: graph[b],
+                reason: format!("{} {}", why.verb, why.object),
+            })
+        })
+        .filter(|e| e.before < e.after)
+        .collect();
+    edges.sort_by_key(|e| (e.before, e.after));
+    edges
+}
+
+fn build<C: std::borrow::Borrow<Change>>(
+    changes: &[C],
     desired: &Desired,
     relaxed: &HashSet<usize>,
 ) -> StableDiGraph<usize, Reason> {
@@ -149,7 +156,7 @@ fn build(
     let facts: Vec<Facts> = changes
         .iter()
         .enumerate()
-        .map(|(i, c)| facts(c, desired, relaxed.contains(&i)))
+        .map(|(i, c)| facts(c.borrow(), desired, relaxed.contains(&i)))
         .collect();
     let mut creators: HashMap<&Object, Vec<usize>> = HashMap::new();
     let mut droppers: HashMap<&Object, Vec<usize>> = HashMap::new();

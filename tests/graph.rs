@@ -68,10 +68,10 @@ fn every_plan_renders_with_graphviz() {
         // The structure, with or without Graphviz: a node per change, an edge per dependency.
         assert_eq!(
             dot.matches(" [label=").count(),
-            plan.steps.len() + plan.dependencies.len(),
+            plan.steps.len() + plan.dependencies().len(),
             "{name}:\n{dot}"
         );
-        for dep in &plan.dependencies {
+        for dep in &plan.dependencies() {
             assert!(
                 dep.before < dep.after,
                 "{name}: an edge against plan order: {dep:?}"
@@ -91,7 +91,7 @@ fn every_plan_renders_with_graphviz() {
                 );
                 assert_eq!(
                     svg.matches("class=\"edge\"").count(),
-                    plan.dependencies.len(),
+                    plan.dependencies().len(),
                     "{name}"
                 );
                 rendered += 1;

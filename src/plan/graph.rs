@@ -19,7 +19,7 @@ impl Plan {
             }
             let _ = writeln!(out, "    n{i} [label={}{style}];", dot_string(&label));
         }
-        for e in &self.dependencies {
+        for e in &self.dependencies() {
             let _ = writeln!(
                 out,
                 "    n{} -> n{} [label={}];",
@@ -42,7 +42,7 @@ impl Plan {
             }
             let _ = writeln!(out, "    n{i}[\"{}\"]", mermaid_text(&label));
         }
-        for e in &self.dependencies {
+        for e in &self.dependencies() {
             let _ = writeln!(
                 out,
                 "    n{} -->|\"{}\"| n{}",

@@ -48,8 +48,9 @@ pub struct Plan {
     /// The fingerprint of the database's schema the plan was made from ([`fingerprint`]);
     /// `None` for a plan made with no database (`plan --dialect`, `diff`).
     pub fingerprint: Option<String>,
-    /// Why each step runs after another: the edges of the ordering graph, between steps.
-    pub dependencies: Vec<Dependency>,
+    /// The keys of the desired tables (primary keys and unique indexes, nothing else): what
+    /// [`Plan::dependencies`] needs to see which index a foreign key relies on.
+    keys: Schema,
 }
 
 /// The format of a printed plan.
@@ -80,9 +81,7 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let desired = timings::stage("diff", || crate::dialect::resolve(desired, d));
     let changes = timings::stage("diff", || crate::diff::diff(actual, &desired, d))?;
-    let (ordered, dependencies) = timings::stage("order", || {
-        crate::order::order_explained(changes, &desired, d)
-    });
+    let ordered = timings::stage("order", || crate::order::order(changes, &desired, d));
     let steps: Vec<Step> = timings::stage("render", || {
         ordered
             .into_iter()
@@ -115,8 +114,31 @@ pub fn plan(
             .collect(),
         notes: Vec::new(),
         fingerprint: Some(timings::stage("fingerprint", || fingerprint(actual))),
-        dependencies,
+        keys: keys_of(&desired),
     })
+}
+
+/// The tables of `schema` with their primary keys and non-partial unique indexes only.
+fn keys_of(schema: &Schema) -> Schema {
+    let tables = schema
+        .tables
+        .iter()
+        .map(|t| crate::schema::Table {
+            name: t.name.clone(),
+            primary_key: t.primary_key.clone(),
+            indexes: t
+                .indexes
+                .iter()
+                .filter(|i| i.unique && i.predicate.is_none())
+                .cloned()
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    Schema {
+        tables,
+        ..Default::default()
+    }
 }
 
 /// What in `change` can lose or alter stored data on `d` (cli.md, "Destructive changes").
@@ -176,6 +198,14 @@ impl Plan {
         let mut plan = plan("offline", &crate::dialect::resolve(current, d), desired, d)?;
         plan.fingerprint = None;
         Ok(plan)
+    }
+
+    /// Why each step runs after another: the edges of the ordering graph between steps, with
+    /// their reasons (computed when asked: only the JSON and the pictures show them).
+    pub fn dependencies(&self) -> Vec<Dependency> {
+        timings::stage("dependencies", || {
+            crate::order::dependencies(self.steps.iter().map(|s| &s.change), &self.keys)
+        })
     }
 
     /// Whether there is nothing to do.

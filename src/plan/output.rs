@@ -138,7 +138,7 @@ impl Plan {
             changes: Vec<JsonChange<'a>>,
             statements: Vec<JsonStatement<'a>>,
             findings: Vec<JsonFinding>,
-            dependencies: Vec<JsonDependency<'a>>,
+            dependencies: Vec<super::Dependency>,
             unmanaged: &'a [String],
             notes: &'a [String],
         }
@@ -188,12 +188,6 @@ impl Plan {
             description: String,
             rows: i64,
             blocking: bool,
-        }
-        #[derive(Serialize)]
-        struct JsonDependency<'a> {
-            before: usize,
-            after: usize,
-            reason: &'a str,
         }
         fn table_change(c: &TableChange) -> JsonTableChange {
             let (from, to) = match c {
@@ -262,15 +256,7 @@ impl Plan {
                     blocking: f.rows > 0,
                 })
                 .collect(),
-            dependencies: self
-                .dependencies
-                .iter()
-                .map(|d| JsonDependency {
-                    before: d.before,
-                    after: d.after,
-                    reason: &d.reason,
-                })
-                .collect(),
+            dependencies: self.dependencies(),
             unmanaged: &self.unmanaged,
             notes: &self.notes,
         };
