@@ -72,7 +72,104 @@ pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec
             });
         }
     }
+    if d.foreign_keys_pin_column_types() {
+        unpin_foreign_keys(&mut changes);
+    }
     Ok(changes)
+}
+
+/// Where a foreign key forbids changing the type of its columns on either side (MySQL),
+/// every key over a column that changes type (kept, renamed, added or dropped) is dropped
+/// first and added last, around the alterations of both tables.
+fn unpin_foreign_keys(changes: &mut Vec<Change>) {
+    let retyped: HashSet<(String, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable { to, changes, .. } => Some((to, changes)),
+            _ => None,
+        })
+        .flat_map(|(table, changes)| {
+            changes.iter().filter_map(|tc| match tc {
+                TableChange::AlterColumn { from, to, .. } if from.ty != to.ty => {
+                    Some((table.name.clone(), to.name.clone()))
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    if retyped.is_empty() {
+        return;
+    }
+    let pinned = |table: &str, fk: &ForeignKey| {
+        fk.columns
+            .iter()
+            .any(|c| retyped.contains(&(table.to_string(), c.clone())))
+            || fk
+                .ref_columns
+                .iter()
+                .any(|c| retyped.contains(&(fk.ref_table.clone(), c.clone())))
+    };
+    // Added again over the same columns, a key keeps the index the server made for it.
+    let kept_index = |fk: &ForeignKey, again: &ForeignKey| ForeignKey {
+        implicit_index: fk.implicit_index && fk.columns != again.columns,
+        ..fk.clone()
+    };
+    let mut around: Vec<(String, Option<ForeignKey>, Option<ForeignKey>)> = Vec::new();
+    for change in changes.iter_mut() {
+        let Change::AlterTable {
+            from,
+            to,
+            changes: mine,
+            ..
+        } = change
+        else {
+            continue;
+        };
+        // A renamed table's keys are left where they are (their names move with it).
+        if from.name != to.name {
+            continue;
+        }
+        let table = to.name.clone();
+        mine.retain(|tc| {
+            let moved = match tc {
+                TableChange::AddForeignKey(fk) if pinned(&table, fk) => (None, Some(fk.clone())),
+                TableChange::DropForeignKey(fk) if pinned(&table, fk) => (Some(fk.clone()), None),
+                // The index named after the old key goes with it.
+                TableChange::RenameForeignKey { from, to } if pinned(&table, to) => {
+                    (Some(from.clone()), Some(to.clone()))
+                }
+                _ => return true,
+            };
+            around.push((table.clone(), moved.0, moved.1));
+            false
+        });
+        for fk in &to.foreign_keys {
+            let Some(live) = from.foreign_keys.iter().find(|k| k.name == fk.name) else {
+                continue;
+            };
+            let touched = around.iter().any(|(t, d, a)| {
+                t == &table
+                    && [d, a]
+                        .iter()
+                        .any(|k| k.as_ref().is_some_and(|k| k.name == fk.name))
+            });
+            if !touched && pinned(&table, fk) {
+                around.push((table.clone(), Some(kept_index(live, fk)), Some(fk.clone())));
+            }
+        }
+    }
+    changes.retain(|c| !matches!(c, Change::AlterTable { changes, .. } if changes.is_empty()));
+    for (table, drop, add) in around {
+        if let Some(fk) = drop {
+            changes.push(Change::DropForeignKey {
+                table: table.clone(),
+                fk,
+            });
+        }
+        if let Some(fk) = add {
+            changes.push(Change::AddForeignKey { table, fk });
+        }
+    }
 }
 
 fn create_table(want: &Table, changes: &mut Vec<Change>) {

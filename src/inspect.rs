@@ -28,6 +28,21 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
     }
     for t in schema.tables.iter().filter(|t| t.name != ALEMBIC_VERSION) {
         let _ = writeln!(out, "table {} {{", s(&t.name));
+        if let Some(comment) = &t.comment {
+            let _ = writeln!(out, "    comment {}", s(comment));
+        }
+        let o = &t.options;
+        let options: String = [
+            ("engine", &o.engine),
+            ("charset", &o.charset),
+            ("collate", &o.collate),
+        ]
+        .iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| format!(" {key}={}", s(v))))
+        .collect();
+        if !options.is_empty() {
+            let _ = writeln!(out, "    {dialect}{options}");
+        }
         for c in &t.columns {
             let _ = write!(
                 out,
@@ -58,6 +73,9 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                     let _ = write!(out, " default=(sql){}", s(e));
                 }
                 None => {}
+            }
+            if let Some(comment) = &c.comment {
+                let _ = write!(out, " comment={}", s(comment));
             }
             let mut hint = String::new();
             match (&c.declared, &c.ty) {
@@ -107,6 +125,12 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                 cols.join(" "),
                 s(&target)
             );
+            // A name the database gave the key (not the one reconcile would generate).
+            if !fk.name.is_empty()
+                && fk.name != crate::schema::fk_name(&t.name, &fk.columns, &fk.ref_table)
+            {
+                let _ = write!(out, " name={}", s(&fk.name));
+            }
             for (key, action) in [("on-delete", fk.on_delete), ("on-update", fk.on_update)] {
                 if action != Action::NoAction {
                     let _ = write!(out, " {key}={}", action.kdl());

@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod connection;
 pub mod journal;
+mod mysql;
 pub mod preflight;
 mod sqlite;
 
@@ -41,6 +42,7 @@ pub struct Session {
 /// The drivers; the only "which database is this" in the crate outside the dialects.
 enum Driver {
     Sqlite(sqlite::SqliteDb),
+    Mysql(mysql::MysqlDb),
 }
 
 /// Runs `$body` with `$conn` bound to the session's driver connection.
@@ -48,6 +50,7 @@ macro_rules! on_driver {
     ($session:expr, $conn:ident => $body:expr) => {
         match &mut $session.driver {
             Driver::Sqlite($conn) => $session.runtime.block_on($body),
+            Driver::Mysql($conn) => $session.runtime.block_on($body),
         }
     };
 }
@@ -70,7 +73,10 @@ impl Session {
                 intent,
                 wait,
             ))?),
-            Dialect::Mysql | Dialect::Postgres => {
+            Dialect::Mysql => {
+                Driver::Mysql(runtime.block_on(mysql::MysqlDb::open(env.url.expose(), intent))?)
+            }
+            Dialect::Postgres => {
                 return Err(Error::Unsupported {
                     what: format!(
                         "live plans on {} are not available yet (environment `{}`, {})",
@@ -117,6 +123,7 @@ impl Session {
     pub fn queries(&self) -> usize {
         match &self.driver {
             Driver::Sqlite(db) => db.queries(),
+            Driver::Mysql(db) => db.queries(),
         }
     }
 }

@@ -127,6 +127,12 @@ pub trait SqlDialect: Sync {
         true
     }
 
+    /// Whether a foreign key forbids changing the type of the columns on either side while
+    /// it exists (MySQL: "Cannot change column ... used in a foreign key constraint").
+    fn foreign_keys_pin_column_types(&self) -> bool {
+        false
+    }
+
     /// Whether DDL runs inside a transaction that can be rolled back.
     fn transactional_ddl(&self) -> bool;
 

@@ -344,6 +344,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
                     column_spans: vec![name_span],
                     references_span: span,
                     generated_name: true,
+                    implicit_index: false,
                 });
             }
             None => problems.push(
@@ -520,5 +521,6 @@ fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         column_spans,
         references_span,
         generated_name,
+        implicit_index: false,
     });
 }

@@ -280,6 +280,9 @@ pub struct ForeignKey {
     pub column_spans: Vec<Span>,
     pub references_span: Span,
     pub generated_name: bool,
+    /// MySQL, live: the server made an index of the key's name for it, which the key owns
+    /// (it is not listed among the table's indexes, and goes when the key goes).
+    pub implicit_index: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -150,6 +150,19 @@ impl TempDb {
     }
 }
 
+/// Runs `statements` in order on the server's administrative database (users, grants).
+pub async fn exec_on_server(
+    server: Server,
+    base: &str,
+    statements: &[String],
+) -> Result<(), String> {
+    let admin = match server {
+        Server::Mysql => format!("{base}/mysql"),
+        Server::Postgres => format!("{base}/postgres"),
+    };
+    exec_on(server, &admin, statements).await
+}
+
 /// Runs `statements` in order on one connection to `url`.
 async fn exec_on(server: Server, url: &str, statements: &[String]) -> Result<(), String> {
     async fn run<C: Connection>(url: &str, statements: &[String]) -> Result<(), String>

@@ -248,6 +248,7 @@ fn read_foreign_keys(schema: &mut Schema, position: &HashMap<String, usize>, row
             column_spans: Vec::new(),
             references_span: (0..0).into(),
             generated_name: true,
+            implicit_index: false,
         });
     }
     let primary_keys: HashMap<String, Vec<String>> = schema

@@ -3,26 +3,40 @@
 //! flavor and version travel with the dialect value; its quirks are predicates in
 //! [`version`].
 
-mod normalize;
+pub mod normalize;
 pub mod rules;
+mod values;
 pub mod version;
 
+use std::collections::HashMap;
+
 use super::sql::{self, clauses, quote_string};
-use super::{Dialect, SqlDialect};
+use super::{DataEffect, Dialect, SqlDialect};
 use crate::change::{Change, TableChange};
 use crate::error::Problem;
-use crate::schema::{Column, DefaultValue, Schema, Table, Type};
+use crate::schema::{Column, DefaultValue, ForeignKey, Schema, Table, Type};
 use version::Server;
 
 /// The MySQL family, as one server of it.
 pub struct Mysql {
     pub server: Server,
+    /// Live: what the database gives a table that names no charset or collation.
+    pub database: Option<DatabaseDefaults>,
+}
+
+/// A database's default character set and collation, and each charset's default collation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DatabaseDefaults {
+    pub charset: String,
+    pub collation: String,
+    pub collations: HashMap<String, String>,
 }
 
 impl Mysql {
     /// The dialect of offline plans.
     pub const OFFLINE: Mysql = Mysql {
         server: Server::OFFLINE,
+        database: None,
     };
 }
 
@@ -67,7 +81,16 @@ impl SqlDialect for Mysql {
     }
 
     fn parse_default(&self, sql: &str, ty: &Type) -> DefaultValue {
-        normalize::parse_default(&self.server, sql, ty, false)
+        normalize::parse_default(&self.server, sql, ty, false, false)
+            .unwrap_or_else(|| DefaultValue::Sql("NULL".into()))
+    }
+
+    fn normalize_desired(&self, table: &mut Table) {
+        normalize::desired_table(self, table);
+    }
+
+    fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
+        values::data_effect(self, from, to)
     }
 
     fn default_sql(&self, default: &DefaultValue, ty: &Type) -> String {
@@ -137,16 +160,13 @@ impl SqlDialect for Mysql {
             Change::RenameTable { from, to } => {
                 vec![format!("RENAME TABLE {} TO {}", q(from), q(to))]
             }
-            Change::AlterTable { to, changes, .. } => changes
-                .iter()
-                .flat_map(|c| self.table_change(&to.name, c))
-                .collect(),
+            Change::AlterTable { to, changes, .. } => self.alter_table(&to.name, changes),
             Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
             Change::AddForeignKey { table, fk } => {
-                self.table_change(table, &TableChange::AddForeignKey(fk.clone()))
+                self.alter_table(table, &[TableChange::AddForeignKey(fk.clone())])
             }
             Change::DropForeignKey { table, fk } => {
-                self.table_change(table, &TableChange::DropForeignKey(fk.clone()))
+                self.alter_table(table, &[TableChange::DropForeignKey(fk.clone())])
             }
         }
     }
@@ -157,6 +177,10 @@ impl SqlDialect for Mysql {
 
     fn transactional_ddl(&self) -> bool {
         false
+    }
+
+    fn foreign_keys_pin_column_types(&self) -> bool {
+        true
     }
 
     fn has_charsets(&self) -> bool {
@@ -174,31 +198,107 @@ impl SqlDialect for Mysql {
 }
 
 impl Mysql {
-    /// The statements of one change to `table`, each its own `ALTER TABLE` for now.
-    fn table_change(&self, table: &str, change: &TableChange) -> Vec<String> {
+    /// The statements that carry out `changes` to `table`: one `ALTER TABLE` that folds
+    /// them all (one table copy), after the `UPDATE`s that fill NULLs. A foreign key dropped
+    /// and added again under the same name goes in an `ALTER TABLE` of its own first, since
+    /// the server checks names before it drops.
+    fn alter_table(&self, table: &str, changes: &[TableChange]) -> Vec<String> {
         let q = |s: &str| self.quote(s);
-        let alter = |action: String| format!("ALTER TABLE {} {action}", q(table));
-        let t = Table {
-            name: table.to_string(),
-            ..Table::default()
+        let mut before = Vec::new();
+        let mut first = Vec::new();
+        let mut actions = Vec::new();
+        let added: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::AddForeignKey(fk) => Some(fk.name.as_str()),
+                TableChange::RenameForeignKey { to, .. } => Some(to.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        // A column both renamed and changed is one `CHANGE COLUMN`.
+        let changed_names: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                TableChange::AlterColumn { to, .. } => Some(to.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let renamed = |name: &str| {
+            changes.iter().find_map(|c| match c {
+                TableChange::RenameColumn { from, to } if to == name => Some(from.clone()),
+                _ => None,
+            })
         };
+        for change in changes {
+            match change {
+                TableChange::RenameColumn { to, .. } if changed_names.contains(&to.as_str()) => {}
+                TableChange::AlterColumn {
+                    from,
+                    to,
+                    fill_nulls,
+                } => {
+                    if let (true, Some(d)) = (fill_nulls, &to.default) {
+                        let mut live = to.clone();
+                        live.name = from.name.clone();
+                        before.push(sql::fill_nulls(self, table, &live, d));
+                    }
+                    let t = Table::default();
+                    actions.push(match renamed(&to.name) {
+                        Some(old) => {
+                            format!("CHANGE COLUMN {} {}", q(&old), self.column_sql(&t, to))
+                        }
+                        None => format!("MODIFY COLUMN {}", self.column_sql(&t, to)),
+                    });
+                }
+                // Added again over the same columns, the key keeps its index.
+                TableChange::DropForeignKey(fk) if added.contains(&fk.name.as_str()) => {
+                    let same_columns = changes.iter().any(|c| {
+                        matches!(c, TableChange::AddForeignKey(a)
+                            if a.name == fk.name && a.columns == fk.columns)
+                    });
+                    let kept = ForeignKey {
+                        implicit_index: fk.implicit_index && !same_columns,
+                        ..fk.clone()
+                    };
+                    first.extend(self.actions(&TableChange::DropForeignKey(kept)));
+                }
+                TableChange::RenameForeignKey { from, .. }
+                    if added.contains(&from.name.as_str()) =>
+                {
+                    first.extend(self.actions(&TableChange::DropForeignKey(from.clone())));
+                    if let TableChange::RenameForeignKey { to, .. } = change {
+                        actions.extend(self.actions(&TableChange::AddForeignKey(to.clone())));
+                    }
+                }
+                _ => actions.extend(self.actions(change)),
+            }
+        }
+        let alter =
+            |actions: Vec<String>| format!("ALTER TABLE {} {}", q(table), actions.join(", "));
+        let mut out = before;
+        if !first.is_empty() {
+            out.push(alter(first));
+        }
+        if !actions.is_empty() {
+            out.push(alter(actions));
+        }
+        out
+    }
+
+    /// The `ALTER TABLE` actions of one change (for [`Mysql::alter_table`]).
+    fn actions(&self, change: &TableChange) -> Vec<String> {
+        let q = |s: &str| self.quote(s);
+        let t = Table::default();
         match change {
             TableChange::AddColumn(column) => {
-                vec![alter(format!("ADD COLUMN {}", self.column_sql(&t, column)))]
+                vec![format!("ADD COLUMN {}", self.column_sql(&t, column))]
             }
-            TableChange::DropColumn(column) => {
-                vec![alter(format!("DROP COLUMN {}", q(&column.name)))]
-            }
+            TableChange::DropColumn(column) => vec![format!("DROP COLUMN {}", q(&column.name))],
             TableChange::RenameColumn { from, to } => {
-                vec![alter(format!("RENAME COLUMN {} TO {}", q(from), q(to)))]
+                vec![format!("RENAME COLUMN {} TO {}", q(from), q(to))]
             }
-            TableChange::AlterColumn { to, fill_nulls, .. } => {
-                let mut out = Vec::new();
-                if let (true, Some(d)) = (fill_nulls, &to.default) {
-                    out.push(sql::fill_nulls(self, table, to, d));
-                }
-                out.push(alter(format!("MODIFY COLUMN {}", self.column_sql(&t, to))));
-                out
+            TableChange::AlterColumn { to, .. } => {
+                vec![format!("MODIFY COLUMN {}", self.column_sql(&t, to))]
             }
             TableChange::AlterPrimaryKey { from, to } => {
                 let mut actions = Vec::new();
@@ -208,46 +308,48 @@ impl Mysql {
                 if !to.is_empty() {
                     actions.push(format!("ADD PRIMARY KEY ({})", clauses::list(self, to)));
                 }
-                vec![alter(actions.join(", "))]
+                actions
             }
-            TableChange::CreateIndex(index) => vec![sql::create_index(self, table, index)],
-            TableChange::DropIndex(index) => {
-                vec![format!("DROP INDEX {} ON {}", q(&index.name), q(table))]
-            }
+            TableChange::CreateIndex(index) => vec![format!(
+                "ADD {}INDEX {} ({})",
+                if index.unique { "UNIQUE " } else { "" },
+                q(&index.name),
+                clauses::list(self, &index.columns)
+            )],
+            TableChange::DropIndex(index) => vec![format!("DROP INDEX {}", q(&index.name))],
             TableChange::RenameIndex { from, to } if self.server.supports_rename_index() => {
-                vec![alter(format!(
-                    "RENAME INDEX {} TO {}",
-                    q(&from.name),
-                    q(&to.name)
-                ))]
+                vec![format!("RENAME INDEX {} TO {}", q(&from.name), q(&to.name))]
             }
             TableChange::RenameIndex { from, to } => {
-                let mut out = self.table_change(table, &TableChange::DropIndex(from.clone()));
-                out.extend(self.table_change(table, &TableChange::CreateIndex(to.clone())));
+                let mut out = self.actions(&TableChange::DropIndex(from.clone()));
+                out.extend(self.actions(&TableChange::CreateIndex(to.clone())));
                 out
             }
             // A foreign key cannot be renamed on MySQL: drop it and add it again.
             TableChange::RenameForeignKey { from, to } => {
-                let mut out = self.table_change(table, &TableChange::DropForeignKey(from.clone()));
-                out.extend(self.table_change(table, &TableChange::AddForeignKey(to.clone())));
+                let mut out = self.actions(&TableChange::DropForeignKey(from.clone()));
+                out.extend(self.actions(&TableChange::AddForeignKey(to.clone())));
                 out
             }
             TableChange::AddForeignKey(fk) => {
-                vec![alter(format!("ADD {}", clauses::foreign_key(self, fk)))]
+                vec![format!("ADD {}", clauses::foreign_key(self, fk))]
             }
+            // The index the server made for the key goes with it.
+            TableChange::DropForeignKey(fk) if fk.implicit_index => vec![
+                format!("DROP FOREIGN KEY {}", q(&fk.name)),
+                format!("DROP INDEX {}", q(&fk.name)),
+            ],
             TableChange::DropForeignKey(fk) => {
-                vec![alter(format!("DROP FOREIGN KEY {}", q(&fk.name)))]
+                vec![format!("DROP FOREIGN KEY {}", q(&fk.name))]
             }
-            TableChange::AddCheck(check) => {
-                vec![alter(format!("ADD {}", clauses::check(self, check)))]
-            }
+            TableChange::AddCheck(check) => vec![format!("ADD {}", clauses::check(self, check))],
             TableChange::DropCheck(check) => {
-                vec![alter(format!("DROP CONSTRAINT {}", q(&check.name)))]
+                vec![format!("DROP CONSTRAINT {}", q(&check.name))]
             }
-            TableChange::SetComment(comment) => vec![alter(format!(
+            TableChange::SetComment(comment) => vec![format!(
                 "COMMENT = {}",
                 quote_string(comment.as_deref().unwrap_or(""), true)
-            ))],
+            )],
         }
     }
 

@@ -1,0 +1,352 @@
+//! The MySQL family's catalog, read from `information_schema` into the portable model in a
+//! fixed number of queries whatever the number of tables: one per kind of object, for the
+//! whole database. How each server spells what it stores (display widths, quoted defaults,
+//! rewritten CHECK text, inherited charsets, JSON as `longtext`) is read back by the rules
+//! of [`crate::dialect::mysql::normalize`].
+//!
+//! `information_schema` columns are binary strings on some servers, so text is decoded
+//! without sqlx's type check (it is UTF-8 either way) and numbers are cast in SQL.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+use sqlx::mysql::MySqlRow;
+
+use crate::dialect::SqlDialect;
+use crate::dialect::mysql::Mysql;
+use crate::dialect::mysql::normalize::{self, Inherited};
+use crate::dialect::mysql::version::{Flavor, Server};
+use crate::schema::{
+    Action, Check, Column, ForeignKey, Index, IndexKind, Schema, Table, TableOptions, Type,
+    Unmanaged,
+};
+
+/// Tables and views, with what a view is defined as.
+const TABLES: &str = "SELECT t.TABLE_NAME, t.TABLE_TYPE, t.ENGINE, t.TABLE_COLLATION, \
+    t.TABLE_COMMENT, v.VIEW_DEFINITION \
+    FROM information_schema.TABLES t LEFT JOIN information_schema.VIEWS v \
+    ON v.TABLE_SCHEMA = t.TABLE_SCHEMA AND v.TABLE_NAME = t.TABLE_NAME \
+    WHERE t.TABLE_SCHEMA = DATABASE() ORDER BY t.TABLE_NAME";
+
+const COLUMNS: &str = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, \
+    EXTRA, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_COMMENT, GENERATION_EXPRESSION \
+    FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+    ORDER BY TABLE_NAME, ORDINAL_POSITION";
+
+/// Index parts; MySQL 8 has functional parts (`EXPRESSION`), MariaDB does not.
+fn statistics(server: &Server) -> String {
+    let expression = match server.flavor {
+        Flavor::Mysql => "EXPRESSION",
+        Flavor::Mariadb => "NULL",
+    };
+    format!(
+        "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), COLUMN_NAME, \
+         CAST(SUB_PART AS SIGNED), COLLATION, {expression} \
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+         ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
+    )
+}
+
+/// CHECK constraints: MariaDB names their table; MySQL only through `TABLE_CONSTRAINTS`.
+fn checks(server: &Server) -> &'static str {
+    match server.flavor {
+        Flavor::Mariadb => {
+            "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE \
+             FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() \
+             ORDER BY TABLE_NAME, CONSTRAINT_NAME"
+        }
+        Flavor::Mysql => {
+            "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE \
+             FROM information_schema.TABLE_CONSTRAINTS tc JOIN information_schema.CHECK_CONSTRAINTS cc \
+             ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
+             WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK' \
+             ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME"
+        }
+    }
+}
+
+const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, \
+    k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE \
+    FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+    ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+    AND r.TABLE_NAME = k.TABLE_NAME \
+    WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+    ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
+
+const TRIGGERS: &str = "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, \
+    EVENT_MANIPULATION, ACTION_STATEMENT \
+    FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME";
+
+/// Every catalog query for `server`, in the order [`read`] takes their rows.
+pub fn queries(server: &Server) -> Vec<String> {
+    vec![
+        TABLES.to_string(),
+        COLUMNS.to_string(),
+        statistics(server),
+        checks(server).to_string(),
+        FOREIGN_KEYS.to_string(),
+        TRIGGERS.to_string(),
+    ]
+}
+
+/// Text at `i`, NULL as `None`.
+fn text(row: &MySqlRow, i: usize) -> Option<String> {
+    row.try_get_unchecked::<Option<String>, _>(i).ok().flatten()
+}
+
+fn text_or_empty(row: &MySqlRow, i: usize) -> String {
+    text(row, i).unwrap_or_default()
+}
+
+fn number(row: &MySqlRow, i: usize) -> Option<i64> {
+    row.try_get_unchecked::<Option<i64>, _>(i).ok().flatten()
+}
+
+/// The schema from the rows of [`queries`], in order, as `d`'s server reports it.
+pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
+    let [tables, columns, statistics, checks, foreign_keys, triggers]: [Vec<MySqlRow>; 6] = rows
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("six catalog queries"));
+    let database = d.database.clone().unwrap_or_default();
+    let charset_defaults = &database.collations;
+    let top = Inherited::database(&database);
+    let mut schema = Schema::default();
+    let mut position: HashMap<String, usize> = HashMap::new();
+    let mut inherited: Vec<Inherited> = Vec::new();
+    for row in &tables {
+        let name = text_or_empty(row, 0);
+        if text(row, 1).as_deref() == Some("VIEW") {
+            let definition = text_or_empty(row, 5);
+            schema.unmanaged.push(Unmanaged {
+                kind: "view".into(),
+                sql: format!("CREATE VIEW {} AS {definition}", d.quote(&name)),
+                table: name.clone(),
+                name,
+            });
+            continue;
+        }
+        let collation = text(row, 3);
+        let (charset, collate, effective) = top.child(None, collation.as_deref(), charset_defaults);
+        let comment = text(row, 4).filter(|c| !c.is_empty());
+        position.insert(name.clone(), schema.tables.len());
+        inherited.push(effective);
+        schema.tables.push(Table {
+            name,
+            comment,
+            options: TableOptions {
+                // InnoDB is what every supported server makes by default.
+                engine: text(row, 2).filter(|e| !e.eq_ignore_ascii_case("InnoDB")),
+                charset,
+                collate,
+            },
+            ..Table::default()
+        });
+    }
+    // MariaDB keeps JSON as `longtext` with a `json_valid` check named after the column.
+    let json_checks: Vec<(String, String)> = checks
+        .iter()
+        .filter(|r| normalize::is_json_valid_check(&text_or_empty(r, 2), &text_or_empty(r, 1)))
+        .map(|r| (text_or_empty(r, 0), text_or_empty(r, 1)))
+        .collect();
+    for row in &columns {
+        let Some(&t) = position.get(&text_or_empty(row, 0)) else {
+            continue;
+        };
+        let name = text_or_empty(row, 1);
+        let column_type = text_or_empty(row, 2);
+        let extra = text_or_empty(row, 5).to_ascii_lowercase();
+        if extra.contains("generated") && !extra.contains("default_generated") {
+            schema.tables[t]
+                .unmodeled
+                .push(format!("generated column `{name}`"));
+            continue;
+        }
+        let table = &schema.tables[t];
+        let json = d.server.json_is_longtext()
+            && column_type.eq_ignore_ascii_case("longtext")
+            && json_checks.contains(&(table.name.clone(), name.clone()));
+        let ty = if json {
+            Type::Json
+        } else {
+            d.parse_type(&column_type)
+        };
+        let mut c = Column::new(name.clone(), ty.clone());
+        c.nullable = text(row, 3).as_deref() == Some("YES");
+        c.auto_increment = extra.contains("auto_increment");
+        c.default = text(row, 4).and_then(|s| {
+            normalize::parse_default(
+                &d.server,
+                &s,
+                &ty,
+                extra.contains("default_generated"),
+                c.nullable,
+            )
+        });
+        if extra.contains("on update") {
+            schema.tables[t]
+                .unmodeled
+                .push(format!("`ON UPDATE` of column `{name}`"));
+        }
+        if !json {
+            let (charset, collate, _) = inherited[t].child(
+                text(row, 6).as_deref(),
+                text(row, 7).as_deref(),
+                charset_defaults,
+            );
+            c.charset = charset;
+            c.collate = collate;
+        }
+        c.comment = text(row, 8).filter(|s| !s.is_empty());
+        schema.tables[t].columns.push(c);
+    }
+    read_indexes(&mut schema, &position, &statistics);
+    read_foreign_keys(&mut schema, &position, &foreign_keys);
+    for row in &checks {
+        let Some(&t) = position.get(&text_or_empty(row, 0)) else {
+            continue;
+        };
+        let name = text_or_empty(row, 1);
+        let table = &mut schema.tables[t];
+        if json_checks.contains(&(table.name.clone(), name.clone())) {
+            continue;
+        }
+        table.checks.push(Check {
+            name,
+            expr: normalize::expression(&text_or_empty(row, 2)),
+            named: true,
+            span: (0..0).into(),
+        });
+    }
+    for row in &triggers {
+        let (name, table) = (text_or_empty(row, 0), text_or_empty(row, 1));
+        let sql = format!(
+            "CREATE TRIGGER {} {} {} ON {} FOR EACH ROW {}",
+            d.quote(&name),
+            text_or_empty(row, 2),
+            text_or_empty(row, 3),
+            d.quote(&table),
+            text_or_empty(row, 4)
+        );
+        schema.unmanaged.push(Unmanaged {
+            kind: "trigger".into(),
+            name,
+            table,
+            sql,
+        });
+    }
+    schema
+}
+
+/// The primary key and the indexes, with the index the server made for a foreign key
+/// (named after the key, over its columns) left to the key itself.
+fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[MySqlRow]) {
+    // (table, name, unique, columns, what makes it unmodeled)
+    type Parts = (usize, String, bool, Vec<String>, Option<String>);
+    let mut parts: Vec<Parts> = Vec::new();
+    for row in rows {
+        let Some(&t) = position.get(&text_or_empty(row, 0)) else {
+            continue;
+        };
+        let name = text_or_empty(row, 1);
+        let unique = number(row, 2) == Some(0);
+        let column = text(row, 3);
+        let odd = if number(row, 4).is_some() {
+            Some("a prefix index")
+        } else if text(row, 5).as_deref() == Some("D") {
+            Some("a descending index")
+        } else if column.is_none() || text(row, 6).is_some() {
+            Some("a functional index")
+        } else {
+            None
+        };
+        match parts.last_mut() {
+            Some(last) if last.0 == t && last.1 == name => {
+                last.3.extend(column);
+                last.4 = last.4.take().or(odd.map(str::to_string));
+            }
+            _ => parts.push((
+                t,
+                name,
+                unique,
+                column.into_iter().collect(),
+                odd.map(str::to_string),
+            )),
+        }
+    }
+    for (t, name, unique, columns, odd) in parts {
+        let table = &mut schema.tables[t];
+        if let Some(odd) = odd {
+            table.unmodeled.push(format!("{odd} `{name}`"));
+            continue;
+        }
+        if name == "PRIMARY" {
+            table.primary_key = columns;
+            continue;
+        }
+        table.indexes.push(Index {
+            name,
+            columns,
+            unique,
+            predicate: None,
+            span: (0..0).into(),
+            column_spans: Vec::new(),
+            generated_name: false,
+            kind: IndexKind::Index,
+        });
+    }
+}
+
+fn read_foreign_keys(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[MySqlRow]) {
+    for row in rows {
+        let Some(&t) = position.get(&text_or_empty(row, 0)) else {
+            continue;
+        };
+        let name = text_or_empty(row, 1);
+        let table = &mut schema.tables[t];
+        let (column, ref_column) = (text_or_empty(row, 2), text_or_empty(row, 4));
+        if let Some(fk) = table.foreign_keys.last_mut().filter(|fk| fk.name == name) {
+            fk.columns.push(column);
+            fk.ref_columns.push(ref_column);
+            continue;
+        }
+        table.foreign_keys.push(ForeignKey {
+            name,
+            columns: vec![column],
+            ref_table: text_or_empty(row, 3),
+            ref_columns: vec![ref_column],
+            on_update: normalize::same_action(action(&text_or_empty(row, 5))),
+            on_delete: normalize::same_action(action(&text_or_empty(row, 6))),
+            span: (0..0).into(),
+            column_spans: Vec::new(),
+            references_span: (0..0).into(),
+            generated_name: false,
+            implicit_index: false,
+        });
+    }
+    for table in &mut schema.tables {
+        let Table {
+            indexes,
+            foreign_keys,
+            ..
+        } = table;
+        for fk in foreign_keys.iter_mut() {
+            if let Some(i) = indexes
+                .iter()
+                .position(|i| normalize::is_implicit_index(i, fk))
+            {
+                indexes.remove(i);
+                fk.implicit_index = true;
+            }
+        }
+    }
+}
+
+fn action(rule: &str) -> Action {
+    match rule.to_ascii_uppercase().as_str() {
+        "CASCADE" => Action::Cascade,
+        "SET NULL" => Action::SetNull,
+        "SET DEFAULT" => Action::SetDefault,
+        "RESTRICT" => Action::Restrict,
+        _ => Action::NoAction,
+    }
+}

@@ -1,0 +1,333 @@
+//! MySQL and MariaDB, live: one connection for the whole command. The apply lock is a
+//! named lock (`GET_LOCK`, tied to the session, freed on disconnect); every DDL statement
+//! commits on its own, so there is no transaction and the orchestrator journals each
+//! statement. The session runs with a strict `sql_mode`, so a value that does not fit a new
+//! definition is an error, never a silent truncation.
+
+mod inspect;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlDatabaseError};
+use sqlx::{AssertSqlSafe, Connection as _, Executor};
+
+use super::Intent;
+use super::connection::Connection;
+use crate::dialect::SqlDialect;
+use crate::dialect::mysql::version::Server;
+use crate::dialect::mysql::{DatabaseDefaults, Mysql};
+use crate::error::{DriverError, Error};
+use crate::schema::Schema;
+
+/// The session settings every connection runs with: strict (a value that does not fit is
+/// an error), no zero dates, no silent engine substitution, and `||` as OR as everywhere
+/// else; explicit timestamp defaults, so that a `TIMESTAMP NOT NULL` column is not given
+/// `DEFAULT CURRENT_TIMESTAMP ON UPDATE ...` behind the schema's back.
+const SESSION: [&str; 2] = [
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,\
+     ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+    "SET SESSION explicit_defaults_for_timestamp = 1",
+];
+
+/// MySQL 8 caches table statistics for a day by default; the catalog must be current.
+const MYSQL_SESSION: &str = "SET SESSION information_schema_stats_expiry = 0";
+
+/// The server, the database and what tables inherit from it.
+const SERVER: &str = "SELECT CAST(VERSION() AS CHAR), CAST(DATABASE() AS CHAR), \
+    (SELECT CAST(DEFAULT_CHARACTER_SET_NAME AS CHAR) FROM information_schema.SCHEMATA \
+     WHERE SCHEMA_NAME = DATABASE()), \
+    (SELECT CAST(DEFAULT_COLLATION_NAME AS CHAR) FROM information_schema.SCHEMATA \
+     WHERE SCHEMA_NAME = DATABASE())";
+
+/// The default collation of each character set.
+const CHARSETS: &str = "SELECT CAST(CHARACTER_SET_NAME AS CHAR), CAST(DEFAULT_COLLATE_NAME AS CHAR) \
+     FROM information_schema.CHARACTER_SETS";
+
+/// ER_BAD_DB_ERROR: the URL names a database that does not exist.
+const UNKNOWN_DATABASE: u16 = 1049;
+
+/// One database of a MySQL or MariaDB server, or one that does not exist yet.
+pub struct MysqlDb {
+    /// `None` when a read-only command found no database: it is empty.
+    conn: Option<MySqlConnection>,
+    dialect: Mysql,
+    /// The URL, passwords removed, for messages.
+    shown: String,
+    /// The database the URL names.
+    database: String,
+    lock: String,
+    locked: bool,
+    queries: usize,
+}
+
+impl MysqlDb {
+    /// Connects to the database `url` names (`mysql://` or `mariadb://`). A missing database
+    /// is empty for [`Intent::Read`], created for [`Intent::Write`], an error for
+    /// [`Intent::Inspect`].
+    pub async fn open(url: &str, intent: Intent) -> Result<MysqlDb, Error> {
+        let shown = crate::redact::redact_url(url);
+        let connect_error = |e: sqlx::Error| Error::Connect {
+            url: shown.clone(),
+            source: DriverError::new(e, url),
+        };
+        let sqlx_url = match url.strip_prefix("mariadb:") {
+            Some(rest) => format!("mysql:{rest}"),
+            None => url.to_string(),
+        };
+        let options = MySqlConnectOptions::from_str(&sqlx_url)
+            .map_err(connect_error)?
+            .pipes_as_concat(false)
+            .statement_cache_capacity(0);
+        let Some(database) = options.get_database().map(str::to_string) else {
+            return Err(Error::Unsupported {
+                what: format!("the MySQL url `{shown}` names no database"),
+                help: "end the url with the database: `mysql://user:${DB_PASSWORD}@host:3306/app`"
+                    .into(),
+            });
+        };
+        let conn = match MySqlConnection::connect_with(&options).await {
+            Ok(conn) => Some(conn),
+            Err(sqlx::Error::Database(e))
+                if e.try_downcast_ref::<MySqlDatabaseError>()
+                    .is_some_and(|e| e.number() == UNKNOWN_DATABASE) =>
+            {
+                match intent {
+                    Intent::Inspect => return Err(Error::NoDatabase { path: shown }),
+                    Intent::Read => None,
+                    Intent::Write => {
+                        let server = options.clone().database("");
+                        let mut admin = MySqlConnection::connect_with(&server)
+                            .await
+                            .map_err(connect_error)?;
+                        let create = format!("CREATE DATABASE `{}`", database.replace('`', "``"));
+                        admin.execute(AssertSqlSafe(create)).await.map_err(|e| {
+                            Error::Database {
+                                what: format!("cannot create the database `{database}`"),
+                                source: DriverError::new(e, url),
+                            }
+                        })?;
+                        let _ = admin.close().await;
+                        Some(
+                            MySqlConnection::connect_with(&options)
+                                .await
+                                .map_err(connect_error)?,
+                        )
+                    }
+                }
+            }
+            Err(e) => return Err(connect_error(e)),
+        };
+        let mut db = MysqlDb {
+            conn,
+            dialect: Mysql::OFFLINE,
+            lock: lock_name(&database),
+            shown,
+            database,
+            locked: false,
+            queries: 0,
+        };
+        if db.conn.is_some() {
+            db.start_session(url).await?;
+        }
+        Ok(db)
+    }
+
+    /// Reads the server and sets the session up.
+    async fn start_session(&mut self, url: &str) -> Result<(), Error> {
+        let conn = self.conn()?;
+        let fail = |e: sqlx::Error| Error::Database {
+            what: "cannot set up the MySQL session".into(),
+            source: DriverError::new(e, url),
+        };
+        let row: (String, Option<String>, Option<String>, Option<String>) = sqlx::query_as(SERVER)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(fail)?;
+        let server = Server::parse(&row.0).ok_or_else(|| Error::Unsupported {
+            what: format!("cannot read the server version `{}`", row.0),
+            help: "reconcile supports MySQL 8.0+ and MariaDB 10.5+".into(),
+        })?;
+        for sql in SESSION {
+            conn.execute(sql).await.map_err(fail)?;
+        }
+        if server.flavor == crate::dialect::mysql::version::Flavor::Mysql {
+            conn.execute(MYSQL_SESSION).await.map_err(fail)?;
+        }
+        let collations: Vec<(String, String)> = sqlx::query_as(CHARSETS)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(fail)?;
+        self.queries += SESSION.len() + 2;
+        self.dialect = Mysql {
+            server,
+            database: match (row.2, row.3) {
+                (Some(charset), Some(collation)) => Some(DatabaseDefaults {
+                    charset,
+                    collation,
+                    collations: collations.into_iter().collect(),
+                }),
+                _ => None,
+            },
+        };
+        Ok(())
+    }
+
+    /// How many queries this connection has run (introspection runs a fixed number).
+    pub fn queries(&self) -> usize {
+        self.queries
+    }
+
+    fn conn(&mut self) -> Result<&mut MySqlConnection, Error> {
+        self.queries += 1;
+        self.conn.as_mut().ok_or_else(|| Error::NoDatabase {
+            path: self.shown.clone(),
+        })
+    }
+}
+
+/// The name of the apply lock of `database`. Lock names are at most 64 characters; a
+/// longer database name is shortened with a hash of the whole, so two names never share
+/// a lock by being cut.
+fn lock_name(database: &str) -> String {
+    let name = format!("reconcile:{database}");
+    if name.chars().count() <= 64 {
+        return name;
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in database.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let head: String = name.chars().take(47).collect();
+    format!("{head}:{hash:016x}")
+}
+
+impl Connection for MysqlDb {
+    fn dialect(&self) -> &dyn SqlDialect {
+        &self.dialect
+    }
+
+    fn lock_name(&self) -> String {
+        format!("{} (GET_LOCK on {})", self.lock, self.shown)
+    }
+
+    fn note(&self) -> Option<String> {
+        self.conn.is_none().then(|| {
+            format!(
+                "the database `{}` does not exist yet; `reconcile apply` creates it",
+                self.database
+            )
+        })
+    }
+
+    async fn introspect(&mut self) -> Result<Schema, Error> {
+        if self.conn.is_none() {
+            return Ok(Schema::default());
+        }
+        let server = self.dialect.server;
+        let mut rows = Vec::new();
+        for query in inspect::queries(&server) {
+            let conn = self.conn()?;
+            rows.push(
+                sqlx::query(AssertSqlSafe(query))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(|e| Error::Database {
+                        what: "cannot read the database schema".into(),
+                        source: DriverError::new(e, ""),
+                    })?,
+            );
+        }
+        Ok(inspect::read(&self.dialect, rows))
+    }
+
+    async fn lock(&mut self, timeout: Duration) -> Result<(), Error> {
+        let name = self.lock.clone();
+        let lock = self.lock_name();
+        let conn = self.conn()?;
+        let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
+            .bind(&name)
+            .bind(timeout.as_secs() as i64)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| Error::Database {
+                what: format!("cannot take the lock {lock}"),
+                source: DriverError::new(e, ""),
+            })?;
+        match got {
+            Some(1) => {
+                self.locked = true;
+                Ok(())
+            }
+            _ => Err(Error::Locked {
+                lock,
+                seconds: timeout.as_secs(),
+            }),
+        }
+    }
+
+    async fn unlock(&mut self) -> Result<(), Error> {
+        if !self.locked {
+            return Ok(());
+        }
+        self.locked = false;
+        let name = self.lock.clone();
+        let conn = self.conn()?;
+        sqlx::query("SELECT RELEASE_LOCK(?)")
+            .bind(name)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::Database {
+                what: "cannot release the apply lock".into(),
+                source: DriverError::new(e, ""),
+            })
+    }
+
+    /// DDL commits as it goes: there is no transaction to begin (the orchestrator journals).
+    async fn begin(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn rollback(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
+        let conn = self.conn().map_err(|e| DriverError::new(e, ""))?;
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| DriverError::new(e, ""))
+    }
+
+    async fn count(&mut self, sql: &str) -> Result<i64, Error> {
+        let conn = self.conn()?;
+        sqlx::query_scalar(AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| Error::Database {
+                what: format!("cannot count rows with `{sql}`"),
+                source: DriverError::new(e, ""),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_names_fit_mysql_and_stay_distinct() {
+        assert_eq!(lock_name("app"), "reconcile:app");
+        let a = lock_name(&"a".repeat(60));
+        let b = lock_name(&format!("{}b", "a".repeat(59)));
+        assert!(a.chars().count() <= 64 && b.chars().count() <= 64);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,1 @@
+INSERT INTO tickets (id, title) VALUES (1, 'one'), (7, 'seven');

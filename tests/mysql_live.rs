@@ -1,0 +1,508 @@
+//! MySQL and MariaDB, live, where the family differs from the others: DDL that commits as it
+//! goes (a failure midway is reported as applied / failed / pending, and a second apply
+//! finishes the job), the `GET_LOCK` apply lock under 8 concurrent applies, an apply killed
+//! midway, a database made by SQLAlchemy's `create_all`, the production environment with a
+//! real user and password, and introspection in a fixed number of queries. Runs on the
+//! server `RECONCILE_TEST_MYSQL_URL` names; skipped loudly without it.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::live::LiveDb;
+use common::{Server, reconcile, reconcile_with};
+use reconcile::database::{Intent, Session};
+use reconcile::dialect::Dialect;
+use reconcile::environment::Environment;
+use reconcile::redact::SecretUrl;
+
+/// A fresh database on the MySQL-family server, or `None` (skipped loudly).
+fn server_db() -> Option<LiveDb> {
+    let base = Server::Mysql.url()?;
+    Some(LiveDb::on_server(Server::Mysql, &base))
+}
+
+/// A project folder whose development environment is `db`, with `schema`.
+fn project(db: &LiveDb, schema: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.kdl"), schema).unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    std::fs::write(
+        dir.path().join("environments/development.kdl"),
+        format!("url \"{}\"\n", db.environment_url(dir.path())),
+    )
+    .unwrap();
+    dir
+}
+
+fn write_schema(dir: &Path, schema: &str) {
+    std::fs::write(dir.join("schema.kdl"), schema).unwrap();
+}
+
+const PARTIAL_BEFORE: &str = "CREATE TABLE a_first (id INT PRIMARY KEY);
+CREATE TABLE b_fails (id INT PRIMARY KEY, born VARCHAR(20) NULL);
+CREATE TABLE c_last (id INT PRIMARY KEY);
+INSERT INTO a_first VALUES (1);
+INSERT INTO b_fails VALUES (1, '2024-02-03'), (2, 'not a date');
+INSERT INTO c_last VALUES (1);";
+
+/// Three tables, one statement each; the second turns text into dates, which one row is
+/// not: no preflight check can tell (the conversion is destructive, and allowed here), and
+/// the strict session makes the server refuse it instead of storing a zero date.
+const PARTIAL_DESIRED: &str = "table a_first {
+  column id int primary-key=#true
+  column note string length=10 nullable=#true
+}
+table b_fails {
+  column id int primary-key=#true
+  column born date nullable=#true
+}
+table c_last {
+  column id int primary-key=#true
+  column note string length=10 nullable=#true
+}
+";
+
+#[test]
+fn a_failure_midway_reports_what_ran_and_a_second_apply_finishes() {
+    let Some(db) = server_db() else { return };
+    db.run_script(PARTIAL_BEFORE).unwrap();
+    let dir = project(&db, PARTIAL_DESIRED);
+    let (status, stdout, stderr) =
+        reconcile(dir.path(), &["apply", "--yes", "--allow-destructive"]);
+    assert_eq!(status, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("apply stopped at statement 2 of 3"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`b_fails`"), "names the change: {stderr}");
+    assert!(
+        stderr.contains("Incorrect date value") || stderr.contains("1292"),
+        "the server's own error: {stderr}"
+    );
+    assert!(
+        stderr.contains("1 statement(s) ran and are committed") && stderr.contains("1 did not run"),
+        "{stderr}"
+    );
+    // What ran is committed; what failed and what is pending is not.
+    assert_eq!(
+        db.rows("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'note'")
+            .unwrap(),
+        ["1"]
+    );
+    assert_eq!(
+        db.rows("SELECT born FROM b_fails ORDER BY id").unwrap(),
+        ["2024-02-03", "not a date"],
+        "the failed statement changed nothing"
+    );
+    // Fix the data; the next apply finishes from where the first stopped.
+    db.run(&["UPDATE b_fails SET born = '2024-05-06' WHERE id = 2".into()])
+        .unwrap();
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes", "--allow-destructive"]);
+    assert_eq!(status, 0, "{stderr}");
+    let (status, stdout, _) = reconcile(dir.path(), &["plan", "--exit-code"]);
+    assert_eq!(status, 0, "{stdout}");
+    assert_eq!(
+        db.rows("SELECT id, born FROM b_fails ORDER BY id").unwrap(),
+        ["1|2024-02-03", "2|2024-05-06"]
+    );
+    db.close();
+}
+
+const RACE_BEFORE: &str = "CREATE TABLE members (id INT PRIMARY KEY, kind VARCHAR(5) NOT NULL, note VARCHAR(5));
+CREATE TABLE logins (id INT PRIMARY KEY, member_id INT, CONSTRAINT fk_l FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE);
+INSERT INTO members VALUES (1, 'admin', 'a'), (2, 'guest', NULL), (3, 'guest', 'c');
+INSERT INTO logins VALUES (10, 1), (11, 2), (12, 3);";
+
+/// A table rename, a column rename and a widening, over rows.
+const RACE_DESIRED: &str = "table memberships renamed-from=members {
+  column id int primary-key=#true
+  column role string length=50 renamed-from=kind
+  column note string length=50 nullable=#true
+}
+table logins {
+  column id int primary-key=#true
+  column member_id int nullable=#true references=memberships.id on-delete=cascade
+}
+";
+
+#[test]
+fn eight_applies_started_together_apply_once_and_keep_every_row() {
+    let Some(db) = server_db() else { return };
+    db.run_script(RACE_BEFORE).unwrap();
+    let dir = project(&db, RACE_DESIRED);
+    std::fs::write(
+        dir.path().join("environments/development.kdl"),
+        format!(
+            "url \"{}\"\nlock-timeout 60\n",
+            db.environment_url(dir.path())
+        ),
+    )
+    .unwrap();
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_reconcile"))
+                .args(["apply", "--yes"])
+                .current_dir(dir.path())
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut applied = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) if stderr.contains("Applied") => applied += 1,
+            Some(0) => assert!(stderr.contains("No changes"), "{stderr}"),
+            _ => assert!(
+                stderr.contains("another apply holds the lock"),
+                "a concurrent apply failed without naming the lock:\n{stderr}"
+            ),
+        }
+    }
+    assert_eq!(applied, 1, "exactly one apply does the work");
+    assert_eq!(reconcile(dir.path(), &["plan", "--exit-code"]).0, 0);
+    assert_eq!(
+        db.rows("SELECT m.id, m.role, m.note, l.id FROM memberships m JOIN logins l ON l.member_id = m.id ORDER BY m.id")
+            .unwrap(),
+        ["1|admin|a|10", "2|guest|NULL|11", "3|guest|c|12"]
+    );
+    db.close();
+}
+
+#[test]
+fn a_held_lock_times_out_naming_it_and_changes_nothing() {
+    let Some(db) = server_db() else { return };
+    db.run_script(RACE_BEFORE).unwrap();
+    let dir = project(&db, RACE_DESIRED);
+    std::fs::write(
+        dir.path().join("environments/development.kdl"),
+        format!(
+            "url \"{}\"\nlock-timeout 1\n",
+            db.environment_url(dir.path())
+        ),
+    )
+    .unwrap();
+    let LiveDb::Server(temp) = &db else {
+        unreachable!()
+    };
+    let name = format!("reconcile:{}", temp.name);
+    common::live::block_on(async {
+        use sqlx::Connection as _;
+        let mut holder = sqlx::MySqlConnection::connect(&temp.url).await.unwrap();
+        let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, 5)")
+            .bind(&name)
+            .fetch_one(&mut holder)
+            .await
+            .unwrap();
+        assert_eq!(got, Some(1));
+        let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+        assert_eq!(status, 1, "{stderr}");
+        assert!(
+            stderr.contains("another apply holds the lock `reconcile:")
+                && stderr.contains("waited 1 s"),
+            "{stderr}"
+        );
+        holder.close().await.unwrap();
+    });
+    assert_eq!(
+        db.rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")
+            .unwrap(),
+        ["logins", "members"],
+        "nothing changed"
+    );
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "once the lock is free: {stderr}");
+    db.close();
+}
+
+/// `n` tables, each with two indexes and (but the first) a foreign key, as one script.
+fn tables_sql(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let parent = if i == 0 {
+                String::new()
+            } else {
+                format!(", p INT, CONSTRAINT fk_t{i} FOREIGN KEY (p) REFERENCES t0 (id)")
+            };
+            format!(
+                "CREATE TABLE t{i} (id INT PRIMARY KEY, a VARCHAR(20) NOT NULL, b INT DEFAULT 1, \
+                 INDEX ix_t{i}_a (a), UNIQUE INDEX uq_t{i}_b (b){parent})"
+            )
+        })
+        .collect()
+}
+
+fn environment(url: &str) -> Environment {
+    Environment {
+        name: "test".into(),
+        url: SecretUrl::new(url.to_string()),
+        dialect: Dialect::Mysql,
+        allow_destructive: false,
+        lock_timeout: 5,
+    }
+}
+
+#[test]
+fn introspection_runs_the_same_number_of_queries_for_1_and_1000_tables() {
+    let mut counts = Vec::new();
+    for n in [1, 1000] {
+        let Some(db) = server_db() else { return };
+        db.run(&tables_sql(n)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let env = environment(&db.environment_url(dir.path()));
+        let mut session = Session::open(&env, dir.path(), Intent::Read).unwrap();
+        let before = session.queries();
+        let schema = session.introspect().unwrap();
+        assert_eq!(schema.tables.len(), n);
+        assert!(
+            schema
+                .tables
+                .iter()
+                .all(|t| t.indexes.len() == 2 && t.columns.len() >= 3),
+            "every table's indexes, the foreign key's own one left to the key"
+        );
+        assert_eq!(
+            schema
+                .tables
+                .iter()
+                .filter(|t| t.foreign_keys.len() == 1)
+                .count(),
+            n - 1
+        );
+        counts.push(session.queries() - before);
+        drop(session);
+        db.close();
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "queries for 1 and 1000 tables: {counts:?}"
+    );
+}
+
+#[test]
+fn an_apply_killed_midway_is_finished_by_the_next() {
+    let Some(db) = server_db() else { return };
+    let schema: String = (0..300)
+        .map(|i| {
+            format!(
+                "table t{i} {{\n  column id int primary-key=#true\n  column a string length=20 nullable=#true\n}}\n"
+            )
+        })
+        .collect();
+    let dir = project(&db, &schema);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reconcile"))
+        .args(["apply", "--yes"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let count = "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()";
+    let start = Instant::now();
+    let mut made = 0;
+    while made == 0 && start.elapsed() < Duration::from_secs(120) {
+        made = db.count(count).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let at_kill = db.count(count).unwrap();
+    assert!(at_kill > 0, "the apply never started");
+    if at_kill == 300 {
+        common::shout("the apply finished before it could be killed: the kill tested nothing new");
+    }
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(db.count(count).unwrap(), 300);
+    assert_eq!(reconcile(dir.path(), &["plan", "--exit-code"]).0, 0);
+    db.close();
+}
+
+const SQLALCHEMY: &str = include_str!("fixtures/sqlalchemy/create_all.mysql.sql");
+
+const SQLALCHEMY_ROWS: &str = "INSERT INTO alembic_version VALUES ('4f2e1c');
+INSERT INTO users (email, hashed_password) VALUES ('a@x', 'h1'), ('b@x', 'h2');
+INSERT INTO items (title, owner_id) VALUES ('one', 1), ('two', 2), ('three', NULL);";
+
+#[test]
+fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
+    let Some(db) = server_db() else { return };
+    db.run_script(SQLALCHEMY).unwrap();
+    db.run_script(SQLALCHEMY_ROWS).unwrap();
+
+    // Adopting it as it is: inspect prints a schema that plans empty here.
+    let dir = project(&db, "");
+    let (status, kdl, stderr) = reconcile(dir.path(), &["inspect"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(kdl.contains("ignore alembic_version"), "{kdl}");
+    write_schema(dir.path(), &kdl);
+    let (status, stdout, stderr) = reconcile(dir.path(), &["plan", "--exit-code"]);
+    assert_eq!(
+        status, 0,
+        "inspect does not plan empty:\n{kdl}\n{stdout}{stderr}"
+    );
+
+    // The same file, unchanged, makes an equivalent SQLite development database.
+    let sqlite = common::sqlite_project(&kdl);
+    let (status, _, stderr) = reconcile(sqlite.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "{kdl}\n{stderr}");
+    let (status, stdout, _) = reconcile(sqlite.path(), &["plan", "--exit-code"]);
+    assert_eq!(status, 0, "{stdout}");
+    let (_, sqlite_kdl, _) = reconcile(sqlite.path(), &["inspect"]);
+    for table in ["users", "items"] {
+        assert!(
+            sqlite_kdl.contains(&format!("table \"{table}\"")),
+            "{sqlite_kdl}"
+        );
+    }
+
+    // Against the example schema only what truly differs shows: the keys are `bigint`
+    // there, and the unique index and the foreign key have reconcile's names, not those
+    // SQLAlchemy and the server chose. The key is dropped around the type changes (MySQL
+    // refuses to change a column a foreign key uses) and its index goes with it.
+    let example = std::fs::read_to_string(common::project_root().join("schema.kdl")).unwrap();
+    write_schema(dir.path(), &example);
+    let (status, stdout, _) = reconcile(dir.path(), &["plan"]);
+    assert_eq!(status, 0, "{stdout}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "- drop foreign key `items_ibfk_1` on `items` (owner_id) -> `users`(id) on delete cascade",
+            "~ alter table `items`",
+            "    - drop index `owner_id` (owner_id)",
+            "    ~ alter column `id`: type int -> bigint",
+            "    ~ alter column `owner_id`: type int -> bigint",
+            "~ alter table `users`",
+            "    > rename index `email` to `uq_users_email`",
+            "    ~ alter column `id`: type int -> bigint",
+            "+ add foreign key `fk_items_owner_id_users` on `items` (owner_id) -> `users`(id) on delete cascade",
+            "Plan: 4 changes, 0 destructive.",
+        ],
+        "{stdout}"
+    );
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(reconcile(dir.path(), &["plan", "--exit-code"]).0, 0);
+    assert_eq!(
+        db.rows("SELECT i.title, u.email, u.is_active, u.created_at IS NOT NULL FROM items i LEFT JOIN users u ON u.id = i.owner_id ORDER BY i.id")
+            .unwrap(),
+        ["one|a@x|1|1", "two|b@x|1|1", "three|NULL|NULL|0"]
+    );
+    assert_eq!(
+        db.rows("SELECT * FROM alembic_version").unwrap(),
+        ["4f2e1c"]
+    );
+    db.close();
+}
+
+const PASSWORD: &str = "Pr0d-s3cret;pw@x";
+
+#[test]
+fn the_production_environment_connects_with_config_env_and_never_shows_the_password() {
+    let Some(base) = Server::Mysql.url() else {
+        return;
+    };
+    let db = LiveDb::on_server(Server::Mysql, &base);
+    let LiveDb::Server(temp) = &db else {
+        unreachable!()
+    };
+    let user = format!("u{}", &temp.name[temp.name.len().saturating_sub(12)..]);
+    let host_port = base
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let (host, port) = host_port.split_once(':').unwrap_or((&host_port, "3306"));
+    let admin = |statements: &[String]| {
+        common::live::block_on(common::exec_on_server(Server::Mysql, &base, statements))
+    };
+    admin(&[
+        format!(
+            "CREATE USER '{user}'@'%' IDENTIFIED BY '{}'",
+            PASSWORD.replace('\'', "''")
+        ),
+        format!(
+            "CREATE USER '{user}'@'localhost' IDENTIFIED BY '{}'",
+            PASSWORD.replace('\'', "''")
+        ),
+        format!("GRANT ALL ON `{}`.* TO '{user}'@'%'", temp.name),
+        format!("GRANT ALL ON `{}`.* TO '{user}'@'localhost'", temp.name),
+    ])
+    .unwrap();
+
+    // The example project as a user clones it, with the credentials in config.env.
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::project_root();
+    std::fs::copy(root.join("schema.kdl"), dir.path().join("schema.kdl")).unwrap();
+    std::fs::create_dir(dir.path().join("environments")).unwrap();
+    for file in ["development.kdl", "production.kdl"] {
+        std::fs::copy(
+            root.join("environments").join(file),
+            dir.path().join("environments").join(file),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("config.env"),
+        format!(
+            "DB_USER={user}\nDB_PASSWORD='{PASSWORD}'\nDB_HOST={host}\nDB_PORT={port}\nDB_DATABASE={}\n",
+            temp.name
+        ),
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    let mut run = |args: &[&str]| {
+        let (status, stdout, stderr) = reconcile(dir.path(), args);
+        outputs.push(format!("{args:?}\n{stdout}{stderr}"));
+        (status, stdout, stderr)
+    };
+    let (status, stdout, stderr) = run(&["plan", "--env", "production"]);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("create table `users`"), "{stdout}");
+    for format in ["sql", "json"] {
+        assert_eq!(
+            run(&["plan", "--env", "production", "--format", format]).0,
+            0
+        );
+    }
+    let (status, _, stderr) = run(&["apply", "--env", "production"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(run(&["plan", "--env", "production", "--exit-code"]).0, 0);
+    assert_eq!(run(&["inspect", "--env", "production"]).0, 0);
+    // A wrong password and an unreachable database fail; their errors hide the secret too.
+    let (status, _, stderr) = reconcile_with(
+        dir.path(),
+        &["plan", "--env", "production"],
+        &[("DB_PASSWORD", "wrong-Pr0d-s3cret")],
+    );
+    assert_eq!(status, 1);
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+    outputs.push(stderr);
+    let (status, _, stderr) = reconcile_with(
+        dir.path(),
+        &["apply", "--env", "production"],
+        &[("DB_DATABASE", "no/such`db")],
+    );
+    assert_eq!(status, 1);
+    outputs.push(stderr);
+    for output in &outputs {
+        for secret in [PASSWORD, "Pr0d-s3cret", "s3cret"] {
+            assert!(!output.contains(secret), "the password shows:\n{output}");
+        }
+    }
+    admin(&[
+        format!("DROP USER '{user}'@'%'"),
+        format!("DROP USER '{user}'@'localhost'"),
+    ])
+    .unwrap();
+    db.close();
+}
