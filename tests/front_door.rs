@@ -270,3 +270,38 @@ fn no_color_wins_over_forced_colour() {
         );
     }
 }
+
+/// A server URL without `//host` is refused at its place before any connection: drivers
+/// would fall back to a local server and read the rest, password included, as the database
+/// name (and show it in messages).
+#[test]
+fn server_urls_without_a_host_are_refused_before_connecting() {
+    let dir = sqlite_project("table t {\n    column id int primary-key=#true\n}\n");
+    for url in [
+        "mysql:app:Pw-9-secret@127.0.0.1:3306/app",
+        "mariadb:/app:Pw-9-secret@127.0.0.1/app",
+        "postgres:///app:Pw-9-secret@127.0.0.1/app",
+        "postgresql://",
+    ] {
+        std::fs::write(
+            dir.path().join("environments/x.kdl"),
+            format!("url \"{url}\"\n"),
+        )
+        .unwrap();
+        for command in [&["plan"][..], &["apply", "--yes"], &["inspect"]] {
+            let mut args = vec!["--env", "x"];
+            args.extend(command);
+            let (status, stdout, stderr) = reconcile(dir.path(), &args);
+            assert_eq!(status, 1, "{url} {command:?}: {stdout}{stderr}");
+            assert!(
+                stderr.contains("needs `//` and a host")
+                    && stderr.contains("environments/x.kdl:1:5"),
+                "{url} {command:?}:\n{stderr}"
+            );
+            assert!(
+                !format!("{stdout}{stderr}").contains("Pw-9-secret"),
+                "{stderr}"
+            );
+        }
+    }
+}
