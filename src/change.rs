@@ -284,6 +284,19 @@ impl TableChange {
         }
     }
 
+    /// [`TableChange::describe`] with what only the live table `from` knows (the comment
+    /// a `SetComment` replaces).
+    pub fn describe_from(&self, from: &Table) -> String {
+        match self {
+            TableChange::SetComment(to) => format!(
+                "comment {} -> {}",
+                quoted_or_none(from.comment.as_deref()),
+                quoted_or_none(to.as_deref())
+            ),
+            other => other.describe(),
+        }
+    }
+
     /// The text-plan marker: `+` create/add, `-` drop, `~` alter, `>` rename.
     pub fn marker(&self) -> char {
         match self {

@@ -9,6 +9,14 @@ use super::{Plan, Step};
 use crate::change::{Change, TableChange, column_text, table_contents};
 use crate::dialect::Dialect;
 
+/// A table change of `step`, old -> new.
+fn describe(step: &Step, c: &TableChange) -> String {
+    match &step.change {
+        Change::AlterTable { from, .. } => c.describe_from(from),
+        _ => c.describe(),
+    }
+}
+
 /// What a created table will hold, or a dropped one held, one line each with its marker.
 fn contents(step: &Step) -> Vec<String> {
     match &step.change {
@@ -58,7 +66,7 @@ impl Plan {
                 let _ = writeln!(out, "    {line}");
             }
             for c in step.change.table_changes() {
-                let _ = writeln!(out, "    {} {}", c.marker(), c.describe());
+                let _ = writeln!(out, "    {} {}", c.marker(), describe(step, c));
             }
             for f in self.findings.iter().filter(|f| f.check.step == i) {
                 if f.rows > 0 {
@@ -189,7 +197,7 @@ impl Plan {
             rows: i64,
             blocking: bool,
         }
-        fn table_change(c: &TableChange) -> JsonTableChange {
+        fn table_change(s: &Step, c: &TableChange) -> JsonTableChange {
             let (from, to) = match c {
                 TableChange::AlterColumn { from, to, .. } => {
                     (Some(column_text(from)), Some(column_text(to)))
@@ -198,7 +206,7 @@ impl Plan {
             };
             JsonTableChange {
                 kind: c.kind(),
-                description: c.describe(),
+                description: describe(s, c),
                 from,
                 to,
             }
@@ -215,7 +223,12 @@ impl Plan {
                     .into_iter()
                     .map(|l| l.get(2..).unwrap_or("").to_string())
                     .collect(),
-                changes: s.change.table_changes().iter().map(table_change).collect(),
+                changes: s
+                    .change
+                    .table_changes()
+                    .iter()
+                    .map(|c| table_change(s, c))
+                    .collect(),
                 sql: &s.statements,
             }
         }
