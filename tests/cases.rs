@@ -223,7 +223,7 @@ fn offline_sql_on_server(server: Server, d: Dialect) {
     let Some(base) = server.url() else { return };
     let what = format!("offline SQL on {server:?}");
     match server {
-        Server::Mysql => offline_sql_on(d, &what, &|run| {
+        Server::Mysql | Server::Mysql8 => offline_sql_on(d, &what, &|run| {
             let db = LiveDb::on_server(server, &base);
             let result = run(&db);
             db.close();
@@ -249,6 +249,12 @@ fn offline_sql_on_server(server: Server, d: Dialect) {
 #[test]
 fn offline_sql_runs_on_mariadb() {
     offline_sql_on_server(Server::Mysql, Dialect::Mysql);
+}
+
+/// Optional, as [`live_mysql8`]: the offline plans (written for MySQL 8.0.19+) on MySQL 9.
+#[test]
+fn offline_sql_runs_on_mysql8() {
+    offline_sql_on_server(Server::Mysql8, Dialect::Mysql);
 }
 
 #[test]
@@ -305,9 +311,26 @@ fn build(case: &Case, d: Dialect, dir: &Path, db: &LiveDb) -> Result<(), String>
     Ok(())
 }
 
-/// `plan` in every format, snapshotted. A plan that apply will refuse says so, unless the
-/// case states that no preflight check can see it coming.
-fn live_plan(case: &Case, d: Dialect, dir: &Path) -> Result<(), String> {
+/// The name of the live plan snapshot of `case` on `d`: `case_<name>_live@<dialect>`, which
+/// MySQL 9 shares with MariaDB unless the case has its own `case_<name>_live@mysql8` (where
+/// the two servers' plans truly differ).
+fn live_snapshot(case: &Case, d: Dialect, server: Option<Server>) -> String {
+    if server == Some(Server::Mysql8) {
+        let own = format!("case_{}_live@mysql8", case.name);
+        if snapshots_dir().join(format!("{own}.snap")).is_file() {
+            return own;
+        }
+    }
+    format!("case_{}_live@{d}", case.name)
+}
+
+fn snapshots_dir() -> std::path::PathBuf {
+    common::project_root().join("snapshots")
+}
+
+/// `plan` in every format, snapshotted as `snapshot`. A plan that apply will refuse says so,
+/// unless the case states that no preflight check can see it coming.
+fn live_plan(case: &Case, dir: &Path, snapshot_name: &str) -> Result<(), String> {
     let mut out = Vec::new();
     for format in ["text", "sql", "json"] {
         out.push(expect_status(dir, &["plan", "--format", format], 0)?.0);
@@ -322,10 +345,7 @@ fn live_plan(case: &Case, d: Dialect, dir: &Path) -> Result<(), String> {
     if warns && !(case.refused.is_some() && case.preflight) {
         return Err(format!("the plan says apply will refuse:\n{}", out[0]));
     }
-    snapshot(
-        &format!("case_{}_live@{d}", case.name),
-        &rendered(&out[0], &out[1], &out[2]),
-    )
+    snapshot(snapshot_name, &rendered(&out[0], &out[1], &out[2]))
 }
 
 /// `apply`, as the case's flags say it must go.
@@ -377,8 +397,15 @@ fn inspect_round_trip(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("{e}\ninspected schema:\n{inspected}"))
 }
 
-/// The live steps of `case` on `d`, in a fresh project whose database `open` makes.
-fn live(case: &Case, d: Dialect, open: &dyn Fn(&Path) -> LiveDb, report: &mut Report) {
+/// The live steps of `case` on `d` (on `server`, or SQLite), in a fresh project whose
+/// database `open` makes.
+fn live(
+    case: &Case,
+    d: Dialect,
+    server: Option<Server>,
+    open: &dyn Fn(&Path) -> LiveDb,
+    report: &mut Report,
+) {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
     let db = open(dir);
@@ -393,7 +420,7 @@ fn live(case: &Case, d: Dialect, open: &dyn Fn(&Path) -> LiveDb, report: &mut Re
     for step in LIVE_STEPS {
         let result = match step {
             "build" => build(case, d, dir, &db),
-            "plan" => live_plan(case, d, dir),
+            "plan" => live_plan(case, dir, &live_snapshot(case, d, server)),
             "apply" => live_apply(case, d, dir, &db),
             "converged" if refused => Ok(()),
             "converged" => expect_status(dir, &["plan", "--exit-code"], 0).map(|_| ()),
@@ -421,6 +448,7 @@ fn live_sqlite() {
         live(
             case,
             Dialect::Sqlite,
+            None,
             &|dir| LiveDb::Sqlite(dir.join("dev.db")),
             &mut report,
         );
@@ -452,7 +480,13 @@ fn live_on_server(server: Server, d: Dialect) {
     }
     let mut report = Report::default();
     for case in cases().iter().filter(|c| c.dialects.contains(&d)) {
-        live(case, d, &|_| LiveDb::on_server(server, &base), &mut report);
+        live(
+            case,
+            d,
+            Some(server),
+            &|_| LiveDb::on_server(server, &base),
+            &mut report,
+        );
     }
     report.finish(&format!("live cases on {server:?}"));
 }
@@ -460,6 +494,13 @@ fn live_on_server(server: Server, d: Dialect) {
 #[test]
 fn live_mariadb() {
     live_on_server(Server::Mysql, Dialect::Mysql);
+}
+
+/// Optional: a real MySQL 9.7 (the 8.x family) when `RECONCILE_TEST_MYSQL8_URL` names one
+/// (`.ci/mysql9 start`). The same cases and steps as MariaDB, and the same snapshots.
+#[test]
+fn live_mysql8() {
+    live_on_server(Server::Mysql8, Dialect::Mysql);
 }
 
 #[test]
@@ -472,6 +513,7 @@ fn live_postgres() {
 
 /// Every case loads (a malformed folder panics naming it), and every `case_*` snapshot
 /// belongs to a case and a dialect it names: a removed or renamed case leaves no orphan.
+/// A MySQL 9 plan of its own (`_live@mysql8`) must differ from the shared one.
 #[test]
 fn cases_are_well_formed_and_own_their_snapshots() {
     let cases = cases();
@@ -485,8 +527,19 @@ fn cases_are_well_formed_and_own_their_snapshots() {
             // Live snapshots exist for SQLite today, for the servers once their drivers do.
             expected.insert(format!("case_{}_live@{d}.snap", case.name));
         }
+        let own = snapshots_dir().join(format!("case_{}_live@mysql8.snap", case.name));
+        if case.dialects.contains(&Dialect::Mysql) && own.is_file() {
+            let shared = own.with_file_name(format!("case_{}_live@mysql.snap", case.name));
+            assert_ne!(
+                std::fs::read_to_string(&own).ok(),
+                std::fs::read_to_string(&shared).ok(),
+                "{}: the same plan as MariaDB's; remove it",
+                own.display()
+            );
+            expected.insert(format!("case_{}_live@mysql8.snap", case.name));
+        }
     }
-    let snapshots = common::project_root().join("snapshots");
+    let snapshots = snapshots_dir();
     let orphans: Vec<String> = std::fs::read_dir(&snapshots)
         .unwrap()
         .flatten()

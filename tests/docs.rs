@@ -14,7 +14,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{fixture_dialects, project_root, settings};
+use common::{Server, TempDb, fixture_dialects, project_root, settings, shout};
 
 /// One fenced block of a Markdown file.
 struct Block {
@@ -83,6 +83,16 @@ fn setup(page: &str, dir: &Path) {
     }
 }
 
+/// `s` with the characters that regexes treat specially escaped.
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$".contains(c);
+            special.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
+
 /// A folder holding `reconcile`, to put first on `PATH`.
 fn bin_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -94,8 +104,27 @@ fn bin_dir() -> tempfile::TempDir {
     dir
 }
 
+/// The variables of `environments/production.kdl` (as `init` writes it) for a throwaway
+/// database on the MariaDB/MySQL test server, when there is one.
+fn production(db: &TempDb) -> Vec<(String, String)> {
+    let url = url::Url::parse(&db.url).expect("the test server's url");
+    vec![
+        ("DB_USER".into(), url.username().to_string()),
+        ("DB_PASSWORD".into(), url.password().unwrap_or("").to_string()),
+        ("DB_HOST".into(), url.host_str().unwrap_or("127.0.0.1").to_string()),
+        ("DB_PORT".into(), url.port().unwrap_or(3306).to_string()),
+        ("DB_DATABASE".into(), db.name.clone()),
+    ]
+}
+
 #[test]
 fn every_shell_example_runs() {
+    // Examples with `--env production` run against a database of the MySQL test server.
+    let server = Server::Mysql.url();
+    let db = server
+        .as_deref()
+        .map(|base| common::live::block_on(TempDb::create(Server::Mysql, base)));
+    let vars = db.as_ref().map(production).unwrap_or_default();
     let bin = bin_dir();
     let path = format!(
         "{}:{}",
@@ -104,9 +133,21 @@ fn every_shell_example_runs() {
     );
     let mut ran = 0;
     for page in pages() {
+        let mut uses_server = false;
         let sh: Vec<Block> = blocks(&page)
             .into_iter()
             .filter(|b| b.info == "sh")
+            .filter(|b| {
+                let needs_server = b.text.contains("--env production");
+                if needs_server && db.is_none() {
+                    shout(&format!(
+                        "SKIPPED: the example at {}:{} needs a MySQL server (RECONCILE_TEST_MYSQL_URL)",
+                        b.file, b.line
+                    ));
+                }
+                uses_server |= needs_server && db.is_some();
+                !needs_server || db.is_some()
+            })
             .collect();
         if sh.is_empty() {
             continue;
@@ -129,6 +170,7 @@ fn every_shell_example_runs() {
             .env("PATH", &path)
             .env("NO_COLOR", "1")
             .env_remove("RECONCILE_ENV")
+            .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .output()
@@ -145,7 +187,19 @@ fn every_shell_example_runs() {
         );
         let mut s = settings();
         s.add_filter(r"in \d+\.\d\d s\.", "in [elapsed] s.");
+        if let Some(db) = &db {
+            s.add_filter(&regex_escape(&db.name), "[database]");
+        }
+        // A page whose examples reached the server has a snapshot of its own.
+        let name = if uses_server {
+            format!("{name}_with_server")
+        } else {
+            name
+        };
         s.bind(|| insta::assert_snapshot!(name, shown));
+    }
+    if let Some(db) = db {
+        common::live::block_on(db.drop_now());
     }
     assert!(ran >= 15, "only {ran} reconcile commands ran");
 }

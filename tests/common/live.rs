@@ -39,10 +39,7 @@ impl LiveDb {
     pub fn dialect(&self) -> Dialect {
         match self {
             LiveDb::Sqlite(_) => Dialect::Sqlite,
-            LiveDb::Server(db) => match db.server {
-                Server::Mysql => Dialect::Mysql,
-                Server::Postgres => Dialect::Postgres,
-            },
+            LiveDb::Server(db) => db.server.dialect(),
         }
     }
 
@@ -94,7 +91,7 @@ impl LiveDb {
             match self {
                 LiveDb::Sqlite(path) => each(sqlite(path, true).await?, statements).await,
                 LiveDb::Server(db) => match db.server {
-                    Server::Mysql => each(mysql(&db.url).await?, statements).await,
+                    Server::Mysql | Server::Mysql8 => each(mysql(&db.url).await?, statements).await,
                     Server::Postgres => each(postgres(&db.url).await?, statements).await,
                 },
             }
@@ -171,7 +168,7 @@ impl LiveDb {
                 }
                 // The simple protocol sends every value as text, whatever its type.
                 LiveDb::Server(db) => match db.server {
-                    Server::Mysql => {
+                    Server::Mysql | Server::Mysql8 => {
                         let mut c = mysql(&db.url).await?;
                         let rows = sqlx::raw_sql(query)
                             .fetch_all(&mut c)

@@ -2,6 +2,7 @@
 //! MariaDB and PostgreSQL servers named by `RECONCILE_TEST_MYSQL_URL` and
 //! `RECONCILE_TEST_POSTGRES_URL`. Without a URL a server's tests are skipped, loudly;
 //! with `RECONCILE_TEST_REQUIRE_SERVERS=1` (as `.ci/run` sets) a missing server fails.
+//! A real MySQL 9 (`RECONCILE_TEST_MYSQL8_URL`, started by `.ci/mysql9`) is optional always.
 #![allow(dead_code)]
 
 pub mod arbitrary;
@@ -60,8 +61,11 @@ pub fn shout(message: &str) {
 /// A database server family for live tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Server {
+    /// MariaDB, required in CI.
     Mysql,
     Postgres,
+    /// A real MySQL of the 8.x family (9.7 here): optional, even where servers are required.
+    Mysql8,
 }
 
 impl Server {
@@ -69,6 +73,16 @@ impl Server {
         match self {
             Server::Mysql => "RECONCILE_TEST_MYSQL_URL",
             Server::Postgres => "RECONCILE_TEST_POSTGRES_URL",
+            Server::Mysql8 => "RECONCILE_TEST_MYSQL8_URL",
+        }
+    }
+
+    /// The family of the server's databases (MySQL 9 and MariaDB are one dialect).
+    pub fn dialect(self) -> reconcile::dialect::Dialect {
+        use reconcile::dialect::Dialect;
+        match self {
+            Server::Mysql | Server::Mysql8 => Dialect::Mysql,
+            Server::Postgres => Dialect::Postgres,
         }
     }
 
@@ -77,6 +91,13 @@ impl Server {
     pub fn url(self) -> Option<String> {
         match std::env::var(self.variable()) {
             Ok(url) if !url.is_empty() => Some(url.trim_end_matches('/').to_string()),
+            _ if self == Server::Mysql8 => {
+                shout(&format!(
+                    "SKIPPED: MySQL 9 suite (optional): set {} (`.ci/mysql9 start` prints it)",
+                    self.variable()
+                ));
+                None
+            }
             _ if std::env::var("RECONCILE_TEST_REQUIRE_SERVERS").is_ok_and(|v| v == "1") => {
                 panic!(
                     "{} is not set but RECONCILE_TEST_REQUIRE_SERVERS=1",
@@ -120,7 +141,7 @@ impl TempDb {
     pub async fn create(server: Server, base: &str) -> TempDb {
         let name = unique_name("rt");
         let admin = match server {
-            Server::Mysql => format!("{base}/mysql"),
+            Server::Mysql | Server::Mysql8 => format!("{base}/mysql"),
             Server::Postgres => format!("{base}/postgres"),
         };
         exec_on(server, &admin, &[format!("CREATE DATABASE {name}")])
@@ -136,7 +157,7 @@ impl TempDb {
 
     pub async fn drop_now(self) {
         let sql = match self.server {
-            Server::Mysql => format!("DROP DATABASE IF EXISTS {}", self.name),
+            Server::Mysql | Server::Mysql8 => format!("DROP DATABASE IF EXISTS {}", self.name),
             Server::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
         };
         exec_on(self.server, &self.admin, &[sql])
@@ -157,7 +178,7 @@ pub async fn exec_on_server(
     statements: &[String],
 ) -> Result<(), String> {
     let admin = match server {
-        Server::Mysql => format!("{base}/mysql"),
+        Server::Mysql | Server::Mysql8 => format!("{base}/mysql"),
         Server::Postgres => format!("{base}/postgres"),
     };
     exec_on(server, &admin, statements).await
@@ -178,7 +199,7 @@ async fn exec_on(server: Server, url: &str, statements: &[String]) -> Result<(),
         Ok(())
     }
     match server {
-        Server::Mysql => run::<sqlx::MySqlConnection>(url, statements).await,
+        Server::Mysql | Server::Mysql8 => run::<sqlx::MySqlConnection>(url, statements).await,
         Server::Postgres => run::<sqlx::PgConnection>(url, statements).await,
     }
 }

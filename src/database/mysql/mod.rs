@@ -71,15 +71,23 @@ impl MysqlDb {
             url: shown.clone(),
             source: DriverError::new(e, url),
         };
-        let sqlx_url = match url.strip_prefix("mariadb:") {
-            Some(rest) => format!("mysql:{rest}"),
-            None => url.to_string(),
+        // Only the authority form: the driver would read `mysql:user:pw@host/db` as a
+        // database of that name on localhost.
+        let sqlx_url = match (url.strip_prefix("mysql://"), url.strip_prefix("mariadb://")) {
+            (Some(rest), _) | (None, Some(rest)) => format!("mysql://{rest}"),
+            (None, None) => {
+                return Err(Error::Unsupported {
+                    what: format!(
+                        "the MySQL url `{shown}` must start with `mysql://` or `mariadb://`"
+                    ),
+                    help: "write `mysql://USER:${DB_PASSWORD}@HOST:3306/DATABASE`".into(),
+                });
+            }
         };
         let options = MySqlConnectOptions::from_str(&sqlx_url)
             .map_err(connect_error)?
-            .pipes_as_concat(false)
-            .statement_cache_capacity(0);
-        let Some(database) = options.get_database().map(str::to_string) else {
+            .pipes_as_concat(false);
+        let Some(database) = options.get_database().map(|d| crate::redact::scrub(d, url)) else {
             return Err(Error::Unsupported {
                 what: format!("the MySQL url `{shown}` names no database"),
                 help: "end the url with the database: `mysql://user:${DB_PASSWORD}@host:3306/app`"

@@ -36,8 +36,50 @@ pub fn parse_type(sql: &str) -> Type {
         _ if no_width("INT") || no_width("INTEGER") => Type::Int,
         _ if no_width("BIGINT") => Type::BigInt,
         _ => sized_type(&norm, &["VARCHAR"], &["DECIMAL"])
-            .unwrap_or_else(|| Type::Raw(without_integer_width(&norm))),
+            .unwrap_or_else(|| Type::Raw(without_integer_width(&with_literals_of(sql, &norm)))),
     }
+}
+
+/// `norm` (a type in upper case) with its string literals as `sql` spells them: the
+/// values of `ENUM('a','b')` and `SET(...)` are data, whose case matters.
+fn with_literals_of(sql: &str, norm: &str) -> String {
+    let literals = |s: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut current: Option<String> = None;
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (&mut current, c) {
+                (None, '\'') => current = Some(String::new()),
+                (Some(l), '\'') if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    l.push_str("''");
+                }
+                (Some(_), '\'') => out.extend(current.take()),
+                (Some(l), '\\') => {
+                    l.push('\\');
+                    l.extend(chars.next());
+                }
+                (Some(l), c) => l.push(c),
+                (None, _) => {}
+            }
+        }
+        out
+    };
+    let (written, upper) = (literals(sql), literals(norm));
+    if written.is_empty() || written.len() != upper.len() {
+        return norm.to_string();
+    }
+    let mut out = norm.to_string();
+    let mut from = 0;
+    for (w, u) in written.iter().zip(&upper) {
+        let quoted = format!("'{u}'");
+        let Some(at) = out[from..].find(&quoted).map(|p| p + from) else {
+            return norm.to_string();
+        };
+        out.replace_range(at..at + quoted.len(), &format!("'{w}'"));
+        from = at + w.len() + 2;
+    }
+    out
 }
 
 /// `BIGINT(20) UNSIGNED` as `BIGINT UNSIGNED`: display widths say nothing about values
@@ -176,12 +218,7 @@ pub fn parse_default(
         return None;
     }
     let value = if generated && !server.quotes_string_defaults() {
-        // MySQL escapes the quotes of a default expression: `_utf8mb4\'a\'`.
-        expression_default(
-            &s.replace("\\\\", "\u{0}")
-                .replace("\\'", "'")
-                .replace('\u{0}', "\\"),
-        )
+        expression_default(&catalog_sql(server, s))
     } else if generated || server.quotes_string_defaults() {
         expression_default(s)
     } else if is_number(s) {
@@ -190,6 +227,24 @@ pub fn parse_default(
         DefaultValue::String(s.to_string())
     };
     Some(normalize_default(value, ty))
+}
+
+/// SQL text as `server`'s catalog stores it (an expression default, a CHECK clause) as it
+/// was written: MySQL escapes each quote and backslash, `_utf8mb4\'it\\\'s\'` for
+/// `_utf8mb4'it\'s'`.
+pub fn catalog_sql(server: &Server, text: &str) -> String {
+    if !server.escapes_catalog_sql() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A default written as SQL (MariaDB's `COLUMN_DEFAULT`, MySQL's generated defaults, and a
@@ -202,6 +257,20 @@ pub fn expression_default(sql: &str) -> DefaultValue {
         .strip_suffix("()")
         .unwrap_or(&canonical)
         .to_ascii_uppercase();
+    // `now(3)` (MySQL's spelling of `CURRENT_TIMESTAMP(3)` written as an expression).
+    let keyword = match keyword.split_once('(') {
+        Some(("NOW" | "LOCALTIMESTAMP" | "LOCALTIME", precision)) => {
+            format!("CURRENT_TIMESTAMP({precision}")
+        }
+        _ => keyword,
+    };
+    if let Some(precision) = keyword.strip_prefix("CURRENT_TIMESTAMP(")
+        && let Some(digits) = precision.strip_suffix(')')
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return DefaultValue::Sql(keyword);
+    }
     let keyword = match keyword.as_str() {
         "NOW" | "LOCALTIMESTAMP" | "LOCALTIME" => "CURRENT_TIMESTAMP".to_string(),
         "CURDATE" => "CURRENT_DATE".to_string(),
@@ -216,6 +285,12 @@ pub fn expression_default(sql: &str) -> DefaultValue {
     }
     if is_number(&canonical) {
         return DefaultValue::Number(canonical);
+    }
+    // A negative number: `-3` (MariaDB's `COLUMN_DEFAULT`), `-(3)` (MySQL), canonical `- 3`.
+    if let Some(n) = canonical.strip_prefix("- ")
+        && is_number(n)
+    {
+        return DefaultValue::Number(format!("-{n}"));
     }
     DefaultValue::Sql(canonical)
 }
@@ -242,15 +317,16 @@ fn single_string_literal(s: &str) -> Option<String> {
 /// An SQL expression (CHECK clause, default) in one canonical form, whichever server
 /// rewrote it: backticks gone from plain names, charset introducers (`_utf8mb4'a'`) gone,
 /// `\'` inside literals written `''`, words outside literals in lower case (column names
-/// are not case-sensitive here), no parentheses around a lone comparison (MySQL adds
-/// them: `((a >= 0) and (b < 5))`), tokens separated by one space (none inside
+/// are not case-sensitive here), no parentheses that change nothing (MySQL adds them
+/// around every operation: `((a >= 0) and ((b + 1) < 5))`), `mod` as `%` (MariaDB prints
+/// `%` as `MOD`), tokens separated by one space (none inside
 /// parentheses, before a comma, around a dot, or between a word and its `(`), no outer
 /// parentheses.
 /// Both sides of a comparison go through it: the catalog's text and the schema's.
 pub fn expression(sql: &str) -> String {
     let mut out = String::new();
     let mut previous: Option<Token> = None;
-    for token in without_grouped_comparisons(tokens(sql)) {
+    for token in without_redundant_parentheses(tokens(sql)) {
         let glue = match (&previous, &token) {
             (Some(Token::Word(w)), Token::Punct('(')) => !is_logical(w),
             (None | Some(Token::Punct('(' | '.')), _) | (_, Token::Punct(')' | ',' | '.')) => true,
@@ -268,61 +344,134 @@ pub fn expression(sql: &str) -> String {
     strip_outer_parentheses(&out)
 }
 
-/// `tokens` without the parentheses around a comparison that is an operand of a logical
-/// operator: `(a >= 0) and b` is `a >= 0 and b` (a comparison binds tighter than `and`,
-/// `or`, `xor` and `not`, and looser than arithmetic). Function calls and `in (...)` lists
-/// keep theirs.
-fn without_grouped_comparisons(mut tokens: Vec<Token>) -> Vec<Token> {
-    const COMPARISONS: [&str; 9] = ["=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like"];
-    const LOGICAL: [&str; 5] = ["and", "or", "xor", "not", "&&"];
-    let is = |t: &Token, words: &[&str]| match t {
-        Token::Word(w) | Token::Operator(w) => words.contains(&w.as_str()) || w == "||",
-        _ => false,
+/// How tightly an operator binds, loosest first (MySQL's operator precedence): an operand
+/// is [`ATOM`], an operator this does not know [`UNKNOWN`].
+const ATOM: u8 = u8::MAX;
+const UNKNOWN: u8 = u8::MAX - 1;
+
+/// The precedence of each token that is an operator (`None` for operands and punctuation):
+/// `or`, `xor`, `||` 1; `and`, `&&` 2; prefix `not` 3; comparisons, `is`, `in`, `like` and
+/// `between` (with its own `and`) 4; `|` 5; `&` 6; shifts 7; `+ -` 8; `* / % div` 9;
+/// `^` 10; prefix `- + ~ !` 11 (the tokens read `a MOD 2` as `a % 2`).
+fn precedences(tokens: &[Token]) -> Vec<Option<u8>> {
+    let mut out: Vec<Option<u8>> = vec![None; tokens.len()];
+    let mut betweens: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    for i in 0..tokens.len() {
+        let prefix =
+            i == 0 || matches!(tokens[i - 1], Token::Punct('(' | ',')) || out[i - 1].is_some();
+        out[i] = match &tokens[i] {
+            Token::Punct('(') => {
+                depth += 1;
+                None
+            }
+            Token::Punct(')') => {
+                depth = depth.saturating_sub(1);
+                betweens.retain(|&d| d <= depth);
+                None
+            }
+            Token::Operator(op) if prefix => Some(match op.as_str() {
+                "-" | "+" | "~" | "!" => 11,
+                _ => UNKNOWN,
+            }),
+            Token::Operator(op) => Some(match op.as_str() {
+                "||" => 1,
+                "&&" => 2,
+                "=" | "<>" | "!=" | "<" | ">" | "<=" | ">=" | "<=>" => 4,
+                "|" => 5,
+                "&" => 6,
+                "<<" | ">>" => 7,
+                "+" | "-" => 8,
+                "*" | "/" | "%" => 9,
+                "^" => 10,
+                _ => UNKNOWN,
+            }),
+            Token::Word(w) => match w.as_str() {
+                "or" | "xor" => Some(1),
+                "and" if betweens.last() == Some(&depth) => {
+                    betweens.pop();
+                    Some(4)
+                }
+                "and" => Some(2),
+                // `is not null`, `a not in (...)`: part of the comparison.
+                "not"
+                    if !prefix
+                        || (i > 0 && matches!(&tokens[i - 1], Token::Word(w) if w == "is")) =>
+                {
+                    Some(4)
+                }
+                "not" => Some(3),
+                "between" => {
+                    betweens.push(depth);
+                    Some(4)
+                }
+                "is" | "in" | "like" | "regexp" | "rlike" => Some(4),
+                "div" => Some(9),
+                _ => None,
+            },
+            _ => None,
+        };
+    }
+    out
+}
+
+/// `tokens` without the parentheses that change nothing, wherever a server added them:
+/// MySQL wraps every operation, `(((a * b) + 1) > c)`, `-(10)`, `-((a + b))`. A group goes
+/// when what it holds binds tighter than the operator before it and at least as tightly as
+/// the one after it (operators of one level group from the left). Function calls, `in (...)`
+/// lists and groups next to an operator this does not know keep theirs.
+fn without_redundant_parentheses(mut tokens: Vec<Token>) -> Vec<Token> {
+    let boundary = |t: &Token| {
+        matches!(t, Token::Punct('(' | ',' | ')'))
+            || matches!(t, Token::Word(w) if matches!(w.as_str(), "case" | "when" | "then" | "else" | "end"))
     };
-    loop {
-        let mut removed = false;
+    'again: loop {
+        let precedence = precedences(&tokens);
         let mut open: Vec<usize> = Vec::new();
-        let mut i = 0;
-        while i < tokens.len() {
+        for i in 0..tokens.len() {
             match tokens[i] {
                 Token::Punct('(') => open.push(i),
                 Token::Punct(')') => {
                     let Some(start) = open.pop() else {
                         return tokens;
                     };
-                    let call = start > 0
-                        && matches!(&tokens[start - 1], Token::Word(w) if !LOGICAL.contains(&w.as_str()));
-                    let inner = &tokens[start + 1..i];
-                    let mut depth = 0;
-                    let (mut comparison, mut logical) = (false, false);
-                    for t in inner {
-                        match t {
+                    let before = start.checked_sub(1).map(|b| (&tokens[b], precedence[b]));
+                    let call = match before {
+                        Some((Token::Word(w), p)) => {
+                            w == "in" || (p.is_none() && !boundary(&tokens[start - 1]))
+                        }
+                        _ => false,
+                    };
+                    if call {
+                        continue;
+                    }
+                    let mut depth = 0usize;
+                    let mut inner = ATOM;
+                    for j in start + 1..i {
+                        match tokens[j] {
                             Token::Punct('(') => depth += 1,
                             Token::Punct(')') => depth -= 1,
-                            t if depth == 0 && is(t, &LOGICAL) => logical = true,
-                            t if depth == 0 && is(t, &COMPARISONS) => comparison = true,
-                            Token::Word(w)
-                                if depth == 0 && matches!(w.as_str(), "in" | "is" | "between") =>
-                            {
-                                comparison = true
-                            }
+                            _ if depth == 0 => inner = inner.min(precedence[j].unwrap_or(ATOM)),
                             _ => {}
                         }
                     }
-                    if !call && comparison && !logical {
+                    let outer = |t: Option<(&Token, Option<u8>)>| match t {
+                        None => 0,
+                        Some((t, _)) if boundary(t) => 0,
+                        Some((_, Some(p))) => p,
+                        Some((_, None)) => UNKNOWN,
+                    };
+                    let after = tokens.get(i + 1).map(|t| (t, precedence[i + 1]));
+                    if inner > outer(before) && inner >= outer(after) {
                         tokens.remove(i);
                         tokens.remove(start);
-                        removed = true;
-                        break;
+                        continue 'again;
                     }
                 }
                 _ => {}
             }
-            i += 1;
         }
-        if !removed {
-            return tokens;
-        }
+        return tokens;
     }
 }
 
@@ -411,7 +560,13 @@ fn tokens(sql: &str) -> Vec<Token> {
                     "ucase" => "upper".to_string(),
                     _ => word,
                 };
-                out.push(Token::Word(word));
+                let call = chars[i..].iter().find(|c| !c.is_whitespace()) == Some(&'(');
+                if word == "mod" && !call {
+                    // MariaDB prints `a % 2` as `a MOD 2`.
+                    out.push(Token::Operator("%".into()));
+                } else {
+                    out.push(Token::Word(word));
+                }
             }
         } else if "<>=!|&+-*/%^~".contains(c) {
             let start = i;
@@ -618,6 +773,258 @@ mod tests {
         assert_eq!(expression("(a or b) and (c > 1)"), "(a or b) and c > 1");
         assert_eq!(expression("(a + b) * c > 0"), "(a + b) * c > 0");
         assert!(is_json_valid_check("json_valid(`doc`)", "doc"));
+    }
+
+    const MYSQL9: Server = Server {
+        flavor: super::super::version::Flavor::Mysql,
+        version: (9, 7, 4),
+    };
+
+    /// `information_schema.CHECK_CONSTRAINTS.CHECK_CLAUSE` as MySQL 9.7.4 and MariaDB
+    /// 10.11.19 stored the same `CHECK (...)` (recorded from the real servers), each read
+    /// as [`super::super::inspect`] reads it, and the clause as written in `schema.kdl`.
+    #[test]
+    fn mysql9_check_clauses_read_as_written() {
+        let rows: [(&str, &str, &str); 12] = [
+            ("qty >= 0", "(`qty` >= 0)", "`qty` >= 0"),
+            ("s <> 'x'", r"(`s` <> _utf8mb4\'x\')", "`s` <> 'x'"),
+            (
+                "s IN ('a', 'b', 'it''s') AND n >= 0",
+                r"((`s` in (_utf8mb4\'a\',_utf8mb4\'b\',_utf8mb4\'it\\\'s\')) and (`n` >= 0))",
+                r"`s` in ('a','b','it\'s') and `n` >= 0",
+            ),
+            (
+                "a * b + 1 > c",
+                "(((`a` * `b`) + 1) > `c`)",
+                "`a` * `b` + 1 > `c`",
+            ),
+            (
+                "a - (b + c) >= 0",
+                "((`a` - (`b` + `c`)) >= 0)",
+                "`a` - (`b` + `c`) >= 0",
+            ),
+            (
+                "(a + b) * c < 100",
+                "(((`a` + `b`) * `c`) < 100)",
+                "(`a` + `b`) * `c` < 100",
+            ),
+            (
+                "a BETWEEN b + 1 AND c * 2",
+                "(`a` between (`b` + 1) and (`c` * 2))",
+                "`a` between `b` + 1 and `c` * 2",
+            ),
+            (
+                "a > -b AND -(a + b) < 5",
+                "((`a` > -(`b`)) and (-((`a` + `b`)) < 5))",
+                "`a` > -`b` and -(`a` + `b`) < 5",
+            ),
+            (
+                "a IN (1, 2) OR s IS NOT NULL",
+                "((`a` in (1,2)) or (`s` is not null))",
+                "`a` in (1,2) or `s` is not null",
+            ),
+            (
+                "char_length(s) > 2 AND a % 2 = 0",
+                "((char_length(`s`) > 2) and ((`a` % 2) = 0))",
+                "char_length(`s`) > 2 and `a` MOD 2 = 0",
+            ),
+            (
+                "a / b * c > 0 AND a - b - c > 0",
+                "((((`a` / `b`) * `c`) > 0) and (((`a` - `b`) - `c`) > 0))",
+                "`a` / `b` * `c` > 0 and `a` - `b` - `c` > 0",
+            ),
+            (
+                "neg BETWEEN -10 AND 10 OR neg IS NULL",
+                "((`neg` between -(10) and 10) or (`neg` is null))",
+                "`neg` between -10 and 10 or `neg` is null",
+            ),
+        ];
+        for (written, mysql, mariadb) in rows {
+            let want = expression(written);
+            assert_eq!(
+                expression(&catalog_sql(&MYSQL9, mysql)),
+                want,
+                "MySQL 9: {mysql}"
+            );
+            assert_eq!(
+                expression(&catalog_sql(&MARIADB, mariadb)),
+                want,
+                "MariaDB: {mariadb}"
+            );
+        }
+        // The groups that matter stay.
+        assert_eq!(expression("a - (b + c) >= 0"), "a - (b + c) >= 0");
+        assert_eq!(expression("(a + b) * c < 100"), "(a + b) * c < 100");
+        assert_eq!(expression("-(a + b) < 5"), "- (a + b) < 5");
+        assert_eq!(expression("not (a or b)"), "not (a or b)");
+        assert_eq!(expression("(a or b) and c"), "(a or b) and c");
+        assert_eq!(expression("a in (1)"), "a in(1)");
+        assert_eq!(expression("mod(a, 2) = 0"), "mod(a, 2) = 0");
+    }
+
+    /// `COLUMN_DEFAULT` and `EXTRA` as MySQL 9.7.4 reported them over a utf8mb4 session
+    /// (recorded), against what the schema says.
+    #[test]
+    fn mysql9_column_defaults_read_as_written() {
+        let text = Type::String { length: Some(20) };
+        let decimal = Type::Decimal {
+            precision: 5,
+            scale: 2,
+        };
+        // (COLUMN_DEFAULT, DEFAULT_GENERATED in EXTRA, type, nullable, the default)
+        let rows: [(&str, bool, Type, bool, DefaultValue); 13] = [
+            (
+                "it's",
+                false,
+                text.clone(),
+                true,
+                DefaultValue::String("it's".into()),
+            ),
+            (
+                "",
+                false,
+                text.clone(),
+                false,
+                DefaultValue::String(String::new()),
+            ),
+            (
+                "5",
+                false,
+                Type::Int,
+                true,
+                DefaultValue::Number("5".into()),
+            ),
+            (
+                "-3",
+                false,
+                Type::Int,
+                true,
+                DefaultValue::Number("-3".into()),
+            ),
+            (
+                "1.50",
+                false,
+                decimal,
+                true,
+                DefaultValue::Number("1.50".into()),
+            ),
+            ("1", false, Type::Bool, false, DefaultValue::Bool(true)),
+            ("0", false, Type::Bool, false, DefaultValue::Bool(false)),
+            (
+                "CURRENT_TIMESTAMP",
+                true,
+                Type::DateTime,
+                true,
+                DefaultValue::Sql("CURRENT_TIMESTAMP".into()),
+            ),
+            (
+                "uuid()",
+                true,
+                Type::Uuid,
+                true,
+                DefaultValue::Sql("uuid()".into()),
+            ),
+            (
+                r"_utf8mb4\'a\\\'b\'",
+                true,
+                Type::Text,
+                true,
+                DefaultValue::String("a'b".into()),
+            ),
+            (
+                r"concat(_utf8mb4\'a\',_utf8mb4\'b\')",
+                true,
+                Type::String { length: Some(40) },
+                true,
+                DefaultValue::Sql("concat('a', 'b')".into()),
+            ),
+            (
+                "json_array()",
+                true,
+                Type::Json,
+                true,
+                DefaultValue::Sql("json_array()".into()),
+            ),
+            (
+                "(1 + 2)",
+                true,
+                Type::Int,
+                true,
+                DefaultValue::Sql("1 + 2".into()),
+            ),
+        ];
+        for (catalog, generated, ty, nullable, want) in rows {
+            assert_eq!(
+                parse_default(&MYSQL9, catalog, &ty, generated, nullable),
+                Some(normalize_default(want, &ty)),
+                "{catalog}"
+            );
+        }
+        // MariaDB's spellings of the same: quoted literals, a negative number bare.
+        assert_eq!(
+            parse_default(&MARIADB, "-3", &Type::Int, false, true),
+            Some(DefaultValue::Number("-3".into()))
+        );
+        assert_eq!(
+            parse_default(&MARIADB, "'a''b'", &Type::Text, false, true),
+            Some(DefaultValue::String("a'b".into()))
+        );
+    }
+
+    /// `COLUMN_TYPE` as MySQL 9.7.4 reports it: no display widths but `tinyint(1)`, `json`.
+    #[test]
+    fn mysql9_column_types_read_as_written() {
+        assert_eq!(parse_type("int"), Type::Int);
+        assert_eq!(parse_type("bigint"), Type::BigInt);
+        assert_eq!(parse_type("smallint"), Type::SmallInt);
+        assert_eq!(parse_type("tinyint(1)"), Type::Bool);
+        assert_eq!(parse_type("json"), Type::Json);
+        assert_eq!(parse_type("char(36)"), Type::Uuid);
+        assert_eq!(
+            parse_type("decimal(5,2)"),
+            Type::Decimal {
+                precision: 5,
+                scale: 2
+            }
+        );
+        assert_eq!(parse_type("varchar(20)"), Type::String { length: Some(20) });
+        assert_eq!(
+            parse_type("bigint unsigned"),
+            parse_type("bigint(20) unsigned")
+        );
+        assert_eq!(
+            parse_type("bigint unsigned"),
+            Type::Raw("BIGINT UNSIGNED".into())
+        );
+        // Both servers: the values of an enum keep their case; the rest is upper case.
+        assert_eq!(
+            parse_type("enum('x','Y''z')"),
+            Type::Raw("ENUM('x','Y''z')".into())
+        );
+        assert_eq!(parse_type("set('a','b')"), parse_type("SET( 'a', 'b' )"));
+        assert_ne!(parse_type("enum('a')"), parse_type("enum('A')"));
+    }
+
+    /// `DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3)`: MySQL 9.7.4 reports `CURRENT_TIMESTAMP(3)`,
+    /// or `now(3)` when it was written as the expression `(current_timestamp(3))`; MariaDB
+    /// `current_timestamp(3)`.
+    #[test]
+    fn fractional_current_timestamp_reads_as_one_default() {
+        let ty = Type::Raw("DATETIME(3)".into());
+        let want = DefaultValue::Sql("CURRENT_TIMESTAMP(3)".into());
+        let read = |server: &Server, catalog: &str, generated: bool| {
+            parse_default(server, catalog, &ty, generated, true)
+        };
+        assert_eq!(
+            read(&MYSQL9, "CURRENT_TIMESTAMP(3)", true),
+            Some(want.clone())
+        );
+        assert_eq!(read(&MYSQL9, "now(3)", true), Some(want.clone()));
+        assert_eq!(
+            read(&MARIADB, "current_timestamp(3)", false),
+            Some(want.clone())
+        );
+        assert_eq!(expression_default("current_timestamp( 3 )"), want);
     }
 
     #[test]

@@ -78,6 +78,13 @@ impl Server {
         self.flavor == Flavor::Mariadb || self.version < (8, 0, 19)
     }
 
+    /// The catalog's SQL text (expression defaults in `COLUMN_DEFAULT`, `CHECK_CLAUSE`) has
+    /// every quote and backslash escaped with a backslash: `(`s` <> _utf8mb4\'x\')` (MySQL 8,
+    /// seen on 9.7.4; MariaDB stores the text as written).
+    pub fn escapes_catalog_sql(&self) -> bool {
+        self.flavor == Flavor::Mysql
+    }
+
     /// A string default reads back quoted, `'abc'`, from `COLUMN_DEFAULT` (MariaDB 10.2.7+).
     pub fn quotes_string_defaults(&self) -> bool {
         self.at_least(Flavor::Mariadb, (10, 2, 7))
