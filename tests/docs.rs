@@ -88,7 +88,10 @@ fn regex_escape(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
             let special = "\\.+*?()|[]{}^$".contains(c);
-            special.then_some('\\').into_iter().chain(std::iter::once(c))
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
         })
         .collect()
 }
@@ -110,8 +113,14 @@ fn production(db: &TempDb) -> Vec<(String, String)> {
     let url = url::Url::parse(&db.url).expect("the test server's url");
     vec![
         ("DB_USER".into(), url.username().to_string()),
-        ("DB_PASSWORD".into(), url.password().unwrap_or("").to_string()),
-        ("DB_HOST".into(), url.host_str().unwrap_or("127.0.0.1").to_string()),
+        (
+            "DB_PASSWORD".into(),
+            url.password().unwrap_or("").to_string(),
+        ),
+        (
+            "DB_HOST".into(),
+            url.host_str().unwrap_or("127.0.0.1").to_string(),
+        ),
         ("DB_PORT".into(), url.port().unwrap_or(3306).to_string()),
         ("DB_DATABASE".into(), db.name.clone()),
     ]
