@@ -7,7 +7,7 @@
 //! stands alone: tables, the indexes of new tables, and foreign keys moved out of a table's
 //! changes to break a cycle.
 
-use crate::schema::{Check, Column, ForeignKey, Index, Table, Unmanaged};
+use crate::schema::{Action, Check, Column, DefaultValue, ForeignKey, Index, Table, Unmanaged};
 
 /// One change to the database, as planned by the differ.
 // Changes carry whole tables so that every dialect renders without lookups; a plan holds
@@ -141,13 +141,25 @@ impl Change {
             Change::RenameTable { from, to } => format!("rename table `{from}` to `{to}`"),
             Change::AlterTable { to, .. } => format!("alter table `{}`", to.name),
             Change::CreateIndex { table, index } => {
-                format!("create index `{}` on `{table}`", index.name)
+                let mut text = index_text(index);
+                if let Some(at) = text.find(" (").or_else(|| text.find(" none")) {
+                    text.insert_str(at, &format!(" on `{table}`"));
+                }
+                format!("create {text}")
             }
             Change::AddForeignKey { table, fk } => {
-                format!("add foreign key `{}` on `{table}`", fk.name)
+                format!(
+                    "add foreign key `{}` on `{table}` {}",
+                    fk.name,
+                    foreign_key_text(fk)
+                )
             }
             Change::DropForeignKey { table, fk } => {
-                format!("drop foreign key `{}` on `{table}`", fk.name)
+                format!(
+                    "drop foreign key `{}` on `{table}` {}",
+                    fk.name,
+                    foreign_key_text(fk)
+                )
             }
         }
     }
@@ -231,26 +243,24 @@ impl TableChange {
         }
     }
 
-    /// One line for the text plan, without the leading marker.
+    /// One line for the text plan, without the leading marker: what changes, old -> new.
     pub fn describe(&self) -> String {
         match self {
-            TableChange::AddColumn(c) => format!("add column `{}`", c.name),
-            TableChange::DropColumn(c) => format!("drop column `{}`", c.name),
+            TableChange::AddColumn(c) => format!("add column {}", column_text(c)),
+            TableChange::DropColumn(c) => format!("drop column {}", column_text(c)),
             TableChange::RenameColumn { from, to } => {
                 format!("rename column `{from}` to `{to}`")
             }
             TableChange::AlterColumn { from, to, .. } => {
-                format!("alter column `{}` ({})", to.name, column_delta(from, to))
+                format!("alter column `{}`: {}", to.name, column_delta(from, to))
             }
-            TableChange::AlterPrimaryKey { from, to } => format!(
-                "change primary key from ({}) to ({})",
-                from.join(", "),
-                to.join(", ")
-            ),
-            TableChange::CreateIndex(i) => format!("create index `{}`", i.name),
-            TableChange::DropIndex(i) if i.has_own_name() => format!("drop index `{}`", i.name),
+            TableChange::AlterPrimaryKey { from, to } => {
+                format!("change primary key {} -> {}", columns(from), columns(to))
+            }
+            TableChange::CreateIndex(i) => format!("create {}", index_text(i)),
+            TableChange::DropIndex(i) if i.has_own_name() => format!("drop {}", index_text(i)),
             TableChange::DropIndex(i) => {
-                format!("drop unique constraint on ({})", i.columns.join(", "))
+                format!("drop unique constraint on {}", columns(&i.columns))
             }
             TableChange::RenameIndex { from, to } => {
                 format!("rename index `{}` to `{}`", from.name, to.name)
@@ -258,13 +268,32 @@ impl TableChange {
             TableChange::RenameForeignKey { from, to } => {
                 format!("rename foreign key `{}` to `{}`", from.name, to.name)
             }
-            TableChange::AddForeignKey(fk) => format!("add foreign key `{}`", fk.name),
-            TableChange::DropForeignKey(fk) => format!("drop foreign key `{}`", fk.name),
-            TableChange::AddCheck(c) => format!("add check `{}`", c.name),
-            TableChange::DropCheck(c) if c.named => format!("drop check `{}`", c.name),
+            TableChange::AddForeignKey(fk) => {
+                format!("add foreign key `{}` {}", fk.name, foreign_key_text(fk))
+            }
+            TableChange::DropForeignKey(fk) => {
+                format!("drop foreign key `{}` {}", fk.name, foreign_key_text(fk))
+            }
+            TableChange::AddCheck(c) => format!("add check `{}` ({})", c.name, c.expr),
+            TableChange::DropCheck(c) if c.named => {
+                format!("drop check `{}` ({})", c.name, c.expr)
+            }
             TableChange::DropCheck(c) => format!("drop unnamed check ({})", c.expr),
-            TableChange::SetComment(Some(_)) => "set comment".into(),
+            TableChange::SetComment(Some(c)) => format!("set comment {c:?}"),
             TableChange::SetComment(None) => "remove comment".into(),
+        }
+    }
+
+    /// [`TableChange::describe`] with what only the live table `from` knows (the comment
+    /// a `SetComment` replaces).
+    pub fn describe_from(&self, from: &Table) -> String {
+        match self {
+            TableChange::SetComment(to) => format!(
+                "comment {} -> {}",
+                quoted_or_none(from.comment.as_deref()),
+                quoted_or_none(to.as_deref())
+            ),
+            other => other.describe(),
         }
     }
 
@@ -289,40 +318,175 @@ impl TableChange {
     }
 }
 
-/// What differs between two versions of a column, e.g. `string(100) -> string(200), not null`.
+/// What differs between two versions of a column, old -> new, e.g.
+/// `type string(100) -> string(200); nullable -> not null; default none -> "x"`.
 fn column_delta(from: &Column, to: &Column) -> String {
     let mut parts = Vec::new();
     if from.ty != to.ty {
-        parts.push(format!("{} -> {}", from.ty, to.ty));
+        parts.push(format!("type {} -> {}", from.ty, to.ty));
     }
     if from.nullable != to.nullable {
-        parts.push(if to.nullable { "nullable" } else { "not null" }.to_string());
+        parts.push(format!("{} -> {}", nullability(from), nullability(to)));
     }
     if from.default != to.default {
-        parts.push(match &to.default {
-            Some(_) => "default".to_string(),
-            None => "no default".to_string(),
-        });
+        parts.push(format!(
+            "default {} -> {}",
+            default_text(from.default.as_ref()),
+            default_text(to.default.as_ref())
+        ));
     }
     if from.auto_increment != to.auto_increment {
-        let what = if to.auto_increment {
-            "auto-increment"
-        } else {
-            "no auto-increment"
+        let what = |on: bool| {
+            if on {
+                "auto-increment"
+            } else {
+                "no auto-increment"
+            }
         };
-        parts.push(what.into());
+        parts.push(format!(
+            "{} -> {}",
+            what(from.auto_increment),
+            what(to.auto_increment)
+        ));
     }
     if from.collate != to.collate {
-        parts.push("collation".into());
+        parts.push(format!(
+            "collation {} -> {}",
+            or_default(from.collate.as_deref()),
+            or_default(to.collate.as_deref())
+        ));
     }
     if from.charset != to.charset {
-        parts.push("character set".into());
+        parts.push(format!(
+            "character set {} -> {}",
+            or_default(from.charset.as_deref()),
+            or_default(to.charset.as_deref())
+        ));
     }
     if from.comment != to.comment {
-        parts.push("comment".into());
+        parts.push(format!(
+            "comment {} -> {}",
+            quoted_or_none(from.comment.as_deref()),
+            quoted_or_none(to.comment.as_deref())
+        ));
     }
     if parts.is_empty() {
-        parts.push("type spelling".to_string());
+        let spelling = |c: &Column| c.declared.clone().unwrap_or_else(|| c.ty.to_string());
+        parts.push(format!(
+            "type spelling {} -> {}",
+            spelling(from),
+            spelling(to)
+        ));
     }
-    parts.join(", ")
+    parts.join("; ")
+}
+
+fn nullability(c: &Column) -> &'static str {
+    if c.nullable { "nullable" } else { "not null" }
+}
+
+fn or_default(s: Option<&str>) -> String {
+    s.map_or_else(|| "(database default)".to_string(), str::to_string)
+}
+
+fn quoted_or_none(s: Option<&str>) -> String {
+    s.map_or_else(|| "none".to_string(), |s| format!("{s:?}"))
+}
+
+/// A default as `schema.kdl` spells it: `#true`, `0`, `"text"`, `(sql)CURRENT_TIMESTAMP`;
+/// `none` without one.
+pub fn default_text(d: Option<&DefaultValue>) -> String {
+    match d {
+        None => "none".into(),
+        Some(DefaultValue::Bool(b)) => format!("#{b}"),
+        Some(DefaultValue::Number(n)) => n.clone(),
+        Some(DefaultValue::String(s)) => format!("{s:?}"),
+        Some(DefaultValue::Sql(e)) => format!("(sql){e}"),
+    }
+}
+
+/// A column as a plan lists it: `` `email` string(200), not null, default "x" ``.
+pub fn column_text(c: &Column) -> String {
+    let mut out = format!("`{}` {}, {}", c.name, c.ty, nullability(c));
+    if c.auto_increment {
+        out.push_str(", auto-increment");
+    }
+    if c.default.is_some() {
+        out.push_str(&format!(", default {}", default_text(c.default.as_ref())));
+    }
+    if let Some(collate) = &c.collate {
+        out.push_str(&format!(", collation {collate}"));
+    }
+    if let Some(charset) = &c.charset {
+        out.push_str(&format!(", character set {charset}"));
+    }
+    out
+}
+
+/// The columns of an index or key, `(a, b)`; `none` for no columns.
+fn columns(cols: &[String]) -> String {
+    if cols.is_empty() {
+        return "none".into();
+    }
+    format!("({})", cols.join(", "))
+}
+
+/// An index as a plan shows it: `` index `ix_t_a` (a) ``, `` unique index `uq` (a, b) where ... ``.
+pub fn index_text(i: &Index) -> String {
+    let mut out = format!(
+        "{}index `{}` {}",
+        if i.unique { "unique " } else { "" },
+        i.name,
+        columns(&i.columns)
+    );
+    if let Some(p) = &i.predicate {
+        out.push_str(&format!(" where {p}"));
+    }
+    out
+}
+
+/// A foreign key as a plan shows it: `(owner_id) -> users(id) on delete cascade`.
+pub fn foreign_key_text(fk: &ForeignKey) -> String {
+    let mut out = format!(
+        "{} -> `{}`{}",
+        columns(&fk.columns),
+        fk.ref_table,
+        columns(&fk.ref_columns)
+    );
+    if fk.on_delete != Action::NoAction {
+        out.push_str(&format!(" on delete {}", fk.on_delete.kdl()));
+    }
+    if fk.on_update != Action::NoAction {
+        out.push_str(&format!(" on update {}", fk.on_update.kdl()));
+    }
+    out
+}
+
+/// What a created or dropped table holds, one line each (columns, key, foreign keys, checks),
+/// each with its marker.
+pub fn table_contents(t: &Table, marker: char) -> Vec<String> {
+    let mut out: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("{marker} column {}", column_text(c)))
+        .collect();
+    if !t.primary_key.is_empty() {
+        out.push(format!("{marker} primary key {}", columns(&t.primary_key)));
+    }
+    out.extend(t.foreign_keys.iter().map(|fk| {
+        format!(
+            "{marker} foreign key `{}` {}",
+            fk.name,
+            foreign_key_text(fk)
+        )
+    }));
+    out.extend(
+        t.checks
+            .iter()
+            .map(|c| format!("{marker} check `{}` ({})", c.name, c.expr)),
+    );
+    if let Some(comment) = &t.comment {
+        out.push(format!("{marker} comment {comment:?}"));
+    }
+    out
 }

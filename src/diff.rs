@@ -252,8 +252,10 @@ impl Renames {
     }
 }
 
-/// The changes to one table that exists on both sides, in table-change rank order (and, within
-/// a rank, in file order).
+/// The changes to one table that exists on both sides, in table-change rank order; within a
+/// rank, column changes in file order, then the other objects by name (so that the order is
+/// the same whether the live side was introspected or parsed: catalogs list indexes, keys
+/// and checks in their own order).
 fn table_changes(
     d: &dyn SqlDialect,
     have: &Table,
@@ -318,7 +320,23 @@ fn table_changes(
     if have.comment != want.comment {
         changes.push(TableChange::SetComment(want.comment.clone()));
     }
-    changes.sort_by_key(TableChange::rank);
+    changes.sort_by(|a, b| {
+        let key = |c: &TableChange| {
+            let column = matches!(
+                c,
+                TableChange::AddColumn(_)
+                    | TableChange::DropColumn(_)
+                    | TableChange::RenameColumn { .. }
+                    | TableChange::AlterColumn { .. }
+            );
+            (
+                c.rank(),
+                !column,
+                if column { "" } else { c.object() }.to_string(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
     Ok(changes)
 }
 

@@ -169,6 +169,18 @@ fn parse(
                 .help("use sqlite://, mysql://, mariadb://, postgres:// or postgresql://"),
         );
     }
+    if matches!(dialect, Some(Dialect::Mysql | Dialect::Postgres))
+        && problems.is_empty()
+        && !names_a_host(&url)
+    {
+        // Without `//host`, drivers fall back to a local server and read the rest (password
+        // included) as the database's name, which messages would then show.
+        problems.push(
+            Problem::new("a server url needs `//` and a host after its scheme", span)
+                .label("no host")
+                .help("write `mysql://user:${DB_PASSWORD}@host:3306/app` or `postgres://user:${DB_PASSWORD}@host:5432/app`"),
+        );
+    }
     match (dialect, problems.is_empty()) {
         (Some(dialect), true) => Ok(Environment {
             name: name.to_string(),
@@ -363,6 +375,15 @@ fn read_dotenv(
         }
     }
     vars
+}
+
+/// Whether a server URL has `//` and a non-empty authority after its scheme.
+fn names_a_host(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once(':') else {
+        return false;
+    };
+    rest.strip_prefix("//")
+        .is_some_and(|r| !r.starts_with(['/', '?', '#']) && !r.is_empty())
 }
 
 /// The dialect a URL's scheme names.

@@ -228,8 +228,16 @@ pub enum Error {
     },
 
     #[error("`{path}` has no `schema.kdl`")]
-    #[diagnostic(help("run reconcile in a project folder, or point at one with `--project DIR`"))]
+    #[diagnostic(help(
+        "`reconcile init` writes one (it never overwrites a file), or point at a project with `--project DIR`"
+    ))]
     NoSchema { path: PathBuf },
+
+    #[error("`{path}` is not a reconcile project: it has no `schema.kdl` and no `environments/`")]
+    #[diagnostic(help(
+        "run `reconcile init` to start one here, or point at a project with `--project DIR`"
+    ))]
+    NoProject { path: PathBuf },
 
     #[error("unknown environment `{name}`")]
     #[diagnostic(help("{}", known_environments(known)))]
@@ -290,6 +298,28 @@ pub enum Error {
     #[diagnostic(help("another apply or a person changed it; review the new plan and run again"))]
     PlanChanged,
 
+    #[error("the saved plan is for {saved}, not {target}; nothing was changed")]
+    #[diagnostic(help(
+        "apply it with the environment it was made for (`--env`), or make a new one"
+    ))]
+    SavedPlanTarget { saved: String, target: String },
+
+    #[error(
+        "the database changed since the plan was saved (fingerprint {saved}, now {now}); nothing was changed"
+    )]
+    #[diagnostic(help(
+        "someone changed it after the review: make the plan again with `reconcile plan --out FILE` and review it"
+    ))]
+    SavedPlanStale { saved: String, now: String },
+
+    #[error(
+        "the saved plan runs {saved} statement(s), but the plan made now runs {now} different ones; nothing was changed"
+    )]
+    #[diagnostic(help(
+        "schema.kdl changed since the plan was saved: make the plan again and review it"
+    ))]
+    SavedPlanDiffers { saved: usize, now: usize },
+
     #[error("{what}")]
     #[diagnostic(help("{help}"))]
     Unsupported { what: String, help: String },
@@ -322,6 +352,47 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+}
+
+impl Error {
+    /// The error as the `result` of a JSON apply report: a `status` (`partially_applied`,
+    /// `failed`), the sentence the user reads, and for a statement that failed, which
+    /// statements ran (committed), which failed with the server's error, and which did not.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Error::PartiallyApplied {
+                applied,
+                change,
+                sql,
+                pending,
+                source,
+            } => json!({
+                "status": "partially_applied",
+                "message": self.to_string(),
+                "applied": applied,
+                "failed": { "change": change, "sql": sql, "error": source.to_string() },
+                "pending": pending,
+            }),
+            Error::Statement {
+                index,
+                total,
+                change,
+                sql,
+                source,
+            } => json!({
+                "status": "failed",
+                "message": self.to_string(),
+                "applied": [],
+                "failed": {
+                    "index": index, "total": total, "change": change, "sql": sql,
+                    "error": source.to_string(),
+                },
+                "rolled_back": true,
+            }),
+            other => json!({ "status": "failed", "message": other.to_string() }),
+        }
+    }
 }
 
 fn known_environments(known: &[String]) -> String {

@@ -16,6 +16,7 @@ pub mod dotenv;
 pub mod environment;
 pub mod error;
 pub mod excerpt;
+pub mod init;
 pub mod input;
 pub mod inspect;
 pub mod order;

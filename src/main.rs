@@ -19,9 +19,12 @@ fn main() -> ExitCode {
             };
         }
     };
-    // Unwrapped lines: messages stay greppable, and terminals wrap them anyway.
-    let _ = miette::set_hook(Box::new(|_| {
-        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    // Unwrapped lines: messages stay greppable, and terminals wrap them anyway. NO_COLOR
+    // (https://no-color.org) wins over everything that would force colour on.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let _ = miette::set_hook(Box::new(move |_| {
+        let opts = miette::MietteHandlerOpts::new().wrap_lines(false);
+        Box::new(if no_color { opts.color(false) } else { opts }.build())
     }));
     let env = |name: &str| std::env::var(name).ok();
     if env("RECONCILE_TIMINGS").is_some_and(|v| v == "1") {

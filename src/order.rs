@@ -31,6 +31,34 @@ enum Object {
     Check(String),
 }
 
+impl std::fmt::Display for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Object::Table(t) => write!(f, "table `{t}`"),
+            Object::Column(t, c) => write!(f, "column `{t}.{c}`"),
+            Object::Index(i) => write!(f, "index `{i}`"),
+            Object::ForeignKey(k) => write!(f, "foreign key `{k}`"),
+            Object::Check(c) => write!(f, "check `{c}`"),
+        }
+    }
+}
+
+/// Why one change must run before another: the object and what the changes do to it.
+#[derive(Debug, Clone)]
+struct Reason {
+    verb: &'static str,
+    object: Object,
+}
+
+/// One "must run before" edge of a plan, between steps in plan order (0-based).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Dependency {
+    pub before: usize,
+    pub after: usize,
+    /// Why, e.g. "needs table `users`".
+    pub reason: String,
+}
+
 /// What one change does to the objects of the database.
 #[derive(Default)]
 struct Facts {
@@ -86,17 +114,49 @@ pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<
     changes
 }
 
-fn build(
-    changes: &[Change],
+/// The "must run before" edges between `changes`, given in plan order, each with its reason
+/// (for the plan's picture and its JSON). Built from the same facts as [`order`], on the
+/// final steps, so it stays right whatever a dialect did to the order afterwards; an edge
+/// against plan order (one that a broken cycle no longer enforces) is left out.
+pub fn dependencies<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+    desired: &Schema,
+) -> Vec<Dependency> {
+    let changes: Vec<&Change> = changes.into_iter().collect();
+    let desired: Desired = desired
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
+    let graph = build(&changes, &desired, &HashSet::new());
+    let mut edges: Vec<Dependency> = graph
+        .edge_indices()
+        .filter_map(|e| {
+            let (a, b) = graph.edge_endpoints(e)?;
+            let why = &graph[e];
+            Some(Dependency {
+                before: graph[a],
+                after: graph[b],
+                reason: format!("{} {}", why.verb, why.object),
+            })
+        })
+        .filter(|e| e.before < e.after)
+        .collect();
+    edges.sort_by_key(|e| (e.before, e.after));
+    edges
+}
+
+fn build<C: std::borrow::Borrow<Change>>(
+    changes: &[C],
     desired: &Desired,
     relaxed: &HashSet<usize>,
-) -> StableDiGraph<usize, ()> {
+) -> StableDiGraph<usize, Reason> {
     let mut g = StableDiGraph::new();
     let nodes: Vec<NodeIndex> = (0..changes.len()).map(|i| g.add_node(i)).collect();
     let facts: Vec<Facts> = changes
         .iter()
         .enumerate()
-        .map(|(i, c)| facts(c, desired, relaxed.contains(&i)))
+        .map(|(i, c)| facts(c.borrow(), desired, relaxed.contains(&i)))
         .collect();
     let mut creators: HashMap<&Object, Vec<usize>> = HashMap::new();
     let mut droppers: HashMap<&Object, Vec<usize>> = HashMap::new();
@@ -108,9 +168,13 @@ fn build(
             .iter()
             .for_each(|o| droppers.entry(o).or_default().push(i));
     }
-    let mut edge = |a: usize, b: usize| {
+    let mut edge = |a: usize, b: usize, verb: &'static str, o: &Object| {
         if a != b && !g.contains_edge(nodes[a], nodes[b]) {
-            g.add_edge(nodes[a], nodes[b], ());
+            let reason = Reason {
+                verb,
+                object: o.clone(),
+            };
+            g.add_edge(nodes[a], nodes[b], reason);
         }
     };
     for (i, f) in facts.iter().enumerate() {
@@ -119,21 +183,21 @@ fn build(
                 .get(o)
                 .into_iter()
                 .flatten()
-                .for_each(|&c| edge(c, i));
+                .for_each(|&c| edge(c, i, "needs", o));
         }
         for o in &f.releases {
             droppers
                 .get(o)
                 .into_iter()
                 .flatten()
-                .for_each(|&d| edge(i, d));
+                .for_each(|&d| edge(i, d, "frees", o));
         }
         for o in &f.creates {
             droppers
                 .get(o)
                 .into_iter()
                 .flatten()
-                .for_each(|&d| edge(d, i));
+                .for_each(|&d| edge(d, i, "drops, then re-creates", o));
         }
     }
     g
@@ -141,7 +205,7 @@ fn build(
 
 /// Kahn's algorithm over changes already sorted by [`key`], so that a node's weight (its
 /// position) is its rank: among ready changes the smallest goes first.
-fn sort(g: &StableDiGraph<usize, ()>) -> Result<Vec<NodeIndex>, Vec<Vec<NodeIndex>>> {
+fn sort(g: &StableDiGraph<usize, Reason>) -> Result<Vec<NodeIndex>, Vec<Vec<NodeIndex>>> {
     let mut indegree: HashMap<NodeIndex, usize> = g
         .node_indices()
         .map(|n| (n, g.neighbors_directed(n, Direction::Incoming).count()))

@@ -30,20 +30,32 @@ pub fn load_schema(root: &Path, dialects: &[Dialect]) -> Result<Schema, Error> {
 /// Parses and validates schema text (named `schema.kdl` in diagnostics); text longer than
 /// [`MAX_SCHEMA_BYTES`] is refused unread.
 pub fn schema_from_source(source: &str, dialects: &[Dialect]) -> Result<Schema, Error> {
+    schema_from_named_source(SCHEMA_FILE, source, dialects)
+}
+
+/// Reads, parses and validates a schema file at any `path` (`reconcile diff`); diagnostics
+/// name the file as given.
+pub fn load_schema_file(path: &Path, dialects: &[Dialect]) -> Result<Schema, Error> {
+    let source = crate::input::read_text(path, MAX_SCHEMA_BYTES)?;
+    schema_from_named_source(&path.display().to_string(), &source, dialects)
+}
+
+/// [`schema_from_source`] for a file called `name` in diagnostics.
+pub fn schema_from_named_source(
+    name: &str,
+    source: &str,
+    dialects: &[Dialect],
+) -> Result<Schema, Error> {
     if source.len() as u64 > MAX_SCHEMA_BYTES {
         let p = crate::error::Problem::new(
             format!(
-                "schema.kdl is larger than {}",
+                "{name} is larger than {}",
                 crate::input::size(MAX_SCHEMA_BYTES)
             ),
             crate::schema::Span::from(0..0),
         )
         .label("too large");
-        return Err(Error::Source(Diagnostics::new(
-            SCHEMA_FILE,
-            source,
-            vec![p],
-        )));
+        return Err(Error::Source(Diagnostics::new(name, source, vec![p])));
     }
     let (schema, mut problems) = timings::stage("parse", || crate::parse::parse(source));
     problems.extend(timings::stage("validate", || {
@@ -53,11 +65,7 @@ pub fn schema_from_source(source: &str, dialects: &[Dialect]) -> Result<Schema, 
     if problems.is_empty() {
         Ok(schema)
     } else {
-        Err(Error::Source(Diagnostics::new(
-            SCHEMA_FILE,
-            source,
-            problems,
-        )))
+        Err(Error::Source(Diagnostics::new(name, source, problems)))
     }
 }
 

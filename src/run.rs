@@ -3,16 +3,17 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use std::time::Duration;
-
-use crate::cli::{ApplyArgs, CheckArgs, Cli, Command, InspectArgs, PlanArgs};
+use crate::cli::{
+    ApplyArgs, CheckArgs, Cli, Command, CompletionsArgs, DiffArgs, InspectArgs, PlanArgs,
+};
 use crate::database::apply::{Options, Progress};
 use crate::database::{Intent, Session};
 use crate::dialect::Dialect;
 use crate::environment::{self, DEFAULT_ENVIRONMENT};
 use crate::error::Error;
-use crate::plan::Plan;
+use crate::plan::{Format, Plan, SavedPlan};
 use crate::project;
 
 /// Runs the command; returns the exit status (0, or 2 for `plan --exit-code` with changes).
@@ -24,11 +25,67 @@ pub fn run(cli: Cli, vars: &dyn Fn(&str) -> Option<String>) -> Result<u8, Error>
         .or_else(|| vars("RECONCILE_ENV"))
         .unwrap_or_else(|| DEFAULT_ENVIRONMENT.into());
     match cli.command {
-        Command::Check(args) => check(&root, args),
-        Command::Plan(args) => plan(&root, &env_name, vars, args),
-        Command::Apply(args) => apply(&root, &env_name, vars, args),
-        Command::Inspect(args) => inspect(&root, &env_name, vars, args),
+        Command::Init => init(&root),
+        Command::Diff(args) => diff(args),
+        Command::Completions(args) => completions(args),
+        Command::Check(args) => in_project(&root).and_then(|()| check(&root, args)),
+        Command::Plan(args) => in_project(&root).and_then(|()| plan(&root, &env_name, vars, args)),
+        Command::Apply(args) => {
+            in_project(&root).and_then(|()| apply(&root, &env_name, vars, args))
+        }
+        Command::Inspect(args) => {
+            in_project(&root).and_then(|()| inspect(&root, &env_name, vars, args))
+        }
     }
+}
+
+/// Fails first, pointing at `init`, when `root` holds no project at all.
+fn in_project(root: &Path) -> Result<(), Error> {
+    if crate::init::is_project(root) {
+        Ok(())
+    } else {
+        Err(Error::NoProject {
+            path: root.to_path_buf(),
+        })
+    }
+}
+
+fn init(root: &Path) -> Result<u8, Error> {
+    let report = crate::init::init(root)?;
+    for file in &report.written {
+        eprintln!("wrote {file}");
+    }
+    for file in &report.kept {
+        eprintln!("kept {file} (it exists; init never overwrites a file)");
+    }
+    if !report.ignored.is_empty() {
+        eprintln!("added {} to .gitignore", report.ignored.join(", "));
+    }
+    eprintln!(
+        "Next: edit schema.kdl, then `reconcile plan` and `reconcile apply` (the development SQLite database)."
+    );
+    Ok(0)
+}
+
+fn diff(args: DiffArgs) -> Result<u8, Error> {
+    let dialect = Dialect::from(args.dialect);
+    let old = project::load_schema_file(&args.old, &[dialect])?;
+    let new = project::load_schema_file(&args.new, &[dialect])?;
+    let plan = Plan::between(&old, &new, dialect)?;
+    write_output(None, &plan.render(args.format))?;
+    Ok(if args.exit_code && !plan.is_empty() {
+        2
+    } else {
+        0
+    })
+}
+
+fn completions(args: CompletionsArgs) -> Result<u8, Error> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "reconcile", &mut out);
+    write_output(None, &String::from_utf8_lossy(&out))?;
+    Ok(0)
 }
 
 fn check(root: &Path, args: CheckArgs) -> Result<u8, Error> {
@@ -63,7 +120,24 @@ fn plan(
             Session::open(&env, root, Intent::Read)?.plan(&schema)?
         }
     };
-    write_output(args.out.as_deref(), &plan.render(args.format))?;
+    let format = args.format.unwrap_or(match args.out {
+        Some(_) => Format::Json,
+        None => Format::Text,
+    });
+    write_output(args.out.as_deref(), &plan.render(format))?;
+    if let Some(out) = &args.out {
+        if format != Format::Text {
+            eprint!("{}", plan.text());
+        }
+        eprintln!("Wrote the plan to {}.", out.display());
+        if format == Format::Json && plan.fingerprint.is_some() {
+            eprintln!(
+                "Apply exactly this plan with `reconcile apply --env {} --plan {}`.",
+                plan.environment,
+                out.display()
+            );
+        }
+    }
     Ok(if args.exit_code && !plan.is_empty() {
         2
     } else {
@@ -78,10 +152,19 @@ fn apply(
     args: ApplyArgs,
 ) -> Result<u8, Error> {
     let env = environment::load(root, env_name, vars)?;
+    let saved = args.plan.as_deref().map(SavedPlan::load).transpose()?;
+    if let Some(saved) = &saved {
+        saved.check_target(&env.name, env.dialect.name())?;
+    }
     let schema = project::load_schema(root, &[env.dialect])?;
     let mut session = Session::open(&env, root, Intent::Write)?;
     let allow_destructive = args.allow_destructive || env.allow_destructive;
-    let interactive = !args.yes && std::io::stdin().is_terminal();
+    let terminal = std::io::stdin().is_terminal();
+    // A saved plan was reviewed already; --yes and a missing terminal have no one to ask.
+    let interactive = !args.yes && saved.is_none() && terminal;
+    if !args.yes && saved.is_none() && !terminal {
+        eprintln!("Standard input is not a terminal: applying without asking (as with --yes).");
+    }
     // Asked, the user approves the plan they saw; apply then refuses any other.
     let approved = if interactive {
         let preview = session.plan(&schema)?;
@@ -101,40 +184,122 @@ fn apply(
         allow_destructive,
         lock_timeout: Duration::from_secs(env.lock_timeout),
         approved: approved.as_ref(),
+        saved: saved.as_ref(),
     };
-    let mut progress = Stderr {
+    let mut progress = Reporter {
         shown: approved.is_some(),
+        format: args.format,
+        bar: None,
+        json: None,
     };
-    let plan = session.apply(&schema, &options, &mut progress)?;
+    // Timed from here: the summary's elapsed time never counts the wait for an answer.
+    let start = Instant::now();
+    let plan = session.apply(&schema, &options, &mut progress);
+    if let Some(bar) = progress.bar.take() {
+        bar.finish_and_clear();
+    }
+    if args.format == Format::Json {
+        // One JSON document: the plan that ran (if apply got that far) and how it ended.
+        let mut report = progress
+            .json
+            .take()
+            .unwrap_or_else(|| serde_json::json!({}));
+        report["result"] = match &plan {
+            Ok(_) => serde_json::json!({ "status": "applied" }),
+            Err(e) => e.to_json(),
+        };
+        write_output(None, &format!("{report:#}\n"))?;
+    }
+    let plan = plan?;
     if !plan.is_empty() {
+        let n = plan.steps.len();
+        let statements = plan.statements().count();
         eprintln!(
-            "Applied {} change{} to `{}`.",
-            plan.steps.len(),
-            if plan.steps.len() == 1 { "" } else { "s" },
-            env.name
+            "Applied {n} change{} ({statements} statement{}) to `{}` in {:.2} s.",
+            if n == 1 { "" } else { "s" },
+            if statements == 1 { "" } else { "s" },
+            env.name,
+            start.elapsed().as_secs_f64()
         );
     }
     Ok(0)
 }
 
-/// Apply's progress on standard error: the plan made under the lock (unless the user has
-/// just seen it), and the statements of long plans.
-struct Stderr {
+/// Apply's progress: the plan made under the lock (unless the user has just seen it), in
+/// the chosen format, and a progress bar on standard error when it is a terminal.
+struct Reporter {
     shown: bool,
+    format: Format,
+    bar: Option<indicatif::ProgressBar>,
+    /// The JSON plan, kept for the report written when apply ends.
+    json: Option<serde_json::Value>,
 }
 
-impl Progress for Stderr {
+impl Progress for Reporter {
     fn planned(&mut self, plan: &Plan) {
         if !self.shown || plan.is_empty() {
             eprint!("{}", plan.text());
         }
+        let record = match self.format {
+            Format::Text => return,
+            Format::Sql => exact_sql(plan),
+            // Written with the outcome, once apply ends.
+            Format::Json => {
+                self.json = serde_json::from_str(&plan.render(Format::Json)).ok();
+                return;
+            }
+            other => plan.render(other),
+        };
+        let _ = write_output(None, &record);
     }
 
     fn statement(&mut self, index: usize, total: usize, _sql: &str) {
-        if total >= 50 && (index + 1).is_multiple_of(50) {
-            eprintln!("  ... statement {} of {total}", index + 1);
+        if total < 10 || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} statements {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        bar.set_position(index as u64 + 1);
+    }
+}
+
+/// The statements exactly as apply sends them, in order, each under the change it comes
+/// from (no script wrapper: apply opens its own transaction where the database has one).
+fn exact_sql(plan: &Plan) -> String {
+    let mut out = String::new();
+    if plan.is_empty() {
+        return out;
+    }
+    if plan.dialect.sql().transactional_ddl() {
+        out.push_str(
+            "-- in one transaction, committed after the check that the database matches\n",
+        );
+    } else {
+        out.push_str("-- one by one (this database commits each DDL statement as it runs)\n");
+    }
+    for (i, step) in plan.steps.iter().enumerate() {
+        if step.statements.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "-- {}. {} {}\n",
+            i + 1,
+            step.change.marker(),
+            step.change.describe()
+        ));
+        for statement in &step.statements {
+            out.push_str(statement);
+            out.push_str(";\n");
         }
     }
+    out
 }
 
 fn confirm(n: usize) -> Result<bool, Error> {

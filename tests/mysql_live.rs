@@ -42,22 +42,24 @@ fn write_schema(dir: &Path, schema: &str) {
 }
 
 const PARTIAL_BEFORE: &str = "CREATE TABLE a_first (id INT PRIMARY KEY);
-CREATE TABLE b_fails (id INT PRIMARY KEY, born VARCHAR(20) NULL);
+CREATE TABLE b_fails (id INT PRIMARY KEY, flag INT NULL);
 CREATE TABLE c_last (id INT PRIMARY KEY);
 INSERT INTO a_first VALUES (1);
-INSERT INTO b_fails VALUES (1, '2024-02-03'), (2, 'not a date');
-INSERT INTO c_last VALUES (1);";
+INSERT INTO b_fails VALUES (1, 1), (2, NULL);
+INSERT INTO c_last VALUES (1);
+CREATE TRIGGER b_frozen BEFORE UPDATE ON b_fails FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'b_fails rows are frozen';";
 
-/// Three tables, one statement each; the second turns text into dates, which one row is
-/// not: no preflight check can tell (the conversion is destructive, and allowed here), and
-/// the strict session makes the server refuse it instead of storing a zero date.
+/// Three tables; `b_fails.flag` becomes NOT NULL with a default, so its NULLs are filled
+/// first, and a trigger (made by another tool, which no preflight check can see) refuses
+/// every UPDATE of that table: the second statement fails on the data, after the first is
+/// committed.
 const PARTIAL_DESIRED: &str = "table a_first {
   column id int primary-key=#true
   column note string length=10 nullable=#true
 }
 table b_fails {
   column id int primary-key=#true
-  column born date nullable=#true
+  column flag int default=0
 }
 table c_last {
   column id int primary-key=#true
@@ -68,45 +70,78 @@ table c_last {
 #[test]
 fn a_failure_midway_reports_what_ran_and_a_second_apply_finishes() {
     let Some(db) = server_db() else { return };
-    db.run_script(PARTIAL_BEFORE).unwrap();
+    db.run(&common::live::split_statements(PARTIAL_BEFORE))
+        .unwrap();
     let dir = project(&db, PARTIAL_DESIRED);
-    let (status, stdout, stderr) =
-        reconcile(dir.path(), &["apply", "--yes", "--allow-destructive"]);
+    let (status, stdout, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1, "{stdout}{stderr}");
     assert!(
-        stderr.contains("apply stopped at statement 2 of 3"),
+        stderr.contains("apply stopped at statement 2 of 4"),
         "{stderr}"
     );
     assert!(stderr.contains("`b_fails`"), "names the change: {stderr}");
     assert!(
-        stderr.contains("Incorrect date value") || stderr.contains("1292"),
+        stderr.contains("b_fails rows are frozen"),
         "the server's own error: {stderr}"
     );
     assert!(
-        stderr.contains("1 statement(s) ran and are committed") && stderr.contains("1 did not run"),
+        stderr.contains("1 statement(s) ran and are committed") && stderr.contains("2 did not run"),
         "{stderr}"
     );
     // What ran is committed; what failed and what is pending is not.
+    let notes = "SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'note'";
+    assert_eq!(db.rows(notes).unwrap(), ["a_first"]);
     assert_eq!(
-        db.rows("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'note'")
-            .unwrap(),
-        ["1"]
-    );
-    assert_eq!(
-        db.rows("SELECT born FROM b_fails ORDER BY id").unwrap(),
-        ["2024-02-03", "not a date"],
+        db.rows("SELECT id, flag FROM b_fails ORDER BY id").unwrap(),
+        ["1|1", "2|NULL"],
         "the failed statement changed nothing"
     );
-    // Fix the data; the next apply finishes from where the first stopped.
-    db.run(&["UPDATE b_fails SET born = '2024-05-06' WHERE id = 2".into()])
-        .unwrap();
-    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes", "--allow-destructive"]);
+    // The JSON report says the same, statement by statement.
+    let (status, stdout, stderr) = reconcile(dir.path(), &["apply", "--yes", "--format", "json"]);
+    assert_eq!(status, 1, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n{stderr}"));
+    let result = &report["result"];
+    assert_eq!(result["status"], "partially_applied", "{report:#}");
+    assert_eq!(
+        result["applied"].as_array().map(Vec::len),
+        Some(0),
+        "the first run committed it: {report:#}"
+    );
+    assert!(
+        result["failed"]["sql"]
+            .as_str()
+            .unwrap()
+            .starts_with("UPDATE `b_fails`"),
+        "{report:#}"
+    );
+    assert!(
+        result["failed"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("b_fails rows are frozen"),
+        "{report:#}"
+    );
+    assert_eq!(
+        result["pending"].as_array().map(Vec::len),
+        Some(2),
+        "{report:#}"
+    );
+    assert!(
+        report["changes"].is_array(),
+        "the plan that ran: {report:#}"
+    );
+
+    // Fix the cause; the next apply finishes from where the first stopped.
+    db.run(&["DROP TRIGGER b_frozen".into()]).unwrap();
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 0, "{stderr}");
     let (status, stdout, _) = reconcile(dir.path(), &["plan", "--exit-code"]);
     assert_eq!(status, 0, "{stdout}");
+    assert_eq!(db.rows(notes).unwrap(), ["a_first", "c_last"]);
     assert_eq!(
-        db.rows("SELECT id, born FROM b_fails ORDER BY id").unwrap(),
-        ["1|2024-02-03", "2|2024-05-06"]
+        db.rows("SELECT id, flag FROM b_fails ORDER BY id").unwrap(),
+        ["1|1", "2|0"]
     );
     db.close();
 }
@@ -377,15 +412,15 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
         [
-            "- drop foreign key `items_ibfk_1` on `items`",
+            "- drop foreign key `items_ibfk_1` on `items` (owner_id) -> `users`(id) on delete cascade",
             "~ alter table `items`",
-            "    - drop index `owner_id`",
-            "    ~ alter column `id` (int -> bigint)",
-            "    ~ alter column `owner_id` (int -> bigint)",
+            "    - drop index `owner_id` (owner_id)",
+            "    ~ alter column `id`: type int -> bigint",
+            "    ~ alter column `owner_id`: type int -> bigint",
             "~ alter table `users`",
             "    > rename index `email` to `uq_users_email`",
-            "    ~ alter column `id` (int -> bigint)",
-            "+ add foreign key `fk_items_owner_id_users` on `items`",
+            "    ~ alter column `id`: type int -> bigint",
+            "+ add foreign key `fk_items_owner_id_users` on `items` (owner_id) -> `users`(id) on delete cascade",
             "Plan: 4 changes, 0 destructive.",
         ],
         "{stdout}"

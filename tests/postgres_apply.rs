@@ -351,10 +351,10 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
         changes,
         [
             "    > rename foreign key `items_owner_id_fkey` to `fk_items_owner_id_users`",
-            "    ~ alter column `id` (int -> bigint)",
-            "    ~ alter column `owner_id` (int -> bigint)",
+            "    ~ alter column `id`: type int -> bigint",
+            "    ~ alter column `owner_id`: type int -> bigint",
             "    > rename index `users_email_key` to `uq_users_email`",
-            "    ~ alter column `id` (int -> bigint)",
+            "    ~ alter column `id`: type int -> bigint",
         ],
         "{stdout}"
     );
@@ -423,7 +423,10 @@ fn a_failed_concurrent_index_build_is_rebuilt_by_the_next_apply() {
     );
     db.run_script("DELETE FROM t WHERE id = 5;").unwrap();
     let (_, text, _) = reconcile(dir.path(), &["plan"]);
-    assert!(text.contains("- drop index `uq_t_code`"), "{text}");
+    assert!(
+        text.contains("- drop unique index `uq_t_code` (code)"),
+        "{text}"
+    );
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(

@@ -145,7 +145,22 @@ fn commands() -> Vec<Vec<&'static str>> {
         vec!["apply", "--yes", "--allow-destructive"],
         vec!["inspect"],
         vec!["check"],
+        vec!["plan", "--out", "saved.json"],
+        vec!["apply", "--plan", "saved.json"],
+        vec!["plan", "--format", "dot"],
+        vec!["plan", "--format", "mermaid"],
+        vec!["apply", "--yes", "--format", "sql"],
+        vec!["apply", "--yes", "--format", "json"],
     ]
+}
+
+/// Every file a command may have written in the project (a saved plan) is free of `secret`.
+fn files_hold_no(dir: &std::path::Path, secret: &str) {
+    for file in ["saved.json"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(file)) {
+            assert!(!text.contains(secret), "{file} holds the password:\n{text}");
+        }
+    }
 }
 
 #[test]
@@ -166,6 +181,7 @@ fn the_password_never_appears() {
                 "{}: {command:?} printed the password:\n{shown}",
                 c.name
             );
+            files_hold_no(dir.path(), PASSWORD);
             let expected_ok = command == ["check"];
             assert_eq!(
                 status == 0,
@@ -196,6 +212,7 @@ fn another_environments_password_never_appears() {
         let (status, stdout, stderr) = reconcile_with(dir.path(), &command, &[]);
         let shown = format!("{stdout}{stderr}");
         assert!(!shown.contains(PASSWORD), "{command:?}:\n{shown}");
+        files_hold_no(dir.path(), PASSWORD);
         let expected = if command.contains(&"--exit-code") {
             2
         } else {
@@ -222,5 +239,7 @@ fn percent_encoded_passwords_never_appear_either_way() {
             !shown.contains("Zz9%40Qq7-pw") && !shown.contains("Zz9@Qq7-pw"),
             "{command:?}:\n{shown}"
         );
+        files_hold_no(dir.path(), "Zz9%40Qq7-pw");
+        files_hold_no(dir.path(), "Zz9@Qq7-pw");
     }
 }

@@ -50,6 +50,7 @@ fn an_approved_plan_is_refused_when_the_database_changed_since() {
         allow_destructive: false,
         lock_timeout: Duration::from_secs(5),
         approved: Some(&approved),
+        saved: None,
     };
     match session.apply(&desired, &options, &mut Quiet) {
         Err(reconcile::Error::PlanChanged) => {}
@@ -60,6 +61,7 @@ fn an_approved_plan_is_refused_when_the_database_changed_since() {
     // Without an approved plan, the plan made under the lock is applied.
     let options = Options {
         approved: None,
+        saved: None,
         ..options
     };
     let applied = session.apply(&desired, &options, &mut Quiet).unwrap();

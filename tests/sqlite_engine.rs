@@ -63,7 +63,7 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
     let changes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("    ")).collect();
     assert_eq!(
         changes,
-        ["    ~ alter column `owner_id` (int -> bigint)"],
+        ["    ~ alter column `owner_id`: type int -> bigint"],
         "{stdout}"
     );
     assert!(stdout.contains("0 destructive"), "{stdout}");

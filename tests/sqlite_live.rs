@@ -19,10 +19,7 @@ fn destructive_plan_refused_leaves_database_untouched() {
     let before = rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name");
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 1);
-    assert!(
-        stderr.contains("drop column `email` of `users`"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("`users`: drop column `email`"), "{stderr}");
     assert_eq!(
         rows(&db, "SELECT sql FROM sqlite_schema ORDER BY name"),
         before

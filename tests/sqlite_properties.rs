@@ -160,6 +160,7 @@ fn apply(
         allow_destructive: true,
         lock_timeout: std::time::Duration::from_secs(5),
         approved: None,
+        saved: None,
     };
     session.apply(schema, &options, &mut Quiet)
 }

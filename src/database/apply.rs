@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::connection::Connection;
 use super::journal::Journal;
 use crate::error::Error;
-use crate::plan::Plan;
+use crate::plan::{Plan, SavedPlan};
 use crate::schema::Schema;
 
 /// What the caller decided before apply started.
@@ -21,6 +21,9 @@ pub struct Options<'a> {
     /// The plan the user saw and confirmed; the plan made under the lock must run the same
     /// statements (or be empty: someone else did the work).
     pub approved: Option<&'a Plan>,
+    /// A saved plan (`apply --plan FILE`): the plan made under the lock must start from the
+    /// same database schema (its fingerprint) and run exactly its statements.
+    pub saved: Option<&'a SavedPlan>,
 }
 
 /// What apply reports as it goes.
@@ -61,6 +64,9 @@ async fn locked<C: Connection>(
 ) -> Result<Plan, Error> {
     let mut plan = super::live_plan(conn, options.environment, schema).await?;
     progress.planned(&plan);
+    if let Some(saved) = options.saved {
+        saved.check(&plan)?;
+    }
     if plan.is_empty() {
         return Ok(plan);
     }

@@ -3,7 +3,9 @@
 //! the live one; every statement keeps its cause, which drives the text, SQL and JSON
 //! outputs, the destructive flags, preflight and the messages of a failed apply.
 
+mod graph;
 mod output;
+pub mod saved;
 
 use crate::change::{Change, TableChange};
 use crate::dialect::{Dialect, SqlDialect};
@@ -12,6 +14,8 @@ use crate::schema::Schema;
 use crate::timings;
 
 pub use crate::database::preflight::{Check, Finding};
+pub use crate::order::Dependency;
+pub use saved::{SavedPlan, fingerprint};
 
 /// One change and its statements.
 #[derive(Debug, Clone)]
@@ -44,14 +48,27 @@ pub struct Plan {
     pub unmanaged: Vec<String>,
     /// Facts worth a line above the plan (`dev.db does not exist yet`).
     pub notes: Vec<String>,
+    /// The fingerprint of the database's schema the plan was made from ([`fingerprint`]);
+    /// `None` for a plan made with no database (`plan --dialect`, `diff`).
+    pub fingerprint: Option<String>,
+    /// The keys of the desired tables (primary keys and unique indexes, nothing else): what
+    /// [`Plan::dependencies`] needs to see which index a foreign key relies on.
+    keys: Schema,
 }
 
 /// The format of a printed plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One line per change, old -> new, for people.
     Text,
+    /// The statements, runnable by the database's own client.
     Sql,
+    /// One JSON object (documented in docs/reference.md); what `apply --plan` reads.
     Json,
+    /// The dependency graph of the changes, for Graphviz.
+    Dot,
+    /// The dependency graph of the changes, as a Mermaid flowchart.
+    Mermaid,
 }
 
 /// The plan that turns `actual` (in the database's terms) into `desired` (as parsed from
@@ -116,6 +133,8 @@ pub fn plan(
             .map(|u| format!("{} `{}`", u.kind, u.name))
             .collect(),
         notes,
+        fingerprint: Some(timings::stage("fingerprint", || fingerprint(actual))),
+        keys: keys_of(&desired),
     })
 }
 
@@ -157,6 +176,29 @@ fn split_index_builds(ordered: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
     (now, later)
 }
 
+/// The tables of `schema` with their primary keys and non-partial unique indexes only.
+fn keys_of(schema: &Schema) -> Schema {
+    let tables = schema
+        .tables
+        .iter()
+        .map(|t| crate::schema::Table {
+            name: t.name.clone(),
+            primary_key: t.primary_key.clone(),
+            indexes: t
+                .indexes
+                .iter()
+                .filter(|i| i.unique && i.predicate.is_none())
+                .cloned()
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    Schema {
+        tables,
+        ..Default::default()
+    }
+}
+
 /// What in `change` can lose or alter stored data on `d` (cli.md, "Destructive changes").
 fn destructive_parts(change: &Change, d: &dyn SqlDialect) -> Vec<String> {
     match change {
@@ -170,7 +212,7 @@ fn destructive_parts(change: &Change, d: &dyn SqlDialect) -> Vec<String> {
                 }
                 _ => false,
             })
-            .map(|c| format!("{} of `{}`", c.describe(), to.name))
+            .map(|c| format!("`{}`: {}", to.name, c.describe()))
             .collect(),
         Change::CreateTable { .. }
         | Change::RenameTable { .. }
@@ -201,7 +243,9 @@ fn refuse_lossy_rebuild(change: &Change) -> Result<(), Error> {
 impl Plan {
     /// The plan that creates `schema` in an empty database (`plan --dialect`).
     pub fn offline(schema: &Schema, dialect: Dialect) -> Result<Plan, Error> {
-        plan("offline", &Schema::default(), schema, dialect.sql())
+        let mut plan = plan("offline", &Schema::default(), schema, dialect.sql())?;
+        plan.fingerprint = None;
+        Ok(plan)
     }
 
     /// The plan from `current` to `desired`, both as parsed from `schema.kdl`, with no
@@ -209,7 +253,17 @@ impl Plan {
     /// ALTER path of every dialect can be seen, and snapshot-tested, without a server.
     pub fn between(current: &Schema, desired: &Schema, dialect: Dialect) -> Result<Plan, Error> {
         let d = dialect.sql();
-        plan("offline", &crate::dialect::resolve(current, d), desired, d)
+        let mut plan = plan("offline", &crate::dialect::resolve(current, d), desired, d)?;
+        plan.fingerprint = None;
+        Ok(plan)
+    }
+
+    /// Why each step runs after another: the edges of the ordering graph between steps, with
+    /// their reasons (computed when asked: only the JSON and the pictures show them).
+    pub fn dependencies(&self) -> Vec<Dependency> {
+        timings::stage("dependencies", || {
+            crate::order::dependencies(self.steps.iter().map(|s| &s.change), &self.keys)
+        })
     }
 
     /// Whether there is nothing to do.
@@ -248,6 +302,8 @@ impl Plan {
             Format::Text => self.text(),
             Format::Sql => self.sql(),
             Format::Json => self.json(),
+            Format::Dot => self.dot(),
+            Format::Mermaid => self.mermaid(),
         }
     }
 }

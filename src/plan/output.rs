@@ -6,7 +6,25 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{Plan, Step};
+use crate::change::{Change, TableChange, column_text, table_contents};
 use crate::dialect::Dialect;
+
+/// A table change of `step`, old -> new.
+fn describe(step: &Step, c: &TableChange) -> String {
+    match &step.change {
+        Change::AlterTable { from, .. } => c.describe_from(from),
+        _ => c.describe(),
+    }
+}
+
+/// What a created table will hold, or a dropped one held, one line each with its marker.
+fn contents(step: &Step) -> Vec<String> {
+    match &step.change {
+        Change::CreateTable { table } => table_contents(table, '+'),
+        Change::DropTable { table } => table_contents(table, '-'),
+        _ => Vec::new(),
+    }
+}
 
 impl Plan {
     /// One line per change (table changes indented below), findings under their change,
@@ -49,15 +67,18 @@ impl Plan {
                     ""
                 }
             );
-            for c in step.change.table_changes() {
-                let _ = writeln!(out, "    {} {}", c.marker(), c.describe());
+            for line in contents(step) {
+                let _ = writeln!(out, "    {line}");
             }
-            for f in self
-                .findings
-                .iter()
-                .filter(|f| f.check.step == i && f.rows > 0)
-            {
-                let _ = writeln!(out, "    ! {}", f.describe());
+            for c in step.change.table_changes() {
+                let _ = writeln!(out, "    {} {}", c.marker(), describe(step, c));
+            }
+            for f in self.findings.iter().filter(|f| f.check.step == i) {
+                if f.rows > 0 {
+                    let _ = writeln!(out, "    ! {}", f.describe());
+                } else {
+                    let _ = writeln!(out, "    checked, none found: {}", f.check.describe());
+                }
             }
         }
         let n = self.steps.len();
@@ -122,14 +143,34 @@ impl Plan {
         out
     }
 
-    /// One JSON object: environment, dialect, the changes in plan order, and the findings.
+    /// One JSON object (docs/reference.md, "The JSON plan"): the format version, the
+    /// environment, the fingerprint of the database's schema, the changes in plan order with
+    /// their details, every statement with its facts, the findings, and the dependencies.
+    /// `apply --plan` reads it back ([`super::SavedPlan`]).
     pub fn json(&self) -> String {
         #[derive(Serialize)]
         struct Json<'a> {
+            format_version: u32,
+            reconcile_version: &'static str,
             environment: &'a str,
             dialect: Dialect,
+            fingerprint: Option<&'a str>,
+            /// Whether every statement runs in one transaction (rolled back on a failure).
+            transactional: bool,
+            summary: Summary,
             changes: Vec<JsonChange<'a>>,
+            statements: Vec<JsonStatement<'a>>,
             findings: Vec<JsonFinding>,
+            dependencies: Vec<super::Dependency>,
+            unmanaged: &'a [String],
+            notes: &'a [String],
+        }
+        #[derive(Serialize)]
+        struct Summary {
+            changes: usize,
+            destructive: usize,
+            statements: usize,
+            blocking_findings: usize,
         }
         #[derive(Serialize)]
         struct JsonChange<'a> {
@@ -137,6 +178,11 @@ impl Plan {
             table: &'a str,
             description: String,
             destructive: bool,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            destructive_parts: &'a [String],
+            rebuilt: bool,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            contents: Vec<String>,
             #[serde(skip_serializing_if = "std::ops::Not::not")]
             after_commit: bool,
             #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -147,6 +193,18 @@ impl Plan {
         struct JsonTableChange {
             kind: &'static str,
             description: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            from: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            to: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct JsonStatement<'a> {
+            index: usize,
+            change: usize,
+            sql: &'a str,
+            destructive: bool,
+            rebuilt: bool,
         }
         #[derive(Serialize)]
         struct JsonFinding {
@@ -154,6 +212,21 @@ impl Plan {
             table: String,
             description: String,
             rows: i64,
+            blocking: bool,
+        }
+        fn table_change(s: &Step, c: &TableChange) -> JsonTableChange {
+            let (from, to) = match c {
+                TableChange::AlterColumn { from, to, .. } => {
+                    (Some(column_text(from)), Some(column_text(to)))
+                }
+                _ => (None, None),
+            };
+            JsonTableChange {
+                kind: c.kind(),
+                description: describe(s, c),
+                from,
+                to,
+            }
         }
         fn change(s: &Step) -> JsonChange<'_> {
             JsonChange {
@@ -161,23 +234,48 @@ impl Plan {
                 table: s.change.table(),
                 description: s.change.describe(),
                 destructive: s.destructive,
+                destructive_parts: &s.destructive_parts,
+                rebuilt: s.recreates_table,
+                contents: contents(s)
+                    .into_iter()
+                    .map(|l| l.get(2..).unwrap_or("").to_string())
+                    .collect(),
                 after_commit: s.after_commit,
                 changes: s
                     .change
                     .table_changes()
                     .iter()
-                    .map(|c| JsonTableChange {
-                        kind: c.kind(),
-                        description: c.describe(),
-                    })
+                    .map(|c| table_change(s, c))
                     .collect(),
                 sql: &s.statements,
             }
         }
+        let statements: Vec<JsonStatement> = self
+            .statements()
+            .enumerate()
+            .map(|(n, (step, sql))| JsonStatement {
+                index: n + 1,
+                change: step,
+                sql,
+                destructive: self.steps[step].destructive,
+                rebuilt: self.steps[step].recreates_table,
+            })
+            .collect();
         let json = Json {
+            format_version: super::saved::FORMAT_VERSION,
+            reconcile_version: env!("CARGO_PKG_VERSION"),
             environment: &self.environment,
             dialect: self.dialect,
+            fingerprint: self.fingerprint.as_deref(),
+            transactional: self.dialect.sql().transactional_ddl(),
+            summary: Summary {
+                changes: self.steps.len(),
+                destructive: self.destructive().count(),
+                statements: statements.len(),
+                blocking_findings: self.blocking_findings().count(),
+            },
             changes: self.steps.iter().map(change).collect(),
+            statements,
             findings: self
                 .findings
                 .iter()
@@ -186,8 +284,12 @@ impl Plan {
                     table: f.check.table.clone(),
                     description: f.check.describe(),
                     rows: f.rows,
+                    blocking: f.rows > 0,
                 })
                 .collect(),
+            dependencies: self.dependencies(),
+            unmanaged: &self.unmanaged,
+            notes: &self.notes,
         };
         let mut s = serde_json::to_string_pretty(&json).unwrap_or_else(|_| "{}".to_string());
         s.push('\n');
