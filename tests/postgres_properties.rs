@@ -7,10 +7,9 @@
 mod common;
 
 use common::Server;
-use common::arbitrary::{self as gen_schema, ColType, Tab};
+use common::arbitrary::{self as gen_schema, ColType, Tab, apply, column_type};
 use common::live::LiveDb;
 use proptest::prelude::*;
-use reconcile::database::apply::{Options, Quiet};
 use reconcile::database::{Intent, Session};
 use reconcile::dialect::Dialect;
 use reconcile::environment::Environment;
@@ -63,57 +62,13 @@ fn snapshot(db: &LiveDb, tables: &[Tab]) -> Vec<String> {
 }
 
 fn insert_rows(db: &LiveDb, tables: &[Tab], seeds: &[u32]) {
-    let mut statements = Vec::new();
-    for t in tables {
-        for (i, seed) in seeds.iter().enumerate() {
-            let mut names = vec![q("id")];
-            let mut values = vec![(i + 1).to_string()];
-            for (k, col) in t.columns.iter().enumerate() {
-                names.push(q(&col.name));
-                let null = col.nullable && (seed + k as u32).is_multiple_of(3);
-                let value = col.ty.value_sql(seed.wrapping_mul(k as u32 + 7));
-                values.push(match (&col.ty, null) {
-                    (_, true) => "NULL".into(),
-                    // PostgreSQL takes `'1'`, not `1`, as a boolean.
-                    (ColType::Bool, false) => format!("'{value}'"),
-                    (_, false) => value,
-                });
-            }
-            statements.push(format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                q(&t.name),
-                names.join(", "),
-                values.join(", ")
-            ));
-        }
-    }
-    db.run(&statements).unwrap();
-}
-
-fn apply(
-    session: &mut Session,
-    schema: &reconcile::schema::Schema,
-) -> Result<reconcile::plan::Plan, reconcile::Error> {
-    let options = Options {
-        environment: "test",
-        allow_destructive: true,
-        lock_timeout: std::time::Duration::from_secs(5),
-        approved: None,
-        saved: None,
+    // PostgreSQL takes `'1'`, not `1`, as a boolean.
+    let value = |ty: &ColType, seed: u32| match ty {
+        ColType::Bool => format!("'{}'", ty.value_sql(seed)),
+        _ => ty.value_sql(seed),
     };
-    session.apply(schema, &options, &mut Quiet)
-}
-
-fn column_type(
-    schema: &reconcile::schema::Schema,
-    table: &str,
-    column: &str,
-) -> reconcile::schema::Type {
-    schema
-        .table(table)
-        .and_then(|t| t.column(column))
-        .map(|c| c.ty.clone())
-        .unwrap()
+    db.run(&gen_schema::inserts(tables, seeds, q, &value))
+        .unwrap();
 }
 
 #[test]

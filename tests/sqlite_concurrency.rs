@@ -36,31 +36,7 @@ fn eight_applies_started_together_keep_every_row() {
         let dir = sqlite_project(DESIRED);
         let db = dir.path().join("dev.db");
         exec(&db, BEFORE);
-        let children: Vec<_> = (0..8)
-            .map(|_| {
-                Command::new(env!("CARGO_BIN_EXE_reconcile"))
-                    .args(["apply", "--yes"])
-                    .current_dir(dir.path())
-                    .env("NO_COLOR", "1")
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        let mut applied = 0;
-        for child in children {
-            let out = child.wait_with_output().unwrap();
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            match out.status.code() {
-                Some(0) if stderr.contains("Applied") => applied += 1,
-                Some(0) => assert!(stderr.contains("No changes"), "round {round}: {stderr}"),
-                _ => assert!(
-                    stderr.contains("another apply holds the lock"),
-                    "round {round}: a concurrent apply failed without naming the lock:\n{stderr}"
-                ),
-            }
-        }
+        let applied = common::race_applies(dir.path(), 8);
         assert_eq!(
             applied, 1,
             "round {round}: exactly one apply makes the changes"

@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::arbitrary::{self as gen_schema, Tab};
+use common::arbitrary::{self as gen_schema, Tab, apply, column_type};
 use proptest::prelude::*;
-use reconcile::database::apply::{Options, Quiet};
 use reconcile::database::{Intent, Session};
 use reconcile::dialect::Dialect;
 use reconcile::environment::Environment;
@@ -67,34 +66,17 @@ fn snapshot(path: &std::path::Path, tables: &[Tab]) -> Vec<String> {
 }
 
 fn insert_rows(path: &std::path::Path, tables: &[Tab], seeds: &[u32]) {
+    let value = |ty: &gen_schema::ColType, seed: u32| ty.value_sql(seed);
+    let statements = gen_schema::inserts(tables, seeds, q, &value);
     block(async {
         let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
-        for t in tables {
-            for (i, seed) in seeds.iter().enumerate() {
-                let mut names = vec![q("id")];
-                let mut values = vec![(i + 1).to_string()];
-                for (k, col) in t.columns.iter().enumerate() {
-                    names.push(q(&col.name));
-                    let null = col.nullable && (seed + k as u32).is_multiple_of(3);
-                    values.push(if null {
-                        "NULL".into()
-                    } else {
-                        col.ty.value_sql(seed.wrapping_mul(k as u32 + 7))
-                    });
-                }
-                let sql = format!(
-                    "INSERT INTO {} ({}) VALUES ({})",
-                    q(&t.name),
-                    names.join(", "),
-                    values.join(", ")
-                );
-                sqlx::query(AssertSqlSafe(sql))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
+        for sql in statements {
+            sqlx::query(AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .unwrap();
         }
     })
 }
@@ -130,7 +112,7 @@ proptest! {
                     let Some(tb) = b.iter().find(|t| t.name == ta.name) else { continue };
                     for ca in &ta.columns {
                         let Some(cb) = tb.columns.iter().find(|c| c.name == ca.name) else { continue };
-                        let (ty_a, ty_b) = (schema_type(&schema_a, &ta.name, &ca.name), schema_type(&schema_b, &tb.name, &cb.name));
+                        let (ty_a, ty_b) = (column_type(&schema_a, &ta.name, &ca.name), column_type(&schema_b, &tb.name, &cb.name));
                         if !ty_a.widens_to(&ty_b) || (ca.nullable && !cb.nullable) {
                             continue;
                         }
@@ -149,30 +131,4 @@ proptest! {
             Err(e) => prop_assert!(false, "apply failed: {e}\n{}", plan_b.sql()),
         }
     }
-}
-
-fn apply(
-    session: &mut Session,
-    schema: &reconcile::schema::Schema,
-) -> Result<reconcile::plan::Plan, reconcile::Error> {
-    let options = Options {
-        environment: "test",
-        allow_destructive: true,
-        lock_timeout: std::time::Duration::from_secs(5),
-        approved: None,
-        saved: None,
-    };
-    session.apply(schema, &options, &mut Quiet)
-}
-
-fn schema_type(
-    schema: &reconcile::schema::Schema,
-    table: &str,
-    column: &str,
-) -> reconcile::schema::Type {
-    schema
-        .table(table)
-        .and_then(|t| t.column(column))
-        .map(|c| c.ty.clone())
-        .unwrap()
 }

@@ -179,3 +179,64 @@ pub fn to_kdl(tables: &[Tab]) -> String {
     }
     out
 }
+
+/// The `INSERT`s of one row per seed into every table of `tables` (ids from 1), with some
+/// nullable columns NULL; `quote` quotes a name, `value` writes a literal of a type.
+pub fn inserts(
+    tables: &[Tab],
+    seeds: &[u32],
+    quote: fn(&str) -> String,
+    value: &dyn Fn(&ColType, u32) -> String,
+) -> Vec<String> {
+    let mut statements = Vec::new();
+    for t in tables {
+        for (i, seed) in seeds.iter().enumerate() {
+            let mut names = vec![quote("id")];
+            let mut values = vec![(i + 1).to_string()];
+            for (k, col) in t.columns.iter().enumerate() {
+                names.push(quote(&col.name));
+                let null = col.nullable && (seed + k as u32).is_multiple_of(3);
+                values.push(if null {
+                    "NULL".into()
+                } else {
+                    value(&col.ty, seed.wrapping_mul(k as u32 + 7))
+                });
+            }
+            statements.push(format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                quote(&t.name),
+                names.join(", "),
+                values.join(", ")
+            ));
+        }
+    }
+    statements
+}
+
+/// Applies `schema` with destructive changes allowed, as the property tests do.
+pub fn apply(
+    session: &mut reconcile::database::Session,
+    schema: &reconcile::schema::Schema,
+) -> Result<reconcile::plan::Plan, reconcile::Error> {
+    let options = reconcile::database::apply::Options {
+        environment: "test",
+        allow_destructive: true,
+        lock_timeout: std::time::Duration::from_secs(5),
+        approved: None,
+        saved: None,
+    };
+    session.apply(schema, &options, &mut reconcile::database::apply::Quiet)
+}
+
+/// The type of `table.column` in `schema` (which must have it).
+pub fn column_type(
+    schema: &reconcile::schema::Schema,
+    table: &str,
+    column: &str,
+) -> reconcile::schema::Type {
+    schema
+        .table(table)
+        .and_then(|t| t.column(column))
+        .map(|c| c.ty.clone())
+        .unwrap_or_else(|| panic!("no column `{table}.{column}`"))
+}

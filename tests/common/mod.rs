@@ -239,6 +239,39 @@ pub fn reconcile_with(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> (i32,
     )
 }
 
+/// Starts `n` `reconcile apply --yes` processes in `dir` at once and waits for them all.
+/// Each must apply, find nothing to do, or fail naming the lock; returns how many applied.
+pub fn race_applies(dir: &Path, n: usize) -> usize {
+    use std::process::{Command, Stdio};
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_reconcile"))
+                .args(["apply", "--yes"])
+                .current_dir(dir)
+                .env_remove("RECONCILE_ENV")
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start reconcile")
+        })
+        .collect();
+    let mut applied = 0;
+    for child in children {
+        let out = child.wait_with_output().expect("wait for reconcile");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) if stderr.contains("Applied") => applied += 1,
+            Some(0) => assert!(stderr.contains("No changes"), "{stderr}"),
+            _ => assert!(
+                stderr.contains("another apply holds the lock"),
+                "a concurrent apply failed without naming the lock:\n{stderr}"
+            ),
+        }
+    }
+    applied
+}
+
 /// The project's own root folder.
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
