@@ -493,26 +493,8 @@ fn same_default(d: &dyn SqlDialect, a: Option<&DefaultValue>, b: Option<&Default
 
 /// SQL text made comparable: single spaces, no outer parentheses.
 pub fn normalize_sql(sql: &str) -> String {
-    let mut s = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
-        s = s[1..s.len() - 1].trim().to_string();
-    }
-    s
-}
-
-fn balanced(s: &str) -> bool {
-    let mut depth = 0i32;
-    for c in s.chars() {
-        depth += match c {
-            '(' => 1,
-            ')' => -1,
-            _ => 0,
-        };
-        if depth < 0 {
-            return false;
-        }
-    }
-    depth == 0
+    let s = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::dialect::sql::strip_outer_parentheses(&s).to_string()
 }
 
 #[cfg(test)]

@@ -26,12 +26,17 @@ fn server_db() -> Option<LiveDb> {
 
 /// A project folder whose development environment is `db`, with `schema`.
 fn project(db: &LiveDb, schema: &str) -> tempfile::TempDir {
+    project_with(db, schema, "")
+}
+
+/// [`project`] with more lines in the environment file (`lock-timeout 1`).
+fn project_with(db: &LiveDb, schema: &str, settings: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("schema.kdl"), schema).unwrap();
     std::fs::create_dir(dir.path().join("environments")).unwrap();
     std::fs::write(
         dir.path().join("environments/development.kdl"),
-        format!("url \"{}\"\n", db.environment_url(dir.path())),
+        format!("url \"{}\"\n{settings}", db.environment_url(dir.path())),
     )
     .unwrap();
     dir
@@ -167,15 +172,7 @@ table logins {
 fn eight_applies_started_together_apply_once_and_keep_every_row() {
     let Some(db) = server_db() else { return };
     db.run_script(RACE_BEFORE).unwrap();
-    let dir = project(&db, RACE_DESIRED);
-    std::fs::write(
-        dir.path().join("environments/development.kdl"),
-        format!(
-            "url \"{}\"\nlock-timeout 60\n",
-            db.environment_url(dir.path())
-        ),
-    )
-    .unwrap();
+    let dir = project_with(&db, RACE_DESIRED, "lock-timeout 60\n");
     let applied = common::race_applies(dir.path(), 8);
     assert_eq!(applied, 1, "exactly one apply does the work");
     assert_eq!(reconcile(dir.path(), &["plan", "--exit-code"]).0, 0);
@@ -191,15 +188,7 @@ fn eight_applies_started_together_apply_once_and_keep_every_row() {
 fn a_held_lock_times_out_naming_it_and_changes_nothing() {
     let Some(db) = server_db() else { return };
     db.run_script(RACE_BEFORE).unwrap();
-    let dir = project(&db, RACE_DESIRED);
-    std::fs::write(
-        dir.path().join("environments/development.kdl"),
-        format!(
-            "url \"{}\"\nlock-timeout 1\n",
-            db.environment_url(dir.path())
-        ),
-    )
-    .unwrap();
+    let dir = project_with(&db, RACE_DESIRED, "lock-timeout 1\n");
     let LiveDb::Server(temp) = &db else {
         unreachable!()
     };

@@ -64,6 +64,31 @@ pub fn is_sql_keyword_default(expr: &str) -> bool {
     )
 }
 
+/// `sql` without the parentheses that enclose all of it (`((a > 0))`: `a > 0`), trimmed.
+pub fn strip_outer_parentheses(sql: &str) -> &str {
+    let mut s = sql.trim();
+    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
+        s = s[1..s.len() - 1].trim();
+    }
+    s
+}
+
+/// Whether every `(` of `s` is closed, and never before it opens.
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
 /// A default as most dialects spell it; `bool` is how the dialect spells true and false.
 pub(crate) fn default_literal(
     default: &DefaultValue,

@@ -34,13 +34,17 @@ fn generated(prefix: &str, table: &str, columns: &[String], suffix: Option<&str>
     stable_shorten(&full)
 }
 
-/// Returns `name` unchanged when it fits in 63 bytes, else its first 54 bytes, `_` and
-/// eight hex digits of a stable hash of the whole name. `name` must be ASCII.
+/// Returns `name` unchanged when it fits in 63 bytes, else at most its first 54 bytes (whole
+/// characters), `_` and eight hex digits of a stable hash of the whole name.
 pub fn stable_shorten(name: &str) -> String {
     if name.len() <= MAX_NAME {
         return name.to_string();
     }
-    format!("{}_{:08x}", &name[..KEPT], fnv1a(name.as_bytes()))
+    let kept = (0..=KEPT)
+        .rev()
+        .find(|&i| name.is_char_boundary(i))
+        .unwrap_or(0);
+    format!("{}_{:08x}", &name[..kept], fnv1a(name.as_bytes()))
 }
 
 /// 32-bit FNV-1a: tiny, stable across platforms and releases, good enough to tell names apart.

@@ -195,19 +195,10 @@ impl MysqlDb {
 }
 
 /// The name of the apply lock of `database`. Lock names are at most 64 characters; a
-/// longer database name is shortened with a hash of the whole, so two names never share
-/// a lock by being cut.
+/// longer one is shortened with a hash of the whole name
+/// ([`crate::schema::stable_shorten`]), so two names never share a lock by being cut.
 fn lock_name(database: &str) -> String {
-    let name = format!("reconcile:{database}");
-    if name.chars().count() <= 64 {
-        return name;
-    }
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in database.bytes() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    let head: String = name.chars().take(47).collect();
-    format!("{head}:{hash:016x}")
+    crate::schema::stable_shorten(&format!("reconcile:{database}"))
 }
 
 impl Connection for MysqlDb {

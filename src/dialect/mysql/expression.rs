@@ -30,7 +30,7 @@ pub fn expression(sql: &str) -> String {
         }
         previous = Some(token);
     }
-    strip_outer_parentheses(&out)
+    crate::dialect::sql::strip_outer_parentheses(&out).to_string()
 }
 
 /// How tightly an operator binds, loosest first (MySQL's operator precedence): an operand
@@ -269,29 +269,6 @@ fn tokens(sql: &str) -> Vec<Token> {
         }
     }
     out
-}
-
-fn strip_outer_parentheses(s: &str) -> String {
-    let mut s = s.to_string();
-    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
-        s = s[1..s.len() - 1].to_string();
-    }
-    s
-}
-
-fn balanced(s: &str) -> bool {
-    let mut depth = 0i32;
-    for c in s.chars() {
-        depth += match c {
-            '(' => 1,
-            ')' => -1,
-            _ => 0,
-        };
-        if depth < 0 {
-            return false;
-        }
-    }
-    depth == 0
 }
 
 #[cfg(test)]
