@@ -68,7 +68,7 @@ fn a_held_lock_times_out_with_its_name_and_changes_nothing() {
     let holder = Command::new("sqlite3")
         .arg(&db)
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn();
     let Ok(mut holder) = holder else {
         common::shout("SKIPPED: the sqlite3 client is not installed");
@@ -80,7 +80,15 @@ fn a_held_lock_times_out_with_its_name_and_changes_nothing() {
         writeln!(stdin, "BEGIN IMMEDIATE; SELECT 1;").unwrap();
         stdin.flush().unwrap();
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The `1` comes back once BEGIN IMMEDIATE holds the lock: no guessing how long it takes.
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(holder.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "1", "sqlite3 did not take the lock");
+    }
     let (status, _, stderr) = common::reconcile(dir.path(), &["apply", "--yes"]);
     drop(holder.stdin.take());
     let _ = holder.wait();
