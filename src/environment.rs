@@ -17,7 +17,7 @@ use crate::dialect::Dialect;
 use crate::dotenv::{self, MAX_DOTENV_BYTES};
 use crate::error::{Diagnostics, Error, Problem};
 use crate::excerpt::Excerpt;
-use crate::redact::{SecretUrl, mask_inline_passwords};
+use crate::redact::{SecretUrl, mask_inline_passwords, mask_known};
 use crate::schema::Span;
 
 /// The environment used when neither `--env` nor `RECONCILE_ENV` names one.
@@ -29,18 +29,23 @@ pub const DEFAULT_DOTENV: &str = "config.env";
 /// The largest environment file read.
 pub const MAX_ENVIRONMENT_BYTES: u64 = 64 << 10;
 
-const SETTINGS: [&str; 6] = [
+const SETTINGS: [&str; 7] = [
     "url",
     "dotenv",
     "allow-destructive",
     "lock-timeout",
     "statement-lock-timeout",
+    "connect-timeout",
     "concurrent-indexes",
 ];
 
 /// Seconds a statement of a plan waits for a table lock held by another session, unless the
 /// environment says otherwise (`statement-lock-timeout`).
 pub const DEFAULT_STATEMENT_LOCK_TIMEOUT: u64 = 5;
+
+/// Seconds a connection to a database server may take, unless the environment says
+/// otherwise (`connect-timeout`).
+pub const DEFAULT_CONNECT_TIMEOUT: u64 = 10;
 
 /// One environment, resolved: variables substituted, dialect chosen by the URL's scheme.
 #[derive(Debug, Clone)]
@@ -54,6 +59,9 @@ pub struct Environment {
     /// Seconds each statement of a plan waits for a lock on a table that application
     /// traffic holds, before apply fails (PostgreSQL `lock_timeout`).
     pub statement_lock_timeout: u64,
+    /// Seconds connecting to the server (and its first answers) may take before the
+    /// command fails naming the host.
+    pub connect_timeout: u64,
     /// Indexes on existing tables are built with `CREATE INDEX CONCURRENTLY`, after the
     /// transaction (PostgreSQL).
     pub concurrent_indexes: bool,
@@ -110,7 +118,7 @@ pub fn from_source(
     parse(root, name, source, vars).map_err(|problems| {
         Error::Source(Diagnostics::new(
             file,
-            &mask_inline_passwords(source),
+            &mask_known(&mask_inline_passwords(source)),
             problems,
         ))
     })
@@ -126,6 +134,7 @@ struct Settings {
     allow_destructive: bool,
     lock_timeout: Option<u64>,
     statement_lock_timeout: Option<u64>,
+    connect_timeout: Option<u64>,
     concurrent_indexes: bool,
 }
 
@@ -136,6 +145,7 @@ fn parse(
     vars: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Environment, Vec<Problem>> {
     let doc = crate::parse::kdl_document(source)?;
+    learn_secrets(doc.nodes());
     let mut problems = Vec::new();
     let settings = settings(doc.nodes(), source, &mut problems);
     let dotenv_vars = match &settings.dotenv {
@@ -145,7 +155,18 @@ fn parse(
         }
         None => HashMap::new(),
     };
-    let lookup = |var: &str| vars(var).or_else(|| dotenv_vars.get(var).cloned());
+    for (name, value) in &dotenv_vars {
+        if crate::redact::secret_name(name) {
+            crate::redact::learn(value);
+        }
+    }
+    let lookup = |var: &str| {
+        let value = vars(var).or_else(|| dotenv_vars.get(var).cloned());
+        if let Some(v) = value.as_deref().filter(|_| crate::redact::secret_name(var)) {
+            crate::redact::learn(v);
+        }
+        value
+    };
     let Some((raw, span)) = settings.url else {
         if settings.url_given {
             return Err(problems);
@@ -161,6 +182,7 @@ fn parse(
         return Err(problems);
     };
     let url = substitute(&raw, span, source, &lookup, &mut problems);
+    crate::redact::learn_url(&url);
     let dialect = dialect_of(&url);
     if dialect.is_none() && problems.is_empty() {
         problems.push(
@@ -191,9 +213,29 @@ fn parse(
             statement_lock_timeout: settings
                 .statement_lock_timeout
                 .unwrap_or(DEFAULT_STATEMENT_LOCK_TIMEOUT),
+            connect_timeout: settings.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             concurrent_indexes: settings.concurrent_indexes,
         }),
         _ => Err(problems),
+    }
+}
+
+/// Remembers the passwords the file holds as written: in a URL, or on a line whose name says
+/// it is secret (`password "..."`, a setting that does not exist but must not be printed).
+fn learn_secrets(nodes: &[KdlNode]) {
+    for node in nodes {
+        let secret = crate::redact::secret_name(node.name().value());
+        for e in node.entries() {
+            if let Some(s) = e.value().as_string() {
+                crate::redact::learn_url(s);
+                if secret
+                    || e.name()
+                        .is_some_and(|n| crate::redact::secret_name(n.value()))
+                {
+                    crate::redact::learn(s);
+                }
+            }
+        }
     }
 }
 
@@ -229,6 +271,7 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
         let want = match key {
             "url" | "dotenv" => "a string",
             "allow-destructive" | "concurrent-indexes" => "`#true` or `#false`",
+            "connect-timeout" => "a whole number of seconds from 1 to 86400",
             _ => "a whole number of seconds from 0 to 86400",
         };
         let span = value.span();
@@ -248,6 +291,9 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             }
             ("statement-lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
                 out.statement_lock_timeout = u64::try_from(*n).ok();
+            }
+            ("connect-timeout", KdlValue::Integer(n)) if (1..=86_400).contains(n) => {
+                out.connect_timeout = u64::try_from(*n).ok();
             }
             _ => problems
                 .push(Problem::new(format!("`{key}` takes {want}"), span).label("wrong value")),

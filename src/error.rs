@@ -250,6 +250,16 @@ pub enum Error {
         source: DriverError,
     },
 
+    #[error("cannot connect to {url}: {host} did not answer within {seconds} s")]
+    #[diagnostic(help(
+        "check that the server is up and that this machine can reach it; a slow network can raise `connect-timeout` (seconds) in the environment file"
+    ))]
+    ConnectTimeout {
+        url: String,
+        host: String,
+        seconds: u64,
+    },
+
     #[error("{path} does not exist")]
     #[diagnostic(help("`reconcile apply` creates it; check the `url` of the environment"))]
     NoDatabase { path: String },

@@ -37,7 +37,8 @@ fn main() -> ExitCode {
     match status {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            let report = format!("{:?}", miette::Report::new(e));
+            eprintln!("{}", reconcile::redact::mask_known(&report));
             ExitCode::from(1)
         }
     }

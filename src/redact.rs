@@ -6,9 +6,110 @@
 //! also with one slash or none after the scheme, where the `url` crate sees no userinfo), or
 //! the value of a query parameter named `password`, `pass`, `passwd`, `pwd` or ending in
 //! `password`, in any case (`?sslpassword=...`).
+//!
+//! Beyond URLs, every secret value the tool comes to know (a URL's password, the value of a
+//! variable that fills one or whose name says it is secret, a `password` line) is
+//! remembered with [`learn`], and [`mask_known`] hides it, as written and percent-encoded,
+//! wherever it appears in an output: a comment next to an error line, a misspelled setting,
+//! a server's message. Values shorter than [`MIN_SECRET_CHARS`] are not remembered: masking
+//! every `ab` in every message would hide the message, not the secret.
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::Mutex;
+
+/// The shortest value [`learn`] remembers.
+pub const MIN_SECRET_CHARS: usize = 4;
+
+/// The secret values known so far, in every spelling, longest first.
+static KNOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Remembers `secret` so that [`mask_known`] hides it, and its percent-encoded spellings,
+/// in every later output.
+pub fn learn(secret: &str) {
+    if secret.chars().count() < MIN_SECRET_CHARS {
+        return;
+    }
+    let encoded: String = secret
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let forms = [
+        secret.to_string(),
+        percent_decode(secret),
+        lower_hex(&encoded),
+        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        encoded,
+    ];
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    for form in forms {
+        // A `${NAME}` reference is not a secret, and stays readable.
+        if form.chars().count() >= MIN_SECRET_CHARS
+            && !form.contains("${")
+            && !known.contains(&form)
+        {
+            known.push(form);
+        }
+    }
+    known.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// `%2F` written `%2f`.
+fn lower_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut hex = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            hex = 2;
+            out.push(c);
+        } else if hex > 0 {
+            hex -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Remembers every password of `url` ([`learn`]).
+pub fn learn_url(url: &str) {
+    for r in password_ranges(url) {
+        learn(&url[r]);
+    }
+    if let Some(p) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_string))
+    {
+        learn(&p);
+    }
+}
+
+/// Whether a setting or variable called `name` holds a secret (`DB_PASSWORD`, `api_token`).
+pub fn secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["password", "passwd", "pass", "pwd", "secret", "token"]
+        .iter()
+        .any(|s| name.contains(s))
+}
+
+/// `text` with every known secret ([`learn`]) replaced by as many `*` as it has bytes, so
+/// that spans, columns and carets in a diagnostic stay where they were.
+pub fn mask_known(text: &str) -> String {
+    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_string();
+    for secret in known.iter() {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), &"*".repeat(secret.len()));
+        }
+    }
+    out
+}
 
 /// `url` with every password replaced by `***`; unparseable input is not echoed at all.
 pub fn redact_url(url: &str) -> String {
@@ -204,7 +305,9 @@ fn percent_decode(s: &str) -> String {
 pub struct SecretUrl(String);
 
 impl SecretUrl {
+    /// The URL; its passwords are remembered for [`mask_known`].
     pub fn new(url: String) -> Self {
+        learn_url(&url);
         SecretUrl(url)
     }
 

@@ -338,7 +338,7 @@ fn write_output(out: Option<&Path>, text: &str) -> Result<(), Error> {
         }),
         None => {
             let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.write_all(crate::redact::mask_known(text).as_bytes());
             let _ = stdout.flush();
             Ok(())
         }

@@ -1,6 +1,8 @@
 //! The rules a parsed schema must satisfy before any database is touched ("Validation" in the
 //! language reference). Every broken rule becomes a [`Problem`] pointing into `schema.kdl`.
 
+mod fragments;
+
 use std::collections::HashMap;
 
 use crate::dialect::Dialect;
@@ -55,6 +57,7 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
         table_rules(schema, t, &mut out);
     }
     names_unique_in_schema(schema, &mut out);
+    out.extend(fragments::check(schema, dialects));
     for d in dialects {
         decimal_limits(schema, *d, &mut out);
         out.extend(d.sql().rules(schema));

@@ -241,6 +241,7 @@ fn tables_sql(n: usize) -> Vec<String> {
 
 fn environment(url: &str) -> Environment {
     Environment {
+        connect_timeout: 10,
         name: "test".into(),
         url: SecretUrl::new(url.to_string()),
         dialect: Dialect::Mysql,

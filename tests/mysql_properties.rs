@@ -71,6 +71,7 @@ proptest! {
         let db = LiveDb::on_server(Server::Mysql, &base);
         let dir = tempfile::tempdir().unwrap();
         let env = Environment {
+            connect_timeout: 10,
             name: "test".into(),
             url: SecretUrl::new(db.environment_url(dir.path())),
             dialect: Dialect::Mysql,

@@ -18,6 +18,7 @@ use reconcile::redact::SecretUrl;
 
 fn env(url: &str) -> Environment {
     Environment {
+        connect_timeout: 10,
         name: "test".into(),
         url: SecretUrl::new(url.to_string()),
         dialect: Dialect::Postgres,

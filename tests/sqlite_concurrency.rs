@@ -109,6 +109,7 @@ fn a_held_lock_times_out_with_its_name_and_changes_nothing() {
 
 fn environment(url: String) -> Environment {
     Environment {
+        connect_timeout: 10,
         name: "test".into(),
         url: SecretUrl::new(url),
         dialect: Dialect::Sqlite,

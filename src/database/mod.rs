@@ -69,23 +69,26 @@ impl Session {
                 source: DriverError::new(e, ""),
             })?;
         let wait = Duration::from_secs(env.lock_timeout);
+        let statement_lock_timeout = Duration::from_secs(env.statement_lock_timeout);
+        let url = env.url.expose();
         let driver = match env.dialect {
-            Dialect::Sqlite => Driver::Sqlite(runtime.block_on(sqlite::SqliteDb::open(
-                env.url.expose(),
-                root,
-                intent,
-                wait,
-            ))?),
-            Dialect::Mysql => {
-                Driver::Mysql(runtime.block_on(mysql::MysqlDb::open(env.url.expose(), intent))?)
+            Dialect::Sqlite => {
+                Driver::Sqlite(runtime.block_on(sqlite::SqliteDb::open(url, root, intent, wait))?)
             }
-            Dialect::Postgres => Driver::Postgres(runtime.block_on(postgres::PgDb::open(
-                env.url.expose(),
-                intent,
-                postgres::Settings {
-                    statement_lock_timeout: Duration::from_secs(env.statement_lock_timeout),
-                    concurrent_indexes: env.concurrent_indexes,
-                },
+            Dialect::Mysql => Driver::Mysql(runtime.block_on(within_connect_timeout(
+                env,
+                mysql::MysqlDb::open(url, intent, statement_lock_timeout),
+            ))?),
+            Dialect::Postgres => Driver::Postgres(runtime.block_on(within_connect_timeout(
+                env,
+                postgres::PgDb::open(
+                    url,
+                    intent,
+                    postgres::Settings {
+                        statement_lock_timeout,
+                        concurrent_indexes: env.concurrent_indexes,
+                    },
+                ),
             ))?),
         };
         Ok(Session {
@@ -124,6 +127,37 @@ impl Session {
             Driver::Sqlite(db) => db.queries(),
             Driver::Mysql(db) => db.queries(),
             Driver::Postgres(db) => db.queries(),
+        }
+    }
+}
+
+/// Runs `open` (connecting to a server and setting the session up), failing with
+/// [`Error::ConnectTimeout`] once the environment's `connect-timeout` has passed: a server
+/// that accepts the connection and never answers must not hang the command.
+async fn within_connect_timeout<T>(
+    env: &Environment,
+    open: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let limit = Duration::from_secs(env.connect_timeout);
+    match tokio::time::timeout(limit, open).await {
+        Ok(result) => result,
+        Err(_) => {
+            let url = env.url.expose();
+            let host = url::Url::parse(url)
+                .ok()
+                .and_then(|u| {
+                    let host = u.host_str()?.to_string();
+                    Some(match u.port() {
+                        Some(port) => format!("{host}:{port}"),
+                        None => host,
+                    })
+                })
+                .unwrap_or_else(|| "the server".into());
+            Err(Error::ConnectTimeout {
+                url: crate::redact::redact_url(url),
+                host: crate::redact::scrub(&host, url),
+                seconds: env.connect_timeout,
+            })
         }
     }
 }

@@ -47,6 +47,10 @@ const CHARSETS: &str = "SELECT CAST(CHARACTER_SET_NAME AS CHAR), CAST(DEFAULT_CO
 /// ER_BAD_DB_ERROR: the URL names a database that does not exist.
 const UNKNOWN_DATABASE: u16 = 1049;
 
+/// ER_LOCK_WAIT_TIMEOUT: a metadata or row lock was not granted within the session's
+/// `lock_wait_timeout` / `innodb_lock_wait_timeout`.
+const LOCK_WAIT_TIMEOUT: u16 = 1205;
+
 /// One database of a MySQL or MariaDB server, or one that does not exist yet.
 pub struct MysqlDb {
     /// `None` when a read-only command found no database: it is empty.
@@ -58,6 +62,9 @@ pub struct MysqlDb {
     database: String,
     lock: String,
     locked: bool,
+    /// How long a statement waits for a table another session holds (0: the server's own
+    /// limit, a day on MariaDB and a year on MySQL).
+    statement_lock_timeout: Duration,
     queries: usize,
 }
 
@@ -65,7 +72,11 @@ impl MysqlDb {
     /// Connects to the database `url` names (`mysql://` or `mariadb://`). A missing database
     /// is empty for [`Intent::Read`], created for [`Intent::Write`], an error for
     /// [`Intent::Inspect`].
-    pub async fn open(url: &str, intent: Intent) -> Result<MysqlDb, Error> {
+    pub async fn open(
+        url: &str,
+        intent: Intent,
+        statement_lock_timeout: Duration,
+    ) -> Result<MysqlDb, Error> {
         let shown = crate::redact::redact_url(url);
         let connect_error = |e: sqlx::Error| Error::Connect {
             url: shown.clone(),
@@ -84,9 +95,12 @@ impl MysqlDb {
                 });
             }
         };
-        let options = MySqlConnectOptions::from_str(&sqlx_url)
+        let mut options = MySqlConnectOptions::from_str(&sqlx_url)
             .map_err(connect_error)?
             .pipes_as_concat(false);
+        if let Some(password) = query_password(url)? {
+            options = options.password(&password);
+        }
         let Some(database) = options.get_database().map(|d| crate::redact::scrub(d, url)) else {
             return Err(Error::Unsupported {
                 what: format!("the MySQL url `{shown}` names no database"),
@@ -133,6 +147,7 @@ impl MysqlDb {
             shown,
             database,
             locked: false,
+            statement_lock_timeout,
             queries: 0,
         };
         if db.conn.is_some() {
@@ -143,6 +158,10 @@ impl MysqlDb {
 
     /// Reads the server and sets the session up.
     async fn start_session(&mut self, url: &str) -> Result<(), Error> {
+        let wait = self.statement_lock_timeout.as_secs();
+        if wait > 0 {
+            self.queries += 2;
+        }
         let conn = self.conn()?;
         let fail = |e: sqlx::Error| Error::Database {
             what: "cannot set up the MySQL session".into(),
@@ -161,6 +180,14 @@ impl MysqlDb {
         }
         if server.flavor == crate::dialect::mysql::version::Flavor::Mysql {
             conn.execute(MYSQL_SESSION).await.map_err(fail)?;
+        }
+        if wait > 0 {
+            // Metadata locks (a DDL statement queued behind an open transaction blocks every
+            // new reader of the table) and row locks (the UPDATE that fills NULLs).
+            for variable in ["lock_wait_timeout", "innodb_lock_wait_timeout"] {
+                let sql = format!("SET SESSION {variable} = {wait}");
+                conn.execute(AssertSqlSafe(sql)).await.map_err(fail)?;
+            }
         }
         let collations: Vec<(String, String)> = sqlx::query_as(CHARSETS)
             .fetch_all(&mut *conn)
@@ -192,6 +219,40 @@ impl MysqlDb {
             path: self.shown.clone(),
         })
     }
+}
+
+/// The server's error number of a database error.
+fn number(e: &sqlx::Error) -> Option<u16> {
+    match e {
+        sqlx::Error::Database(d) => d
+            .try_downcast_ref::<MySqlDatabaseError>()
+            .map(|e| e.number()),
+        _ => None,
+    }
+}
+
+/// The password a `?password=` parameter of `url` gives, which the driver would ignore;
+/// refused when the URL also has one before its `@`.
+fn query_password(url: &str) -> Result<Option<String>, Error> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Ok(None);
+    };
+    let Some((_, password)) = parsed
+        .query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case("password"))
+    else {
+        return Ok(None);
+    };
+    if parsed.password().is_some() {
+        return Err(Error::Unsupported {
+            what: format!(
+                "the MySQL url `{}` gives a password twice (before `@` and as `?password=`)",
+                crate::redact::redact_url(url)
+            ),
+            help: "keep one: `mysql://user:${DB_PASSWORD}@host:3306/app`".into(),
+        });
+    }
+    Ok(Some(password.into_owned()))
 }
 
 /// The name of the apply lock of `database`. Lock names are at most 64 characters; a
@@ -296,13 +357,28 @@ impl Connection for MysqlDb {
         Ok(())
     }
 
+    /// Sent alone, as a prepared statement that is not kept: the server refuses a second
+    /// statement in it, so nothing in a plan can run more than the statement shown.
     async fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
+        let wait = self.statement_lock_timeout.as_secs();
         let conn = self.conn().map_err(|e| DriverError::new(e, ""))?;
-        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+        sqlx::query(AssertSqlSafe(sql.to_string()))
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .map(|_| ())
-            .map_err(|e| DriverError::new(e, ""))
+            .map_err(|e| {
+                if number(&e) == Some(LOCK_WAIT_TIMEOUT) {
+                    DriverError::new(
+                        format!(
+                            "{e}: another session holds a lock on the table (an open transaction of the application), and the statement waited `statement-lock-timeout` ({wait} s) for it rather than block the table's readers; run again when it is quieter, or raise `statement-lock-timeout` in the environment file"
+                        ),
+                        "",
+                    )
+                } else {
+                    DriverError::new(e, "")
+                }
+            })
     }
 
     async fn count(&mut self, sql: &str) -> Result<i64, Error> {

@@ -107,6 +107,13 @@ impl PgDb {
             Err(e) => return Err(connect(e)),
         };
         db.conn = Some(conn);
+        // Reading the catalog waits for a table another session holds (`ACCESS EXCLUSIVE`)
+        // no longer than a statement of the plan would.
+        db.run(
+            "cannot set the lock timeout",
+            timeout_sql(db.statement_lock_timeout),
+        )
+        .await?;
         if intent != Intent::Write {
             // `plan` and `inspect` only read: the server refuses anything else.
             db.run(
@@ -138,6 +145,21 @@ impl PgDb {
         self.conn.as_mut().ok_or_else(|| Error::NoDatabase {
             path: self.shown.clone(),
         })
+    }
+
+    /// The driver's error, with what a lock timeout means spelled out.
+    fn driver_error(&self, e: sqlx::Error) -> DriverError {
+        if code(&e) == Some(LOCK_NOT_AVAILABLE) {
+            DriverError::new(
+                format!(
+                    "{e}: another session holds a lock on the table, and reconcile waited `statement-lock-timeout` ({} ms) for it; the table is busy: run again when it is quieter, or raise `statement-lock-timeout` in the environment file",
+                    self.statement_lock_timeout.as_millis()
+                ),
+                &self.url,
+            )
+        } else {
+            DriverError::new(e, &self.url)
+        }
     }
 
     fn error(&self, what: impl Into<String>, e: sqlx::Error) -> Error {
@@ -221,7 +243,10 @@ impl Connection for PgDb {
         self.queries += inspect::QUERIES - 1;
         let conn = self.conn()?;
         let rows = inspect::Rows::fetch(conn).await;
-        let rows = rows.map_err(|e| self.error("cannot read the database schema", e))?;
+        let rows = rows.map_err(|e| Error::Database {
+            what: "cannot read the database schema".into(),
+            source: self.driver_error(e),
+        })?;
         Ok(inspect::read(rows))
     }
 
@@ -284,25 +309,14 @@ impl Connection for PgDb {
     }
 
     async fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
-        let wait = self.statement_lock_timeout;
         let conn = self.conn().map_err(|e| DriverError::new(e, ""))?;
-        // Simple protocol: a plan's statements run once each, nothing to prepare.
-        let result = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+        // Sent alone, through the extended protocol with an unnamed statement: the server
+        // refuses a second command in it, so nothing can run but the statement shown.
+        let result = sqlx::query(AssertSqlSafe(sql.to_string()))
+            .persistent(false)
             .execute(&mut *conn)
             .await;
-        result.map(|_| ()).map_err(|e| {
-            if code(&e) == Some(LOCK_NOT_AVAILABLE) {
-                DriverError::new(
-                    format!(
-                        "{e}: another session holds a lock on the table, and the statement waited `statement-lock-timeout` ({} ms) for it; the table is busy: run again when it is quieter, or raise `statement-lock-timeout` in the environment file",
-                        wait.as_millis()
-                    ),
-                    &self.url,
-                )
-            } else {
-                DriverError::new(e, &self.url)
-            }
-        })
+        result.map(|_| ()).map_err(|e| self.driver_error(e))
     }
 
     async fn count(&mut self, sql: &str) -> Result<i64, Error> {
