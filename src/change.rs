@@ -407,7 +407,16 @@ pub fn default_text(d: Option<&DefaultValue>) -> String {
 
 /// A column as a plan lists it: `` `email` string(200), not null, default "x" ``.
 pub fn column_text(c: &Column) -> String {
-    let mut out = format!("`{}` {}, {}", c.name, c.ty, nullability(c));
+    let mut out = format!("`{}` {}", c.name, c.ty);
+    // A type hint is shown as written, so that the plan shows every text that runs.
+    if let Some(declared) = c
+        .declared
+        .as_ref()
+        .filter(|d| !d.eq_ignore_ascii_case(&c.ty.to_string()))
+    {
+        out.push_str(&format!(" as {declared}"));
+    }
+    out.push_str(&format!(", {}", nullability(c)));
     if c.auto_increment {
         out.push_str(", auto-increment");
     }
@@ -487,6 +496,17 @@ pub fn table_contents(t: &Table, marker: char) -> Vec<String> {
     );
     if let Some(comment) = &t.comment {
         out.push(format!("{marker} comment {comment:?}"));
+    }
+    let options: Vec<String> = [
+        ("engine", &t.options.engine),
+        ("charset", &t.options.charset),
+        ("collate", &t.options.collate),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some(format!("{k} {}", v.as_ref()?)))
+    .collect();
+    if !options.is_empty() {
+        out.push(format!("{marker} options {}", options.join(", ")));
     }
     out
 }

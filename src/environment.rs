@@ -118,7 +118,7 @@ pub fn from_source(
     parse(root, name, source, vars).map_err(|problems| {
         Error::Source(Diagnostics::new(
             file,
-            &mask_known(&mask_inline_passwords(source)),
+            &mask_inline_passwords(&mask_known(source)),
             problems,
         ))
     })

@@ -18,6 +18,10 @@ pub trait Connection {
     /// The name of the lock `apply` takes, for messages.
     fn lock_name(&self) -> String;
 
+    /// The database this connection reached, without user or password (`host:port/db`,
+    /// a file's absolute path): what a saved plan is bound to.
+    fn target(&self) -> String;
+
     /// A fact about the database worth a line above a plan (it does not exist yet).
     fn note(&self) -> Option<String> {
         None

@@ -184,5 +184,7 @@ pub(crate) async fn plan_uncounted<C: Connection>(
     let mut actual = conn.introspect().await?;
     crate::timings::record("introspect", start.elapsed());
     actual.tables.retain(|t| !schema.is_ignored(&t.name));
-    crate::plan::plan(environment, &actual, schema, conn.dialect())
+    let mut plan = crate::plan::plan(environment, &actual, schema, conn.dialect())?;
+    plan.target = Some(conn.target());
+    Ok(plan)
 }

@@ -51,6 +51,9 @@ pub struct Plan {
     /// The fingerprint of the database's schema the plan was made from ([`fingerprint`]);
     /// `None` for a plan made with no database (`plan --dialect`, `diff`).
     pub fingerprint: Option<String>,
+    /// The database the plan was made against, without user or password
+    /// ([`crate::database::Connection::target`]); `None` with no database.
+    pub target: Option<String>,
     /// The keys of the desired tables (primary keys and unique indexes, nothing else): what
     /// [`Plan::dependencies`] needs to see which index a foreign key relies on.
     keys: Schema,
@@ -134,6 +137,7 @@ pub fn plan(
             .collect(),
         notes,
         fingerprint: Some(timings::stage("fingerprint", || fingerprint(actual))),
+        target: None,
         keys: keys_of(&desired),
     })
 }

@@ -155,6 +155,9 @@ impl Plan {
             environment: &'a str,
             dialect: Dialect,
             fingerprint: Option<&'a str>,
+            /// The database, without user or password; absent with no database.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            target: Option<&'a str>,
             /// Whether every statement runs in one transaction (rolled back on a failure).
             transactional: bool,
             summary: Summary,
@@ -267,6 +270,7 @@ impl Plan {
             environment: &self.environment,
             dialect: self.dialect,
             fingerprint: self.fingerprint.as_deref(),
+            target: self.target.as_deref(),
             transactional: self.dialect.sql().transactional_ddl(),
             summary: Summary {
                 changes: self.steps.len(),

@@ -55,6 +55,9 @@ pub struct SavedPlan {
     pub dialect: String,
     /// `None` when the plan was made with no database; such a plan cannot be applied.
     pub fingerprint: Option<String>,
+    /// The database the plan was made against (`host:port/database`, a file's path).
+    #[serde(default)]
+    pub target: Option<String>,
     pub statements: Vec<SavedStatement>,
 }
 
@@ -130,6 +133,13 @@ impl SavedPlan {
     /// runs exactly the saved statements.
     pub fn check(&self, plan: &Plan) -> Result<(), Error> {
         self.check_target(&plan.environment, plan.dialect.name())?;
+        if self.target != plan.target {
+            let shown = |t: &Option<String>| t.clone().unwrap_or_else(|| "no database".into());
+            return Err(Error::SavedPlanTarget {
+                saved: format!("`{}` ({})", self.environment, shown(&self.target)),
+                target: format!("`{}` ({})", plan.environment, shown(&plan.target)),
+            });
+        }
         if self.fingerprint != plan.fingerprint {
             return Err(Error::SavedPlanStale {
                 saved: self.fingerprint.clone().unwrap_or_default(),

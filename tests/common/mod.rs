@@ -28,6 +28,8 @@ pub fn settings() -> insta::Settings {
         r#""fingerprint": "fnv1a64:[0-9a-f]{16}""#,
         r#""fingerprint": "[fingerprint]""#,
     );
+    // The database a live plan was made against: a per-test database name or file path.
+    s.add_filter(r#""target": "[^"]*""#, r#""target": "[target]""#);
     s
 }
 

@@ -60,6 +60,8 @@ pub struct MysqlDb {
     shown: String,
     /// The database the URL names.
     database: String,
+    /// `host:port/database`.
+    target: String,
     lock: String,
     locked: bool,
     /// How long a statement waits for a table another session holds (0: the server's own
@@ -140,8 +142,14 @@ impl MysqlDb {
             }
             Err(e) => return Err(connect_error(e)),
         };
+        let target = format!(
+            "{}:{}/{database}",
+            crate::redact::scrub(options.get_host(), url),
+            options.get_port()
+        );
         let mut db = MysqlDb {
             conn,
+            target,
             dialect: Mysql::OFFLINE,
             lock: lock_name(&database),
             shown,
@@ -269,6 +277,10 @@ impl Connection for MysqlDb {
 
     fn lock_name(&self) -> String {
         format!("{} (GET_LOCK on {})", self.lock, self.shown)
+    }
+
+    fn target(&self) -> String {
+        self.target.clone()
     }
 
     fn note(&self) -> Option<String> {

@@ -50,6 +50,8 @@ pub struct PgDb {
     shown: String,
     /// `database.schema`, for the lock's name.
     place: String,
+    /// `host:port/database.schema`.
+    target: String,
     dialect: Postgres,
     statement_lock_timeout: Duration,
     queries: usize,
@@ -85,6 +87,7 @@ impl PgDb {
             url: url.to_string(),
             shown: shown.clone(),
             place: options.get_database().unwrap_or("postgres").to_string(),
+            target: target_of(url, &options),
             dialect: Postgres {
                 concurrent_indexes: settings.concurrent_indexes,
             },
@@ -188,6 +191,26 @@ impl PgDb {
     }
 }
 
+/// `host:port/database`, and the search path when the URL sets one (a schema of the same
+/// database is another target); known before connecting, so that a plan made before the
+/// database exists is bound to the same target as the apply that creates it.
+fn target_of(url: &str, options: &PgConnectOptions) -> String {
+    let mut target = format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("postgres")
+    );
+    if let Some(path) = url::Url::parse(url).ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| k == "options")
+            .map(|(_, v)| v.into_owned())
+    }) {
+        target.push_str(&format!(" ({path})"));
+    }
+    crate::redact::scrub(&target, url)
+}
+
 /// The SQLSTATE of a database error.
 fn code(e: &sqlx::Error) -> Option<&str> {
     match e {
@@ -225,6 +248,10 @@ impl Connection for PgDb {
 
     fn lock_name(&self) -> String {
         format!("reconcile:{} (advisory lock on {})", self.place, self.shown)
+    }
+
+    fn target(&self) -> String {
+        self.target.clone()
     }
 
     fn note(&self) -> Option<String> {
@@ -324,6 +351,9 @@ impl Connection for PgDb {
         let result = sqlx::query_scalar(AssertSqlSafe(sql.to_string()))
             .fetch_one(&mut *conn)
             .await;
-        result.map_err(|e| self.error(format!("cannot count rows with `{sql}`"), e))
+        result.map_err(|e| Error::Database {
+            what: format!("cannot count rows with `{sql}`"),
+            source: self.driver_error(e),
+        })
     }
 }

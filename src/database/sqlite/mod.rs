@@ -26,6 +26,8 @@ pub struct SqliteDb {
     conn: Option<SqliteConnection>,
     /// The file as the environment names it, for messages.
     shown: String,
+    /// The file's absolute path.
+    target: String,
     locked: bool,
     queries: usize,
     /// Rows that broke foreign keys before the apply began: only new ones fail it.
@@ -57,6 +59,14 @@ fn file_of(url: &str, root: &Path) -> Result<PathBuf, Error> {
     })
 }
 
+/// The absolute path of the database file, whether it exists yet or not.
+fn target_of(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
 impl SqliteDb {
     /// Opens the file of `url`: read-only for [`Intent::Read`] (a missing file is an empty
     /// database), created if missing for [`Intent::Write`].
@@ -81,6 +91,7 @@ impl SqliteDb {
             }
             return Ok(SqliteDb {
                 conn: None,
+                target: target_of(&path),
                 shown,
                 locked: false,
                 queries: 0,
@@ -103,6 +114,7 @@ impl SqliteDb {
         strict_identifiers(&mut conn).await.map_err(connect)?;
         Ok(SqliteDb {
             conn: Some(conn),
+            target: target_of(&path),
             shown,
             locked: false,
             queries: 0,
@@ -179,6 +191,10 @@ impl Connection for SqliteDb {
 
     fn lock_name(&self) -> String {
         format!("the write lock of {}", self.shown)
+    }
+
+    fn target(&self) -> String {
+        self.target.clone()
     }
 
     fn note(&self) -> Option<String> {

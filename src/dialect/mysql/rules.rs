@@ -12,6 +12,9 @@ const MAX_KEY_BYTES: u32 = 3072;
 pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
     let resolved = resolve(schema, d);
     let mut out = Vec::new();
+    for table in &schema.tables {
+        name_rules(table, &mut out);
+    }
     for table in &resolved.tables {
         for column in &table.columns {
             if let Type::String { length: None } = column.ty {
@@ -35,6 +38,59 @@ pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
         check_rules(table, &mut out);
     }
     out
+}
+
+/// Names MySQL cannot store as written: identifiers are utf8mb3 (no character outside the
+/// Basic Multilingual Plane: MySQL 9 stores an emoji as `?`, MariaDB refuses it), may not
+/// end with a space (<https://dev.mysql.com/doc/refman/8.4/en/identifiers.html>). Their
+/// length limit, 64 characters, is below the 63 bytes every dialect keeps to.
+fn name_rules(table: &Table, out: &mut Vec<Problem>) {
+    let mut names: Vec<(&str, &str, crate::schema::Span)> =
+        vec![("table", &table.name, table.name_span)];
+    names.extend(
+        table
+            .columns
+            .iter()
+            .map(|c| ("column", c.name.as_str(), c.name_span)),
+    );
+    names.extend(
+        table
+            .indexes
+            .iter()
+            .filter(|i| !i.generated_name)
+            .map(|i| ("index", i.name.as_str(), i.span)),
+    );
+    names.extend(
+        table
+            .foreign_keys
+            .iter()
+            .filter(|f| !f.generated_name)
+            .map(|f| ("foreign key", f.name.as_str(), f.span)),
+    );
+    names.extend(
+        table
+            .checks
+            .iter()
+            .filter(|c| c.named)
+            .map(|c| ("check", c.name.as_str(), c.span)),
+    );
+    if let Some(pk) = &table.primary_key_name {
+        names.push(("primary key", pk, table.span));
+    }
+    for (what, name, span) in names {
+        let why = if let Some(c) = name.chars().find(|c| u32::from(*c) > 0xFFFF) {
+            format!("`{c}` is outside the Basic Multilingual Plane, which MySQL names cannot hold")
+        } else if name.ends_with(' ') {
+            "it ends with a space, which MySQL names cannot".to_string()
+        } else {
+            continue;
+        };
+        out.push(
+            Problem::new(format!("the {what} name `{name}` cannot be stored by MySQL: {why}"), span)
+                .label("not a MySQL name")
+                .help("rename it: letters, digits, `_` and most other characters are fine, emoji and other 4-byte characters are not"),
+        );
+    }
 }
 
 fn index_rules(d: &dyn SqlDialect, table: &Table, out: &mut Vec<Problem>) {
