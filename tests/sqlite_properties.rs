@@ -16,6 +16,7 @@ use sqlx::{AssertSqlSafe, Connection, Row};
 
 fn env() -> Environment {
     Environment {
+        connect_timeout: 10,
         name: "test".into(),
         url: SecretUrl::new("sqlite://dev.db".into()),
         dialect: Dialect::Sqlite,

@@ -417,4 +417,40 @@ mod tests {
         assert!(a.chars().count() <= 64 && b.chars().count() <= 64);
         assert_ne!(a, b);
     }
+
+    /// A statement of a plan that holds a second statement is refused by the server, and
+    /// the second one never runs (on every MySQL-family server whose URL is set).
+    #[test]
+    fn a_second_statement_never_runs() {
+        let servers = ["RECONCILE_TEST_MYSQL_URL", "RECONCILE_TEST_MYSQL8_URL"];
+        let urls: Vec<String> = servers
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .collect();
+        if urls.is_empty() {
+            eprintln!("\n*** SKIPPED: MySQL driver test: set RECONCILE_TEST_MYSQL_URL ***\n");
+            return;
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for base in urls {
+            let name = format!("rt_alone_{}", std::process::id());
+            let url = format!("{}/{name}", base.trim_end_matches('/'));
+            runtime.block_on(async {
+                let mut db = MysqlDb::open(&url, Intent::Write, Duration::from_secs(5))
+                    .await
+                    .unwrap();
+                let two = "CREATE TABLE a (x INT); CREATE TABLE b (x INT)";
+                assert!(db.execute(two).await.is_err(), "{base}: two statements ran");
+                assert!(db.introspect().await.unwrap().tables.is_empty(), "{base}");
+                db.execute("CREATE TABLE a (x INT)").await.unwrap();
+                assert_eq!(db.introspect().await.unwrap().tables.len(), 1, "{base}");
+                db.execute(&format!("DROP DATABASE `{name}`"))
+                    .await
+                    .unwrap();
+            });
+        }
+    }
 }
