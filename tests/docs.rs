@@ -256,14 +256,17 @@ fn kdl_examples_are_valid() {
 #[test]
 fn the_tests_safety_md_names_exist() {
     let safety = std::fs::read_to_string(project_root().join("docs/safety.md")).unwrap();
+    // The integration tests, and the unit tests of the library (a driver's own checks).
     let mut sources = String::new();
-    for e in std::fs::read_dir(project_root().join("tests"))
-        .unwrap()
-        .flatten()
-    {
-        let p: PathBuf = e.path();
-        if p.extension().is_some_and(|x| x == "rs") {
-            sources.push_str(&std::fs::read_to_string(&p).unwrap());
+    let mut folders = vec![project_root().join("tests"), project_root().join("src")];
+    while let Some(folder) = folders.pop() {
+        for e in std::fs::read_dir(&folder).unwrap().flatten() {
+            let p: PathBuf = e.path();
+            if p.is_dir() && p.starts_with(project_root().join("src")) {
+                folders.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                sources.push_str(&std::fs::read_to_string(&p).unwrap());
+            }
         }
     }
     let cases = project_root().join("tests/cases");
@@ -290,7 +293,7 @@ fn the_tests_safety_md_names_exist() {
     assert!(named >= 30, "only {named} tests named");
     // And every file it names exists.
     for word in safety.split(['`', ' ', '\n', '(', ')', ',']) {
-        if word.starts_with("tests/") && word.ends_with(".rs") {
+        if (word.starts_with("tests/") || word.starts_with("src/")) && word.ends_with(".rs") {
             assert!(project_root().join(word).is_file(), "{word} does not exist");
         }
     }
