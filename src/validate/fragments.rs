@@ -14,7 +14,7 @@ use sqlparser::dialect::{
     Dialect as ParserDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
 };
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::dialect::Dialect;
 use crate::error::Problem;
@@ -89,10 +89,12 @@ pub fn expression_error(d: Dialect, sql: &str) -> Option<String> {
     if let Some(why) = forbidden_token(dialect, sql) {
         return Some(why);
     }
-    let parsed = Parser::new(dialect).try_with_sql(sql).and_then(|mut p| {
-        p.parse_expr()?;
-        Ok(p.peek_token())
-    });
+    let tokens = match Tokenizer::new(dialect, sql).tokenize_with_location() {
+        Ok(tokens) => mysql_operators(d, tokens),
+        Err(e) => return Some(clean(&e.to_string())),
+    };
+    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
+    let parsed = parser.parse_expr().map(|_| parser.peek_token());
     match parsed {
         Err(e) => Some(clean(&e.to_string())),
         Ok(next) if next.token != Token::EOF => Some(format!(
@@ -119,6 +121,26 @@ fn expression(d: Dialect, sql: &str, what: &str, span: Span, out: &mut Vec<Probl
             )),
         );
     }
+}
+
+/// MySQL's `a MOD b` (as MariaDB's catalog spells `%`), which the parser does not know, as
+/// `a % b`: the same expression, for parsing only (what runs is the text as written).
+fn mysql_operators(d: Dialect, mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    if d != Dialect::Mysql {
+        return tokens;
+    }
+    for i in 0..tokens.len() {
+        let is_mod = matches!(&tokens[i].token,
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("mod"));
+        let call = tokens[i + 1..]
+            .iter()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))
+            .is_some_and(|t| t.token == Token::LParen);
+        if is_mod && !call {
+            tokens[i].token = Token::Mod;
+        }
+    }
+    tokens
 }
 
 /// A semicolon or a comment: what could end a statement or hide the rest of it.
@@ -273,6 +295,14 @@ mod tests {
             expression_error(Dialect::Mysql, "name REGEXP '^[a-z]+$'"),
             None
         );
+        // As MariaDB stores them: `MOD`, `DIV`, backslash escapes.
+        for sql in [
+            "(`qty` + `price`) * 2 < 10000 and `price` MOD 2 = 1",
+            "mod(`price`, 2) = 1 AND `qty` DIV 2 > 0",
+            "`label` <> 'it\\'s hidden' and `label` not in ('x','y')",
+        ] {
+            assert_eq!(expression_error(Dialect::Mysql, sql), None, "{sql}");
+        }
         assert_eq!(
             expression_error(Dialect::Postgres, "\"qty\"::numeric > 0"),
             None
