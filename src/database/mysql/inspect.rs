@@ -212,7 +212,11 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         }
         table.checks.push(Check {
             name,
-            expr: normalize::expression(&normalize::catalog_sql(&d.server, &text_or_empty(row, 2))),
+            expr: crate::dialect::sql::strip_outer_parentheses(&normalize::catalog_sql(
+                &d.server,
+                &text_or_empty(row, 2),
+            ))
+            .to_string(),
             named: true,
             span: (0..0).into(),
         });

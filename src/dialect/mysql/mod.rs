@@ -91,6 +91,10 @@ impl SqlDialect for Mysql {
         normalize::desired_table(self, table);
     }
 
+    fn comparable_sql(&self, sql: &str) -> String {
+        normalize::comparable(sql)
+    }
+
     fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
         values::data_effect(self, from, to)
     }

@@ -111,9 +111,6 @@ fn without_integer_width(norm: &str) -> String {
 /// server makes for a foreign key anyway, and charsets and collations only where they
 /// differ from what the table or column inherits (live, where the database's are known).
 pub fn desired_table(d: &Mysql, table: &mut Table) {
-    for check in &mut table.checks {
-        check.expr = expression(&check.expr);
-    }
     for column in &mut table.columns {
         match (&column.default, &column.ty) {
             (Some(DefaultValue::Sql(sql)), _) => {
@@ -292,7 +289,34 @@ pub fn expression_default(sql: &str) -> DefaultValue {
     {
         return DefaultValue::Number(format!("-{n}"));
     }
-    DefaultValue::Sql(canonical)
+    // An expression runs as written; it compares through [`comparable`].
+    DefaultValue::Sql(sql.trim().to_string())
+}
+
+/// The form two spellings of one expression share on MySQL and MariaDB, for comparing
+/// only: the canonical token form ([`expression`]: no backticks, introducers or redundant
+/// parentheses), with `length` read as `octet_length` (synonyms; MariaDB stores the one
+/// for the other) and the time keywords as `CURRENT_TIMESTAMP`, `CURRENT_DATE`,
+/// `CURRENT_TIME`.
+pub fn comparable(sql: &str) -> String {
+    let canonical = match expression_default(sql) {
+        DefaultValue::Sql(s) if crate::dialect::is_sql_keyword_default(&s) => s,
+        _ => expression(sql),
+    };
+    let mut out = String::with_capacity(canonical.len() + 8);
+    let mut rest = canonical.as_str();
+    while let Some(i) = rest.find("length(") {
+        let before = rest[..i].chars().next_back();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            out.push_str("length(");
+        } else {
+            out.push_str("octet_length(");
+        }
+        rest = &rest[i + "length(".len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The text of `s` when it is exactly one string literal (`'it''s'`).
@@ -316,7 +340,8 @@ fn single_string_literal(s: &str) -> Option<String> {
 
 /// MariaDB's check behind a `JSON` column: named after the column, `json_valid(column)`.
 pub fn is_json_valid_check(clause: &str, name: &str) -> bool {
-    expression(clause) == format!("json_valid({})", name.to_lowercase())
+    let column = format!("`{}`", name.replace('`', "``"));
+    expression(clause) == expression(&format!("json_valid({column})"))
 }
 
 /// Whether `index` is the one the server made for `fk`: named after the key, over its
@@ -572,11 +597,15 @@ mod tests {
             ),
         ];
         for (catalog, generated, ty, nullable, want) in rows {
-            assert_eq!(
-                parse_default(&MYSQL9, catalog, &ty, generated, nullable),
-                Some(normalize_default(want, &ty)),
-                "{catalog}"
-            );
+            let read = parse_default(&MYSQL9, catalog, &ty, generated, nullable);
+            let want = normalize_default(want, &ty);
+            match (&read, &want) {
+                // An expression reads back as the server spells it, and compares by meaning.
+                (Some(DefaultValue::Sql(r)), DefaultValue::Sql(w)) => {
+                    assert_eq!(comparable(r), comparable(w), "{catalog}");
+                }
+                _ => assert_eq!(read, Some(want), "{catalog}"),
+            }
         }
         // MariaDB's spellings of the same: quoted literals, a negative number bare.
         assert_eq!(
@@ -626,6 +655,30 @@ mod tests {
     /// `DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3)`: MySQL 9.7.4 reports `CURRENT_TIMESTAMP(3)`,
     /// or `now(3)` when it was written as the expression `(current_timestamp(3))`; MariaDB
     /// `current_timestamp(3)`.
+    /// What runs is the user's text; the comparison sees through the server's respelling.
+    #[test]
+    fn expressions_compare_by_meaning_and_keep_their_text() {
+        for (written, stored) in [
+            ("`order` >= -100", "(`order` >= -(100))"),
+            (
+                "`key` > 0 AND `index` < 5",
+                "((`key` > 0) and (`index` < 5))",
+            ),
+            ("length(name) > 0", "octet_length(`name`) > 0"),
+            ("char_length(name) <= 5", "(char_length(`name`) <= 5)"),
+        ] {
+            assert_eq!(comparable(written), comparable(stored), "{written}");
+        }
+        assert_ne!(
+            comparable("char_length(name) > 0"),
+            comparable("octet_length(name) > 0")
+        );
+        assert_eq!(
+            expression_default("`order` + 1"),
+            DefaultValue::Sql("`order` + 1".into())
+        );
+    }
+
     #[test]
     fn fractional_current_timestamp_reads_as_one_default() {
         let ty = Type::Raw("DATETIME(3)".into());

@@ -434,6 +434,9 @@ pub fn comparable_expr(sql: &str) -> String {
     let mut out = String::new();
     for tok in &t {
         let text = match tok {
+            // `"index"` and `index` name one column (PostgreSQL folds bare names to lower
+            // case, and prints reserved ones quoted).
+            Token::Quoted(s) if plain_quoted_name(s) => &s[1..s.len() - 1].to_ascii_uppercase(),
             Token::Word(s) | Token::Quoted(s) | Token::Symbol(s) => s,
         };
         if !out.is_empty()
@@ -445,6 +448,16 @@ pub fn comparable_expr(sql: &str) -> String {
         out.push_str(text);
     }
     out
+}
+
+/// Whether `s` is a double-quoted name that reads the same bare: lower case, digits, `_`.
+fn plain_quoted_name(s: &str) -> bool {
+    s.len() > 2
+        && s.starts_with('"')
+        && s.ends_with('"')
+        && s[1..s.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// An expression as PostgreSQL prints it, made readable and still valid: the casts it adds to
@@ -560,6 +573,16 @@ mod tests {
             "CHECK ((qty >= 0))".trim_start_matches("CHECK "),
         );
         same("a > 0 and b > 0", "((a > 0) AND (b > 0))");
+        // Reserved words quoted by the user, bare (or still quoted) as printed.
+        same(
+            "\"index\" BETWEEN -32768 AND 100 AND \"to\" < 0",
+            "((index >= '-32768'::integer) AND (index <= 100) AND (\"to\" < 0))",
+        );
+        same(
+            "length(\"key\") > 0 AND \"key\" <> 'references'",
+            "((length((key)::text) > 0) AND ((key)::text <> 'references'::text))",
+        );
+        assert_ne!(comparable_expr("\"Key\" > 0"), comparable_expr("key > 0"));
         same("b IS NOT NULL", "(b IS NOT NULL)");
         same("qty > -1", "(qty > '-1'::integer)");
         same("name LIKE 'a%'", "((name)::text ~~ 'a%'::text)");
