@@ -107,6 +107,11 @@ pub trait SqlDialect: Sync {
         }
     }
 
+    /// `expr` as text, for showing a stored value (a preflight sample).
+    fn text_sql(&self, expr: &str) -> String {
+        format!("CAST({expr} AS TEXT)")
+    }
+
     /// Reads a type as the catalog or a hint spells it; unknown types become [`Type::Raw`].
     fn parse_type(&self, sql: &str) -> Type;
 

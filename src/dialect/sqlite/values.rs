@@ -5,6 +5,12 @@
 //! destructive here; one that converts values is, and the values that would not fit the new
 //! type (`'abc'` or `'12.5'` into an `int`, a string over its new length) are counted by
 //! preflight and refused.
+//!
+//! These rules are written by hand, not asked of the server as a round trip: SQLite's
+//! `CAST` converts by storage class and never fails or truncates (`CAST('abc' AS INTEGER)`
+//! is 0, a `VARCHAR(5)` holds any length), so a round trip through it would find nothing.
+//! What the rules check is what the portable type promises: the value fits the new type as
+//! the other databases would read it.
 
 use super::Sqlite;
 use crate::dialect::{DataEffect, SqlDialect};
@@ -72,8 +78,20 @@ fn misfits(col: &str, to: &Type) -> Option<String> {
         Type::DateTime | Type::Timestamp => {
             format!("{col} IS NOT NULL AND datetime({col}) IS NULL")
         }
-        Type::Time => format!("{col} IS NOT NULL AND time({col}) IS NULL"),
+        // A time of day only: a value with a date (text with a `-`, or a julian day number)
+        // would lose it in the model, though SQLite keeps the text.
+        Type::Time => format!(
+            "{col} IS NOT NULL AND (typeof({col}) <> 'text' OR time({col}) IS NULL OR {col} LIKE '%-%')"
+        ),
+        // `JSON` has NUMERIC affinity: a text that reads as a number is stored as one (`'1.50'`
+        // as 1.5, the same JSON number); a text that is not JSON at all does not fit.
+        Type::Json => format!(
+            "{col} IS NOT NULL AND (typeof({col}) = 'blob' OR NOT json_valid({col}))"
+        ),
+        Type::Uuid => format!(
+            "{col} IS NOT NULL AND (typeof({col}) = 'blob' OR length({col}) > 36)"
+        ),
         // Declared types SQLite does not check keep every value as stored.
-        Type::Uuid | Type::Json | Type::Bytes | Type::Raw(_) => return None,
+        Type::Bytes | Type::Raw(_) => return None,
     })
 }
