@@ -41,14 +41,17 @@ fn same_values(a: &Type, b: &Type) -> bool {
 
 /// A condition true for the stored values of `col` that would not fit `to` once copied.
 fn misfits(col: &str, to: &Type) -> Option<String> {
-    // A text survives into a number only if it reads back as the same text.
+    // A text survives into an integer only if it reads back as the same text.
     let as_integer = format!(
         "typeof({col}) = 'integer' OR (typeof({col}) = 'real' AND {col} = CAST({col} AS INTEGER)) \
          OR (typeof({col}) = 'text' AND CAST(CAST({col} AS INTEGER) AS TEXT) = {col})"
     );
+    // A text reads as a number when it is a JSON number (`'1.50'`, `'-2'`, `'1e3'`; not
+    // `'abc'`, `' 1'` or `'007'`), compared as a number afterwards: `'1.50'` is 1.5.
     let as_real = format!(
         "typeof({col}) IN ('integer', 'real') \
-         OR (typeof({col}) = 'text' AND CAST(CAST({col} AS REAL) AS TEXT) = {col})"
+         OR (typeof({col}) = 'text' AND CASE WHEN json_valid({col}) \
+             THEN json_type({col}) IN ('integer', 'real') ELSE 0 END)"
     );
     let range = |lo: i64, hi: i64| {
         format!(
