@@ -271,13 +271,14 @@ pub enum Error {
     #[diagnostic(help("review them, then run again with `--allow-destructive`"))]
     Destructive { changes: Vec<String> },
 
-    #[error("stored data would be lost or rejected; nothing was changed:\n{}", finding_lines(findings))]
+    #[error(
+        "stored data would be lost or rejected; nothing was changed:\n{}",
+        finding_lines(findings)
+    )]
     #[diagnostic(help(
         "fix the data first (or give the column a default); reconcile never decides to lose data"
     ))]
-    DataWouldBeLost {
-        findings: Vec<crate::plan::Finding>,
-    },
+    DataWouldBeLost { findings: Vec<crate::plan::Finding> },
 
     #[error("{count} row(s) would break foreign keys (first: {first}); nothing was changed")]
     #[diagnostic(help("delete or fix the orphan rows first"))]

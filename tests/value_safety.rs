@@ -65,8 +65,20 @@ const UUID: (&str, &str) = (
 /// The table. A NULL row is added to every case: NULL always survives.
 const CASES: &[Case] = &[
     // Strings cut, trailing spaces too.
-    case(S50, S5, ALL, &["'abcdefgh'", "'abcde   '"], &[("'abcde'", "abcde"), ("'ab'", "ab")]),
-    case("text", S5, ALL, &["'abcdefgh'", "'abcde   '"], &[("'abcde'", "abcde")]),
+    case(
+        S50,
+        S5,
+        ALL,
+        &["'abcdefgh'", "'abcde   '"],
+        &[("'abcde'", "abcde"), ("'ab'", "ab")],
+    ),
+    case(
+        "text",
+        S5,
+        ALL,
+        &["'abcdefgh'", "'abcde   '"],
+        &[("'abcde'", "abcde")],
+    ),
     // Numbers rounded or out of range.
     case(
         "decimal precision=5 scale=2",
@@ -75,8 +87,20 @@ const CASES: &[Case] = &[
         &["1.25", "-0.05"],
         &[("1.20", "1.2"), ("-3.10", "-3.1")],
     ),
-    case("decimal precision=6 scale=2", "int", ALL, &["1.50", "-0.01"], &[("2.00", "2"), ("-7.00", "-7")]),
-    case("double", "int", ALL, &["1.5", "-0.25"], &[("3", "3"), ("-4", "-4")]),
+    case(
+        "decimal precision=6 scale=2",
+        "int",
+        ALL,
+        &["1.50", "-0.01"],
+        &[("2.00", "2"), ("-7.00", "-7")],
+    ),
+    case(
+        "double",
+        "int",
+        ALL,
+        &["1.5", "-0.25"],
+        &[("3", "3"), ("-4", "-4")],
+    ),
     case(
         "double",
         "decimal precision=6 scale=2",
@@ -92,15 +116,51 @@ const CASES: &[Case] = &[
         &[("0.5", "0.5"), ("-1.25", "-1.25")],
     ),
     // A float keeps 24 bits; 1e300 is out of its range (PostgreSQL raises, MySQL 9 too).
-    case("double", "float", SERVERS, &["0.1", "1e300"], &[("0.5", "0.5"), ("-2.25", "-2.25")]),
+    case(
+        "double",
+        "float",
+        SERVERS,
+        &["0.1", "1e300"],
+        &[("0.5", "0.5"), ("-2.25", "-2.25")],
+    ),
     // SQLite stores both as 8-byte REAL: nothing changes.
-    case("double", "float", SQLITE, &[], &[("0.1", "0.1"), ("0.5", "0.5")]),
-    case("bigint", "int", ALL, &["3000000000", "-3000000000"], &[("5", "5"), ("-5", "-5")]),
+    case(
+        "double",
+        "float",
+        SQLITE,
+        &[],
+        &[("0.1", "0.1"), ("0.5", "0.5")],
+    ),
+    case(
+        "bigint",
+        "int",
+        ALL,
+        &["3000000000", "-3000000000"],
+        &[("5", "5"), ("-5", "-5")],
+    ),
     case("bigint", "smallint", ALL, &["40000"], &[("32767", "32767")]),
-    case("int", "decimal precision=3 scale=0", ALL, &["1000", "-1000"], &[("999", "999")]),
+    case(
+        "int",
+        "decimal precision=3 scale=0",
+        ALL,
+        &["1000", "-1000"],
+        &[("999", "999")],
+    ),
     // Only 0 and 1 are booleans.
-    case("int", "bool", PG, &["5", "-1"], &[("0", "false"), ("1", "true")]),
-    case("int", "bool", NOT_PG, &["5", "-1"], &[("0", "0"), ("1", "1")]),
+    case(
+        "int",
+        "bool",
+        PG,
+        &["5", "-1"],
+        &[("0", "false"), ("1", "true")],
+    ),
+    case(
+        "int",
+        "bool",
+        NOT_PG,
+        &["5", "-1"],
+        &[("0", "0"), ("1", "1")],
+    ),
     // The time of day, or the date, dropped.
     case(
         "datetime",
@@ -124,15 +184,45 @@ const CASES: &[Case] = &[
         &["'2024-01-02 03:04:05'", "'2024-01-02 00:00:00'"],
         &[("'2024-01-02'", "2024-01-02")],
     ),
-    case("datetime", "time", ALL, &["'2024-01-02 03:04:05'", "'2024-01-02 00:00:00'"], &[]),
-    case("timestamp", "time", SERVERS, &["'2024-01-02 03:04:05'"], &[]),
+    case(
+        "datetime",
+        "time",
+        ALL,
+        &["'2024-01-02 03:04:05'", "'2024-01-02 00:00:00'"],
+        &[],
+    ),
+    case(
+        "timestamp",
+        "time",
+        SERVERS,
+        &["'2024-01-02 03:04:05'"],
+        &[],
+    ),
     // Text into other types: what the server cannot read, or reads as another value.
     case("string length=40", "uuid", ALL, &[UUID_40], &[UUID]),
     case("string length=40", "uuid", PG, &["'not-a-uuid'"], &[UUID]),
-    case("string length=40", "json", ALL, &["'{\"a\":'"], &[("'{\"a\": 1}'", "{\"a\": 1}")]),
+    case(
+        "string length=40",
+        "json",
+        ALL,
+        &["'{\"a\":'"],
+        &[("'{\"a\": 1}'", "{\"a\": 1}")],
+    ),
     // JSON respelled (whitespace) is the same JSON value: kept.
-    case("text", "json", &[Postgres, Mysql9], &[], &[("'{\"a\":1}'", "{\"a\": 1}")]),
-    case("text", "json", &[Sqlite, Mariadb], &[], &[("'{\"a\":1}'", "{\"a\":1}")]),
+    case(
+        "text",
+        "json",
+        &[Postgres, Mysql9],
+        &[],
+        &[("'{\"a\":1}'", "{\"a\": 1}")],
+    ),
+    case(
+        "text",
+        "json",
+        &[Sqlite, Mariadb],
+        &[],
+        &[("'{\"a\":1}'", "{\"a\":1}")],
+    ),
     // Text into a number is compared as a number: '1.50' is 1.5, '1.55' would be 1.6.
     case(
         "text",
@@ -141,7 +231,13 @@ const CASES: &[Case] = &[
         &["'1.55'", "'abc'"],
         &[("'1.50'", "1.5"), ("'-2.5'", "-2.5")],
     ),
-    case("text", "int", ALL, &["'abc'", "'1.5'"], &[("'12'", "12"), ("'-3'", "-3")]),
+    case(
+        "text",
+        "int",
+        ALL,
+        &["'abc'", "'1.5'"],
+        &[("'12'", "12"), ("'-3'", "-3")],
+    ),
     case(
         "text",
         "date",
@@ -149,7 +245,13 @@ const CASES: &[Case] = &[
         &["'2024-01-02 10:00:00'", "'nope'"],
         &[("'2024-01-02'", "2024-01-02")],
     ),
-    case("text", "double", MYSQL, &["'abc'"], &[("'1.50'", "1.5"), ("'-0.25'", "-0.25")]),
+    case(
+        "text",
+        "double",
+        MYSQL,
+        &["'abc'"],
+        &[("'1.50'", "1.5"), ("'-0.25'", "-0.25")],
+    ),
 ];
 
 /// Checks one case on `col`: the count, the sample, the refusal that changes nothing, then
@@ -209,7 +311,9 @@ fn check(col: &Column, case: &Case) -> Result<(), String> {
         .chain(std::iter::once("NULL".to_string()))
         .collect();
     if after != expected {
-        return Err(format!("values read back as {after:?}, expected {expected:?}"));
+        return Err(format!(
+            "values read back as {after:?}, expected {expected:?}"
+        ));
     }
     let left = col.plan(case.to);
     if !left.is_empty() {

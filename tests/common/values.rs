@@ -75,7 +75,9 @@ impl Column {
     /// Drops `t`, then creates it with `v` of type `ty` and one row per value (SQL
     /// literals; ids from 1).
     pub fn start(&self, ty: &str, values: &[String]) {
-        self.db.run(&["DROP TABLE IF EXISTS t".to_string()]).unwrap();
+        self.db
+            .run(&["DROP TABLE IF EXISTS t".to_string()])
+            .unwrap();
         let mut session = self.session(Intent::Write);
         super::arbitrary::apply(&mut session, &self.schema(ty)).unwrap();
         drop(session);
@@ -95,7 +97,9 @@ impl Column {
             Dialect::Postgres => "v::text",
         };
         self.db
-            .rows(&format!("SELECT coalesce({text}, 'NULL') FROM t ORDER BY id"))
+            .rows(&format!(
+                "SELECT coalesce({text}, 'NULL') FROM t ORDER BY id"
+            ))
             .unwrap()
     }
 

@@ -343,8 +343,11 @@ impl Connection for PgDb {
     async fn count_lossy(&mut self, lossy: &Lossy) -> Result<(i64, Option<String>), Error> {
         let guarded = self.in_transaction;
         if guarded {
-            self.run("cannot count lost values", "SAVEPOINT reconcile_values".into())
-                .await?;
+            self.run(
+                "cannot count lost values",
+                "SAVEPOINT reconcile_values".into(),
+            )
+            .await?;
         }
         let result = self.count_lossy_unguarded(lossy).await;
         if guarded {
@@ -360,7 +363,10 @@ impl Connection for PgDb {
 }
 
 impl PgDb {
-    async fn count_lossy_unguarded(&mut self, lossy: &Lossy) -> Result<(i64, Option<String>), Error> {
+    async fn count_lossy_unguarded(
+        &mut self,
+        lossy: &Lossy,
+    ) -> Result<(i64, Option<String>), Error> {
         let sql = lossy.count_sql();
         let conn = self.conn()?;
         let set_based: Result<i64, sqlx::Error> = sqlx::query_scalar(AssertSqlSafe(sql.clone()))
@@ -385,8 +391,11 @@ impl PgDb {
             )
             .await?;
         }
-        self.run("cannot count lost values row by row", values::per_row(lossy))
-            .await?;
+        self.run(
+            "cannot count lost values row by row",
+            values::per_row(lossy),
+        )
+        .await?;
         let conn = self.conn()?;
         let result: Result<(String, String), sqlx::Error> = sqlx::query_as(values::PER_ROW_RESULT)
             .fetch_one(&mut *conn)

@@ -51,6 +51,14 @@ fn cast_target(ty: &Type) -> Option<String> {
 /// The largest magnitude a `FLOAT` holds; MySQL 9 raises on a larger one in a `CAST`.
 const FLOAT_MAX: &str = "3.4028234663852886e38";
 
+/// True for a text `col` that is no datetime, or one whose fraction of a second a
+/// `DATETIME` (whole seconds) would round away.
+fn text_datetime(col: &str) -> String {
+    format!(
+        "(CAST({col} AS DATETIME) IS NULL OR NOT (CAST({col} AS DATETIME) <=> CAST({col} AS DATETIME(6))))"
+    )
+}
+
 /// An SQL condition, true for the values of `col` (now `from`) that `to` cannot hold.
 fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
     let textual = matches!(
@@ -94,6 +102,38 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
         };
         format!("{col} IS NOT NULL AND ({decimal} OR {lost})")
     };
+    let number = matches!(
+        from,
+        Type::Bool
+            | Type::SmallInt
+            | Type::Int
+            | Type::BigInt
+            | Type::Float
+            | Type::Double
+            | Type::Decimal { .. }
+    );
+    let into_number = matches!(
+        to,
+        Type::Bool
+            | Type::SmallInt
+            | Type::Int
+            | Type::BigInt
+            | Type::Float
+            | Type::Double
+            | Type::Decimal { .. }
+    );
+    let into_temporal = matches!(
+        to,
+        Type::Date | Type::DateTime | Type::Timestamp | Type::Time
+    );
+    // `MODIFY` reads a date as a number (`20240102`) and a number as a date; a time gets
+    // today's date. None of it is the stored value: every one is lost.
+    if (temporal && into_number)
+        || (number && into_temporal)
+        || (matches!(from, Type::Time) && into_temporal)
+    {
+        return Some(format!("{col} IS NOT NULL"));
+    }
     Some(match to {
         // Text stays text; a number or a date is spelled by `CAST ... AS CHAR` as by
         // `MODIFY`: the length is the round trip.
@@ -113,14 +153,14 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
             "{col} IS NOT NULL AND (CAST({col} AS DATE) IS NULL \
              OR NOT (CAST(CAST({col} AS DATE) AS DATETIME) <=> CAST({col} AS DATETIME)))"
         ),
-        // A time becomes a date of its own (today's): no value survives.
-        Type::Date if matches!(from, Type::Time) => format!("{col} IS NOT NULL"),
         Type::Date => round_trip("DATE")?,
         // No cast back from a time to a date: every date is lost.
-        Type::Time if matches!(from, Type::Date | Type::DateTime | Type::Timestamp) => {
-            format!("{col} IS NOT NULL")
-        }
-        Type::Time if !temporal => format!("{col} IS NOT NULL AND CAST({col} AS TIME) IS NULL"),
+        Type::Time if temporal => format!("{col} IS NOT NULL"),
+        // A text into a time must be the time's own text (`'10'` would be `00:00:10`).
+        Type::Time => format!(
+            "{col} IS NOT NULL AND NOT (CAST(CAST({col} AS TIME(6)) AS CHAR) <=> {col} \
+             OR CAST(CAST({col} AS TIME) AS CHAR) <=> {col})"
+        ),
         // No TIMESTAMP target: its range (seconds 1 to 2^31-1 since 1970 UTC) is written
         // out; `UNIX_TIMESTAMP` reads the value in the session's time zone, as `MODIFY`
         // does, and is NULL (MariaDB) or 0 (MySQL) outside its own range.
@@ -128,15 +168,13 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
             let valid = if temporal {
                 String::new()
             } else {
-                format!("CAST({col} AS DATETIME) IS NULL OR ")
+                format!("{} OR ", text_datetime(col))
             };
             format!(
                 "{col} IS NOT NULL AND ({valid}COALESCE(UNIX_TIMESTAMP({col}), 0) NOT BETWEEN 1 AND 2147483647)"
             )
         }
-        Type::DateTime if !temporal => {
-            format!("{col} IS NOT NULL AND CAST({col} AS DATETIME) IS NULL")
-        }
+        Type::DateTime if !temporal => format!("{col} IS NOT NULL AND {}", text_datetime(col)),
         Type::DateTime => round_trip("DATETIME")?,
         Type::SmallInt => range("-32768", "32767"),
         Type::Int => range("-2147483648", "2147483647"),

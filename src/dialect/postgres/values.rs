@@ -11,14 +11,19 @@
 //!
 //! - text into a number is compared as a number: `'1.50'` into `numeric(5,1)` is `1.5`, the
 //!   same number, kept; `'1.55'` is `1.6`, lost; `' 12'` into `int` is 12, kept;
-//! - text into a `date` is compared as a timestamp: `'2024-01-02'` kept, `'2024-01-02
-//!   10:00'` lost (the time of day);
-//! - text into `bool`, `time`, `timestamp`, `uuid`, `jsonb` or `bytea` is kept when the
-//!   server reads it at all (`'yes'` is `true`; `jsonb` respells whitespace and key order,
-//!   and keeps the last of duplicate keys; an upper-case uuid is printed in lower case);
+//! - text into a `date` or `timestamp` is compared as an instant (`timestamptz`):
+//!   `'2024-01-02'` kept, `'2024-01-02 10:00'` into a date lost (the time of day), a zone
+//!   that `timestamp` would drop lost;
+//! - text into a `time` must be the time's own text, with or without seconds (`time` reads
+//!   `'2024-01-02 10:00'` as 10:00);
+//! - text into `bool`, `timestamptz`, `uuid`, `jsonb` or `bytea` is kept when the server
+//!   reads it at all (`'yes'` is `true`; `jsonb` respells whitespace and key order, and
+//!   keeps the last of duplicate keys; an upper-case uuid is printed in lower case);
 //! - a float target is read back through its text (`real`'s and `double precision`'s output
 //!   is the shortest that reads back exactly), because PostgreSQL's float-to-numeric cast
 //!   keeps only 6 or 15 digits;
+//! - into text, the text must be the stored value's own text, whole (`false` cut to
+//!   `fal` would still read as `false`);
 //! - otherwise the value goes back to the old type and must equal the stored one.
 //!
 //! Hand-written rules stay where no round trip can be spelled: `time` has no cast back to a
@@ -47,21 +52,32 @@ pub fn data_effect(d: &Postgres, from: &Column, to: &Column) -> DataEffect {
     let new = d.column_type_sql(to);
     // Exactly the conversion the statement runs (`USING "c"::new`).
     let forward = format!("{col}::{new}");
-    let lost = if textual(a) {
+    let lost = if textual(b) {
+        // Into text, the text must stay whole: `false` cut to `fal` still reads as false.
+        format!("({forward})::text IS DISTINCT FROM {col}::text")
+    } else if textual(a) {
         match b {
-            _ if textual(b) => format!("({forward})::text IS DISTINCT FROM {col}::text"),
             Type::Float | Type::Double => {
                 format!("({forward})::text::numeric IS DISTINCT FROM {col}::numeric")
             }
             _ if number(b) => format!("({forward})::numeric IS DISTINCT FROM {col}::numeric"),
-            Type::Date => format!("({forward})::timestamp IS DISTINCT FROM {col}::timestamp"),
+            // A zone in the text is read, and an instant compared: a `timestamp` or `date`
+            // that drops the zone or the time of day is lost.
+            Type::Date | Type::DateTime => {
+                format!("({forward})::timestamptz IS DISTINCT FROM {col}::timestamptz")
+            }
+            // A time must be the text's own spelling (with or without seconds): `time` reads
+            // `'2024-01-02 10:00'` as 10:00 and drops a zone.
+            Type::Time => format!(
+                "({forward})::text IS DISTINCT FROM {col} AND ({forward})::text IS DISTINCT FROM {col} || ':00'"
+            ),
             // Kept when the server reads it at all: only a conversion error counts.
             _ => format!("({forward}) IS NULL"),
         }
     } else if matches!(b, Type::Time) {
         // `time` has no cast back to a timestamp: every value loses its date.
         "TRUE".to_string()
-    } else if matches!(a, Type::Json) && !textual(b) {
+    } else if matches!(a, Type::Json) {
         // A number or boolean read out of `jsonb` has no cast back; `to_jsonb` is it.
         format!("to_jsonb({forward}) IS DISTINCT FROM {col}")
     } else if matches!(b, Type::Float | Type::Double) && matches!(a, Type::Decimal { .. })
@@ -140,9 +156,13 @@ mod tests {
     use super::*;
 
     fn lossy(a: Type, b: Type) -> Option<String> {
-        data_effect(&Postgres::OFFLINE, &Column::new("c", a), &Column::new("c", b))
-            .lossy()
-            .map(str::to_string)
+        data_effect(
+            &Postgres::OFFLINE,
+            &Column::new("c", a),
+            &Column::new("c", b),
+        )
+        .lossy()
+        .map(str::to_string)
     }
 
     #[test]
@@ -156,7 +176,11 @@ mod tests {
     #[test]
     fn conversions_are_round_trips() {
         assert_eq!(
-            lossy(Type::String { length: Some(50) }, Type::String { length: Some(5) }).unwrap(),
+            lossy(
+                Type::String { length: Some(50) },
+                Type::String { length: Some(5) }
+            )
+            .unwrap(),
             "\"c\" IS NOT NULL AND (\"c\"::VARCHAR(5))::text IS DISTINCT FROM \"c\"::text"
         );
         assert_eq!(

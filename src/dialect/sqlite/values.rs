@@ -48,10 +48,17 @@ fn misfits(col: &str, to: &Type) -> Option<String> {
     );
     // A text reads as a number when it is a JSON number (`'1.50'`, `'-2'`, `'1e3'`; not
     // `'abc'`, `' 1'` or `'007'`), compared as a number afterwards: `'1.50'` is 1.5.
+    // A REAL keeps 15 significant digits of a text and integers up to 2^53 exactly.
+    let mantissa = format!(
+        "CASE WHEN instr(lower({col}), 'e') > 0 THEN substr({col}, 1, instr(lower({col}), 'e') - 1) ELSE {col} END"
+    );
     let as_real = format!(
-        "typeof({col}) IN ('integer', 'real') \
+        "typeof({col}) = 'real' \
+         OR (typeof({col}) = 'integer' AND {col} BETWEEN -9007199254740992 AND 9007199254740992) \
          OR (typeof({col}) = 'text' AND CASE WHEN json_valid({col}) \
-             THEN json_type({col}) IN ('integer', 'real') ELSE 0 END)"
+             THEN json_type({col}) IN ('integer', 'real') \
+              AND length(rtrim(ltrim(replace(replace({mantissa}, '-', ''), '.', ''), '0'), '0')) <= 15 \
+             ELSE 0 END)"
     );
     let range = |lo: i64, hi: i64| {
         format!(
@@ -78,8 +85,9 @@ fn misfits(col: &str, to: &Type) -> Option<String> {
         Type::Date => {
             format!("{col} IS NOT NULL AND (date({col}) IS NULL OR date({col}) <> {col})")
         }
+        // A number reads as a julian day, but is no datetime anywhere else.
         Type::DateTime | Type::Timestamp => {
-            format!("{col} IS NOT NULL AND datetime({col}) IS NULL")
+            format!("{col} IS NOT NULL AND (typeof({col}) <> 'text' OR datetime({col}) IS NULL)")
         }
         // A time of day only: a value with a date (text with a `-`, or a julian day number)
         // would lose it in the model, though SQLite keeps the text.
@@ -88,12 +96,12 @@ fn misfits(col: &str, to: &Type) -> Option<String> {
         ),
         // `JSON` has NUMERIC affinity: a text that reads as a number is stored as one (`'1.50'`
         // as 1.5, the same JSON number); a text that is not JSON at all does not fit.
-        Type::Json => format!(
-            "{col} IS NOT NULL AND (typeof({col}) = 'blob' OR NOT json_valid({col}))"
-        ),
-        Type::Uuid => format!(
-            "{col} IS NOT NULL AND (typeof({col}) = 'blob' OR length({col}) > 36)"
-        ),
+        Type::Json => {
+            format!("{col} IS NOT NULL AND (typeof({col}) = 'blob' OR NOT json_valid({col}))")
+        }
+        Type::Uuid => {
+            format!("{col} IS NOT NULL AND (typeof({col}) = 'blob' OR length({col}) > 36)")
+        }
         // Declared types SQLite does not check keep every value as stored.
         Type::Bytes | Type::Raw(_) => return None,
     })
