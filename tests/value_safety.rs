@@ -366,3 +366,54 @@ fn value_safety_on_postgres() {
 fn value_safety_on_mysql9() {
     run(Mysql9, Some(Server::Mysql8));
 }
+
+/// PostgreSQL: a cast that raises inside the plan's transaction is counted row by row under
+/// a savepoint, and the transaction goes on; in `plan`'s read-only session the same count
+/// runs too (the table's cases above plan read-only).
+#[test]
+fn a_failing_cast_inside_the_transaction_is_counted_and_the_transaction_goes_on() {
+    use reconcile::database::Connection;
+    use reconcile::database::Intent;
+    use reconcile::database::postgres::{PgDb, Settings};
+    use reconcile::database::preflight::Lossy;
+
+    let Some(col) = Column::open(Some(Server::Postgres)) else {
+        return;
+    };
+    col.start(
+        "bigint",
+        &["5".into(), "3000000000".into(), "-3000000000".into()],
+    );
+    let url = col.db.environment_url(col.dir.path());
+    let lossy = Lossy {
+        table: "\"t\"".into(),
+        condition: "\"v\" IS NOT NULL AND (\"v\"::INTEGER)::BIGINT IS DISTINCT FROM \"v\"".into(),
+        text: "\"v\"::text".into(),
+    };
+    let settings = || Settings {
+        statement_lock_timeout: std::time::Duration::from_secs(5),
+        concurrent_indexes: false,
+    };
+    common::live::block_on(async {
+        for intent in [Intent::Write, Intent::Read] {
+            let mut db = PgDb::open(&url, intent, settings()).await.unwrap();
+            let transaction = intent == Intent::Write;
+            if transaction {
+                db.begin().await.unwrap();
+            }
+            let (rows, sample) = db.count_lossy(&lossy).await.unwrap();
+            assert_eq!(rows, 2, "{intent:?}");
+            assert!(
+                matches!(sample.as_deref(), Some("3000000000" | "-3000000000")),
+                "{sample:?}"
+            );
+            assert_eq!(db.count("SELECT COUNT(*) FROM t").await.unwrap(), 3);
+            if transaction {
+                db.execute("DELETE FROM t WHERE id = 1").await.unwrap();
+                db.rollback().await.unwrap();
+            }
+        }
+    });
+    assert_eq!(col.values(), ["5", "3000000000", "-3000000000"]);
+    col.close();
+}
