@@ -281,11 +281,14 @@ pub enum Error {
     #[diagnostic(help("review them, then run again with `--allow-destructive`"))]
     Destructive { changes: Vec<String> },
 
-    #[error("stored data would be lost or rejected; nothing was changed:\n{}", findings.join("\n"))]
+    #[error(
+        "stored data would be lost or rejected; nothing was changed:\n{}",
+        finding_lines(findings)
+    )]
     #[diagnostic(help(
         "fix the data first (or give the column a default); reconcile never decides to lose data"
     ))]
-    DataWouldBeLost { findings: Vec<String> },
+    DataWouldBeLost { findings: Vec<crate::plan::Finding> },
 
     #[error("{count} row(s) would break foreign keys (first: {first}); nothing was changed")]
     #[diagnostic(help("delete or fix the orphan rows first"))]
@@ -403,6 +406,15 @@ impl Error {
             other => json!({ "status": "failed", "message": other.to_string() }),
         }
     }
+}
+
+/// One indented line per finding, with its count and sample.
+fn finding_lines(findings: &[crate::plan::Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("  {}", f.describe()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn known_environments(known: &[String]) -> String {

@@ -172,9 +172,22 @@ fn offline_sql(case: &Case, db: &LiveDb) -> Result<(), String> {
     }
     let mut found = Vec::new();
     for check in &plan.checks {
-        let rows = db
-            .count(&check.sql)
-            .map_err(|e| format!("preflight check `{}`: {e}", check.describe()))?;
+        let rows = match (db.count(&check.sql), &check.lossy) {
+            (Ok(rows), _) => rows,
+            // PostgreSQL's casts raise on a value they cannot take; the driver then counts
+            // row by row, with the same block as here.
+            (Err(_), Some(lossy)) if d == Dialect::Postgres => {
+                let sql = format!(
+                    "{}; {}",
+                    reconcile::dialect::postgres::values::per_row(lossy),
+                    reconcile::dialect::postgres::values::PER_ROW_RESULT
+                );
+                let row = db.rows(&sql)?;
+                let count = row.first().and_then(|r| r.split('|').next()?.parse().ok());
+                count.ok_or_else(|| format!("row by row: {row:?}"))?
+            }
+            (Err(e), _) => return Err(format!("preflight check `{}`: {e}", check.describe())),
+        };
         if rows > 0 {
             found.push(format!("{}: {rows} row(s)", check.describe()));
         }

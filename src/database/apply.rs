@@ -84,10 +84,7 @@ async fn locked<C: Connection>(
             changes: destructive,
         });
     }
-    let blocking: Vec<String> = plan
-        .blocking_findings()
-        .map(|f| format!("  {}", f.describe()))
-        .collect();
+    let blocking: Vec<_> = plan.blocking_findings().cloned().collect();
     if !blocking.is_empty() {
         return Err(Error::DataWouldBeLost { findings: blocking });
     }

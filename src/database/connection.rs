@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::preflight::Lossy;
 use crate::dialect::SqlDialect;
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;
@@ -60,4 +61,20 @@ pub trait Connection {
 
     /// Runs `SELECT COUNT(*) ...` and returns the count.
     async fn count(&mut self, sql: &str) -> Result<i64, Error>;
+
+    /// Runs a query of one text column and returns its first value (`None` without rows).
+    async fn text(&mut self, sql: &str) -> Result<Option<String>, Error>;
+
+    /// Counts the values `lossy` finds, with one of them as text when there are any. A
+    /// driver whose conversions can fail inside the condition counts such a value as lost
+    /// instead of failing (PostgreSQL).
+    async fn count_lossy(&mut self, lossy: &Lossy) -> Result<(i64, Option<String>), Error> {
+        let rows = self.count(&lossy.count_sql()).await?;
+        let sample = if rows > 0 {
+            self.text(&lossy.sample_sql()).await?
+        } else {
+            None
+        };
+        Ok((rows, sample))
+    }
 }

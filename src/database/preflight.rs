@@ -3,6 +3,12 @@
 //! type change keeps is the dialect's [`crate::dialect::SqlDialect::data_effect`], so the
 //! destructive flag and these checks never disagree. `plan` runs them too and shows what
 //! they found, so it never promises what `apply` will refuse.
+//!
+//! A value check ([`Lossy`]) is a condition over one live column, decided by the server (a
+//! round trip where the dialect can spell one); a finding keeps one of the values it found,
+//! as text, so that the message shows what would be lost. Where evaluating the condition
+//! itself can fail on a value (PostgreSQL's casts raise), the driver counts such a value as
+//! lost ([`Connection::count_lossy`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -23,6 +29,38 @@ pub struct Check {
     pub kind: CheckKind,
     /// `SELECT COUNT(*) ...` over the live table, in live names.
     pub sql: String,
+    /// For a value check: the column and condition, so that the driver can also fetch a
+    /// sample, and count value by value where the set-based count fails.
+    pub lossy: Option<Lossy>,
+}
+
+/// The values of one live column that would not survive a change of its definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lossy {
+    /// The live table, quoted.
+    pub table: String,
+    /// An SQL condition over the live row, true for a value that would not survive.
+    pub condition: String,
+    /// The column's value as text, for the sample.
+    pub text: String,
+}
+
+impl Lossy {
+    /// `SELECT COUNT(*)` of the rows whose value would not survive.
+    pub fn count_sql(&self) -> String {
+        format!(
+            "SELECT COUNT(*) FROM {} WHERE {}",
+            self.table, self.condition
+        )
+    }
+
+    /// One of those values, as text.
+    pub fn sample_sql(&self) -> String {
+        format!(
+            "SELECT {} FROM {} WHERE {} LIMIT 1",
+            self.text, self.table, self.condition
+        )
+    }
 }
 
 /// What a check looks for.
@@ -53,7 +91,13 @@ pub enum CheckKind {
 pub struct Finding {
     pub check: Check,
     pub rows: i64,
+    /// For a value check that found rows: one of the values, as text (at most
+    /// [`SAMPLE_CHARS`] characters).
+    pub sample: Option<String>,
 }
+
+/// The longest sample a finding keeps, in characters.
+pub const SAMPLE_CHARS: usize = 60;
 
 impl Check {
     /// What would go wrong, without the count.
@@ -87,9 +131,14 @@ impl Check {
 }
 
 impl Finding {
-    /// What would go wrong, with the count: `...holds NULLs: 3 row(s)`.
+    /// What would go wrong, with the count and a sample where there is one:
+    /// `...would change stored values: 3 row(s), e.g. 'abcdefgh'`.
     pub fn describe(&self) -> String {
-        format!("{}: {} row(s)", self.check.describe(), self.rows)
+        let mut out = format!("{}: {} row(s)", self.check.describe(), self.rows);
+        if let Some(sample) = &self.sample {
+            out.push_str(&format!(", e.g. '{}'", sample.replace('\'', "''")));
+        }
+        out
     }
 }
 
@@ -207,12 +256,13 @@ fn table_checks(
             cols.join(", ")
         ))
     };
-    let mut push = |kind: CheckKind, sql: String| {
+    let mut push = |kind: CheckKind, sql: String, lossy: Option<Lossy>| {
         out.push(Check {
             step,
             table: table.to_string(),
             kind,
             sql,
+            lossy,
         })
     };
     for change in changes {
@@ -225,6 +275,7 @@ fn table_checks(
                         column: c.name.clone(),
                     },
                     count("1 = 1"),
+                    None,
                 );
             }
             TableChange::AlterColumn { from: old, to, .. } => {
@@ -234,16 +285,23 @@ fn table_checks(
                             column: to.name.clone(),
                         },
                         count(&format!("{} IS NULL", q(&old.name))),
+                        None,
                     );
                 }
-                if let Some(lossy) = d.data_effect(old, to).lossy() {
+                if let Some(condition) = d.data_effect(old, to).lossy() {
+                    let lossy = Lossy {
+                        table: q(&from.name),
+                        condition: condition.to_string(),
+                        text: d.text_sql(&q(&old.name)),
+                    };
                     push(
                         CheckKind::ValuesWouldNotFit {
                             column: to.name.clone(),
                             from: old.ty.clone(),
                             to: to.ty.clone(),
                         },
-                        count(lossy),
+                        lossy.count_sql(),
+                        Some(lossy),
                     );
                 }
             }
@@ -255,12 +313,13 @@ fn table_checks(
                             index: index.name.clone(),
                         },
                         sql,
+                        None,
                     );
                 }
             }
             TableChange::AlterPrimaryKey { to, .. } if !to.is_empty() => {
                 if let Some(sql) = duplicates(to) {
-                    push(CheckKind::KeyDuplicates { columns: to.clone() }, sql);
+                    push(CheckKind::KeyDuplicates { columns: to.clone() }, sql, None);
                 }
             }
             TableChange::AddForeignKey(fk) => {
@@ -298,6 +357,7 @@ fn table_checks(
                         q(&from.name),
                         present.join(" AND ")
                     ),
+                    None,
                 );
             }
             // A check over columns that keep their names reads the same on the live table.
@@ -315,6 +375,7 @@ fn table_checks(
                         check: check.name.clone(),
                     },
                     count(&format!("NOT ({})", check.expr)),
+                    None,
                 );
             }
             _ => {}
@@ -322,15 +383,28 @@ fn table_checks(
     }
 }
 
-/// Runs `checks` on `conn`; every check gets a finding, zero rows included.
+/// Runs `checks` on `conn`; every check gets a finding, zero rows included. A value check
+/// that finds rows also fetches one of the values (a second query, only then).
 pub async fn run<C: Connection>(conn: &mut C, checks: &[Check]) -> Result<Vec<Finding>, Error> {
     let mut out = Vec::with_capacity(checks.len());
     for check in checks {
-        let rows = conn.count(&check.sql).await?;
+        let (rows, sample) = match &check.lossy {
+            Some(lossy) => conn.count_lossy(lossy).await?,
+            None => (conn.count(&check.sql).await?, None),
+        };
         out.push(Finding {
             check: check.clone(),
             rows,
+            sample: sample.map(|s| shorten(&s)),
         });
     }
     Ok(out)
+}
+
+/// `s` cut to [`SAMPLE_CHARS`] characters, with `...` when cut.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(SAMPLE_CHARS) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
 }

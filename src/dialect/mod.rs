@@ -46,8 +46,10 @@ pub enum DataEffect {
     Checked { lossy: String },
     /// Stored values are converted or reinterpreted: destructive. `lossy` is an SQL condition
     /// over the live column (quoted name in place) that is true for the values that would
-    /// not survive the conversion; preflight counts them and refuses when there are any.
-    /// `None` when the database cannot tell (the conversion is still destructive).
+    /// not survive the conversion, decided by the server where it can be (a round trip:
+    /// converted and back, the same value?); preflight counts them and refuses when there
+    /// are any. `None` when the database cannot tell, or fails the conversion whatever the
+    /// rows hold (the conversion is still destructive).
     Converts { lossy: Option<String> },
 }
 
@@ -105,6 +107,11 @@ pub trait SqlDialect: Sync {
         } else {
             DataEffect::Converts { lossy: None }
         }
+    }
+
+    /// `expr` as text, for showing a stored value (a preflight sample).
+    fn text_sql(&self, expr: &str) -> String {
+        format!("CAST({expr} AS TEXT)")
     }
 
     /// Reads a type as the catalog or a hint spells it; unknown types become [`Type::Raw`].
@@ -301,6 +308,40 @@ mod tests {
                 assert_eq!(&d.parse_type(&d.type_sql(ty)), ty, "{dialect}: {ty}");
                 let lower = d.type_sql(ty).to_lowercase();
                 assert_eq!(&d.parse_type(&lower), ty, "{dialect}: {lower}");
+            }
+        }
+    }
+
+    /// A widening keeps every value on every dialect: no preflight query.
+    #[test]
+    fn widening_changes_are_free_of_queries() {
+        let pairs = [
+            (Type::SmallInt, Type::Int),
+            (Type::Int, Type::BigInt),
+            (Type::Float, Type::Double),
+            (Type::Date, Type::DateTime),
+            (
+                Type::String { length: Some(5) },
+                Type::String { length: Some(50) },
+            ),
+            (Type::String { length: Some(5) }, Type::Text),
+            (
+                Type::Decimal {
+                    precision: 5,
+                    scale: 2,
+                },
+                Type::Decimal {
+                    precision: 8,
+                    scale: 3,
+                },
+            ),
+        ];
+        for dialect in Dialect::ALL {
+            for (a, b) in &pairs {
+                let effect = dialect
+                    .sql()
+                    .data_effect(&Column::new("c", a.clone()), &Column::new("c", b.clone()));
+                assert_eq!(effect, DataEffect::Keeps, "{dialect}: {a} -> {b}");
             }
         }
     }

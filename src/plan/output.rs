@@ -216,6 +216,9 @@ impl Plan {
             description: String,
             rows: i64,
             blocking: bool,
+            /// One of the values found, as text.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sample: Option<String>,
         }
         fn table_change(s: &Step, c: &TableChange) -> JsonTableChange {
             let (from, to) = match c {
@@ -289,6 +292,7 @@ impl Plan {
                     description: f.check.describe(),
                     rows: f.rows,
                     blocking: f.rows > 0,
+                    sample: f.sample.clone(),
                 })
                 .collect(),
             dependencies: self.dependencies(),

@@ -9,6 +9,7 @@ pub mod arbitrary;
 pub mod case;
 pub mod live;
 pub mod sqlite;
+pub mod values;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

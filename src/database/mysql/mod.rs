@@ -403,6 +403,18 @@ impl Connection for MysqlDb {
                 source: DriverError::new(e, ""),
             })
     }
+
+    async fn text(&mut self, sql: &str) -> Result<Option<String>, Error> {
+        let conn = self.conn()?;
+        sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql.to_string()))
+            .fetch_optional(&mut *conn)
+            .await
+            .map(Option::flatten)
+            .map_err(|e| Error::Database {
+                what: format!("cannot read a sample with `{sql}`"),
+                source: DriverError::new(e, ""),
+            })
+    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@ use sqlx::{AssertSqlSafe, Connection as _, Executor};
 
 use super::Intent;
 use super::connection::Connection;
+use super::preflight::Lossy;
 use crate::dialect::SqlDialect;
-use crate::dialect::postgres::Postgres;
+use crate::dialect::postgres::{Postgres, values};
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;
 
@@ -24,6 +25,10 @@ pub use inspect::{ALL as CATALOG_QUERIES, QUERIES as CATALOG_QUERY_COUNT};
 
 /// PostgreSQL's code for a lock not granted within `lock_timeout`.
 const LOCK_NOT_AVAILABLE: &str = "55P03";
+
+/// The class of PostgreSQL's codes for a value a conversion cannot take (`22P02` invalid
+/// text, `22003` out of range, `22007`/`22008` bad dates ...).
+const DATA_EXCEPTION: &str = "22";
 
 /// PostgreSQL's code for a database that does not exist.
 const INVALID_CATALOG_NAME: &str = "3D000";
@@ -56,6 +61,8 @@ pub struct PgDb {
     statement_lock_timeout: Duration,
     queries: usize,
     locked: bool,
+    /// Whether the plan's transaction is open (a failing query would abort it).
+    in_transaction: bool,
 }
 
 impl PgDb {
@@ -94,6 +101,7 @@ impl PgDb {
             statement_lock_timeout: settings.statement_lock_timeout,
             queries: 0,
             locked: false,
+            in_transaction: false,
         };
         let conn = match PgConnection::connect_with(&options).await {
             Ok(conn) => conn,
@@ -324,14 +332,18 @@ impl Connection for PgDb {
     }
 
     async fn begin(&mut self) -> Result<(), Error> {
-        self.run("cannot start the apply", "BEGIN".into()).await
+        self.run("cannot start the apply", "BEGIN".into()).await?;
+        self.in_transaction = true;
+        Ok(())
     }
 
     async fn commit(&mut self) -> Result<(), Error> {
+        self.in_transaction = false;
         self.run("cannot commit", "COMMIT".into()).await
     }
 
     async fn rollback(&mut self) -> Result<(), Error> {
+        self.in_transaction = false;
         self.run("cannot roll back", "ROLLBACK".into()).await
     }
 
@@ -398,5 +410,86 @@ mod tests {
                 .await
                 .unwrap();
         });
+    }
+
+    async fn text(&mut self, sql: &str) -> Result<Option<String>, Error> {
+        let conn = self.conn()?;
+        let result = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql.to_string()))
+            .fetch_optional(&mut *conn)
+            .await;
+        result
+            .map(Option::flatten)
+            .map_err(|e| self.error(format!("cannot read a sample with `{sql}`"), e))
+    }
+
+    /// The set-based count first; a cast that fails on some value raises a data exception
+    /// (SQLSTATE class 22) and stops it, so then each row is checked on its own and a
+    /// failing conversion counts as a lost value ([`values::per_row`]). Inside the plan's
+    /// transaction both run under a savepoint, so that a failure does not abort it; `plan`'s
+    /// read-only session allows both (a `DO` block that only reads, and `set_config`).
+    async fn count_lossy(&mut self, lossy: &Lossy) -> Result<(i64, Option<String>), Error> {
+        let guarded = self.in_transaction;
+        if guarded {
+            self.run(
+                "cannot count lost values",
+                "SAVEPOINT reconcile_values".into(),
+            )
+            .await?;
+        }
+        let result = self.count_lossy_unguarded(lossy).await;
+        if guarded {
+            let end = if result.is_ok() {
+                "RELEASE SAVEPOINT reconcile_values"
+            } else {
+                "ROLLBACK TO SAVEPOINT reconcile_values"
+            };
+            self.run("cannot count lost values", end.into()).await?;
+        }
+        result
+    }
+}
+
+impl PgDb {
+    async fn count_lossy_unguarded(
+        &mut self,
+        lossy: &Lossy,
+    ) -> Result<(i64, Option<String>), Error> {
+        let sql = lossy.count_sql();
+        let conn = self.conn()?;
+        let set_based: Result<i64, sqlx::Error> = sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+            .fetch_one(&mut *conn)
+            .await;
+        match set_based {
+            Ok(0) => return Ok((0, None)),
+            Ok(rows) => {
+                let sample = self.text(&lossy.sample_sql()).await?;
+                return Ok((rows, sample));
+            }
+            Err(e) if !code(&e).is_some_and(|c| c.starts_with(DATA_EXCEPTION)) => {
+                return Err(self.error(format!("cannot count rows with `{sql}`"), e));
+            }
+            Err(_) => {}
+        }
+        if self.in_transaction {
+            // The failed count aborted the savepoint's work; start it again.
+            self.run(
+                "cannot count lost values",
+                "ROLLBACK TO SAVEPOINT reconcile_values".into(),
+            )
+            .await?;
+        }
+        self.run(
+            "cannot count lost values row by row",
+            values::per_row(lossy),
+        )
+        .await?;
+        let conn = self.conn()?;
+        let result: Result<(String, String), sqlx::Error> = sqlx::query_as(values::PER_ROW_RESULT)
+            .fetch_one(&mut *conn)
+            .await;
+        let (rows, sample) =
+            result.map_err(|e| self.error("cannot read the row-by-row count", e))?;
+        let rows = rows.parse().unwrap_or(0);
+        Ok((rows, (rows > 0).then_some(sample)))
     }
 }

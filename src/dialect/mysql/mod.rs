@@ -99,6 +99,10 @@ impl SqlDialect for Mysql {
         values::data_effect(self, from, to)
     }
 
+    fn text_sql(&self, expr: &str) -> String {
+        format!("CAST({expr} AS CHAR)")
+    }
+
     fn default_sql(&self, default: &DefaultValue, ty: &Type) -> String {
         let literal = sql::default_literal(default, true, ("1", "0"));
         // MySQL 8 accepts a literal default on TEXT, BLOB and JSON only as an expression.

@@ -2,6 +2,7 @@
 //! (<https://www.postgresql.org/docs/current/sql-altertable.html>).
 
 pub mod normalize;
+pub mod values;
 
 use super::sql::{self, clauses, quote_string};
 use super::{DataEffect, Dialect, SqlDialect};
@@ -136,31 +137,12 @@ impl SqlDialect for Postgres {
         true
     }
 
-    /// A conversion to a number keeps the values that read as one (and fit); preflight
-    /// counts the others, which `USING col::type` would reject.
     fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
-        if from.ty.widens_to(&to.ty) {
-            return DataEffect::Keeps;
-        }
-        let text = matches!(from.ty, Type::String { .. } | Type::Text);
-        let col = format!("{}::text", self.quote(&from.name));
-        let integer = r"'^\s*[+-]?[0-9]+\s*$'";
-        let range = match to.ty {
-            Type::SmallInt => Some(("-32768", "32767")),
-            Type::Int => Some(("-2147483648", "2147483647")),
-            Type::BigInt => Some(("-9223372036854775808", "9223372036854775807")),
-            _ => None,
-        };
-        let lossy = match (text, range, &to.ty) {
-            (true, Some((min, max)), _) => Some(format!(
-                "{col} IS NOT NULL AND CASE WHEN {col} ~ {integer} THEN {col}::numeric NOT BETWEEN {min} AND {max} ELSE TRUE END"
-            )),
-            (true, None, Type::Decimal { .. } | Type::Float | Type::Double) => Some(format!(
-                r"{col} IS NOT NULL AND {col} !~ '^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$'"
-            )),
-            _ => None,
-        };
-        DataEffect::Converts { lossy }
+        values::data_effect(self, from, to)
+    }
+
+    fn text_sql(&self, expr: &str) -> String {
+        format!("{expr}::text")
     }
 
     fn comparable_sql(&self, sql: &str) -> String {

@@ -133,6 +133,13 @@ impl SqlDialect for Sqlite {
         values::data_effect(self, from, to)
     }
 
+    /// A blob as its SQL literal (`X'00FF'`): its bytes need not be text.
+    fn text_sql(&self, expr: &str) -> String {
+        format!(
+            "CASE WHEN typeof({expr}) = 'blob' THEN quote({expr}) ELSE CAST({expr} AS TEXT) END"
+        )
+    }
+
     fn parse_type(&self, sql: &str) -> Type {
         normalize::parse_type(sql)
     }
