@@ -49,6 +49,7 @@ impl Column {
 
     fn environment(&self) -> Environment {
         Environment {
+            connect_timeout: 10,
             name: "test".into(),
             url: SecretUrl::new(self.db.environment_url(self.dir.path())),
             dialect: self.dialect(),

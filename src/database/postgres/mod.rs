@@ -368,49 +368,6 @@ impl Connection for PgDb {
             source: self.driver_error(e),
         })
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A statement of a plan that holds a second statement is refused by the server, and
-    /// the second one never runs.
-    #[test]
-    fn a_second_statement_never_runs() {
-        let Ok(base) = std::env::var("RECONCILE_TEST_POSTGRES_URL") else {
-            eprintln!(
-                "\n*** SKIPPED: PostgreSQL driver test: set RECONCILE_TEST_POSTGRES_URL ***\n"
-            );
-            return;
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let name = format!("rt_alone_{}", std::process::id());
-        let url = format!("{}/{name}", base.trim_end_matches('/'));
-        let settings = || Settings {
-            statement_lock_timeout: Duration::from_secs(5),
-            concurrent_indexes: false,
-        };
-        runtime.block_on(async {
-            let mut db = PgDb::open(&url, Intent::Write, settings()).await.unwrap();
-            let two = "CREATE TABLE a (x INT); CREATE TABLE b (x INT)";
-            assert!(db.execute(two).await.is_err(), "two statements ran");
-            assert!(db.introspect().await.unwrap().tables.is_empty());
-            db.execute("CREATE TABLE a (x INT)").await.unwrap();
-            assert_eq!(db.introspect().await.unwrap().tables.len(), 1);
-            let conn = db.conn.take();
-            drop(conn);
-            let admin = format!("{}/postgres", base.trim_end_matches('/'));
-            let mut admin = PgDb::open(&admin, Intent::Write, settings()).await.unwrap();
-            admin
-                .execute(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                .await
-                .unwrap();
-        });
-    }
 
     async fn text(&mut self, sql: &str) -> Result<Option<String>, Error> {
         let conn = self.conn()?;
@@ -491,5 +448,48 @@ impl PgDb {
             result.map_err(|e| self.error("cannot read the row-by-row count", e))?;
         let rows = rows.parse().unwrap_or(0);
         Ok((rows, (rows > 0).then_some(sample)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A statement of a plan that holds a second statement is refused by the server, and
+    /// the second one never runs.
+    #[test]
+    fn a_second_statement_never_runs() {
+        let Ok(base) = std::env::var("RECONCILE_TEST_POSTGRES_URL") else {
+            eprintln!(
+                "\n*** SKIPPED: PostgreSQL driver test: set RECONCILE_TEST_POSTGRES_URL ***\n"
+            );
+            return;
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let name = format!("rt_alone_{}", std::process::id());
+        let url = format!("{}/{name}", base.trim_end_matches('/'));
+        let settings = || Settings {
+            statement_lock_timeout: Duration::from_secs(5),
+            concurrent_indexes: false,
+        };
+        runtime.block_on(async {
+            let mut db = PgDb::open(&url, Intent::Write, settings()).await.unwrap();
+            let two = "CREATE TABLE a (x INT); CREATE TABLE b (x INT)";
+            assert!(db.execute(two).await.is_err(), "two statements ran");
+            assert!(db.introspect().await.unwrap().tables.is_empty());
+            db.execute("CREATE TABLE a (x INT)").await.unwrap();
+            assert_eq!(db.introspect().await.unwrap().tables.len(), 1);
+            let conn = db.conn.take();
+            drop(conn);
+            let admin = format!("{}/postgres", base.trim_end_matches('/'));
+            let mut admin = PgDb::open(&admin, Intent::Write, settings()).await.unwrap();
+            admin
+                .execute(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+                .await
+                .unwrap();
+        });
     }
 }
