@@ -16,6 +16,19 @@ use crate::schema::{Check, Column, DefaultValue, ForeignKey, Index, Schema, Tabl
 ///
 /// Fails when a `renamed-from` hint is ambiguous: both the old and the new name exist.
 pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec<Change>, Error> {
+    diff_spelled(actual, desired, &Schema::default(), d)
+}
+
+/// [`diff`], where `spelled` holds the server's own reading of some desired tables (created
+/// in a scratch and introspected, see [`crate::database::scratch`]): a live object equal to
+/// the server's spelling of its desired counterpart is unchanged, whatever the fast
+/// comparison says. What a change carries is always the desired object, as written.
+pub fn diff_spelled(
+    actual: &Schema,
+    desired: &Schema,
+    spelled: &Schema,
+    d: &dyn SqlDialect,
+) -> Result<Vec<Change>, Error> {
     let live: HashMap<&str, &Table> = actual.tables.iter().map(|t| (t.name.as_str(), t)).collect();
     let renames = Renames::of(&live, desired);
     let mut changes = Vec::new();
@@ -47,7 +60,8 @@ pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec
             }
         };
         matched.insert(&have.name);
-        let table_changes = table_changes(d, have, want, &renames)?;
+        let spelling = spelled.table(&want.name);
+        let table_changes = table_changes(d, have, want, spelling, &renames)?;
         if !table_changes.is_empty() {
             let dependents: Vec<Unmanaged> = actual
                 .unmanaged
@@ -260,6 +274,7 @@ fn table_changes(
     d: &dyn SqlDialect,
     have: &Table,
     want: &Table,
+    spelled: Option<&Table>,
     renames: &Renames,
 ) -> Result<Vec<TableChange>, Error> {
     let mut changes = Vec::new();
@@ -289,7 +304,12 @@ fn table_changes(
             }
         };
         renamed.insert(&live.name, &c.name);
-        if !same_column(d, live, c) {
+        let spelled_same = || {
+            spelled
+                .and_then(|t| t.column(&c.name))
+                .is_some_and(|s| same_column(d, live, s))
+        };
+        if !same_column(d, live, c) && !spelled_same() {
             changes.push(TableChange::AlterColumn {
                 from: live.clone(),
                 to: c.clone(),
@@ -314,9 +334,9 @@ fn table_changes(
             to: want.primary_key.clone(),
         });
     }
-    index_changes(d, have, want, &rename, &mut changes);
+    index_changes(d, have, want, spelled, &rename, &mut changes);
     foreign_key_changes(d, have, want, &rename, renames, &mut changes);
-    check_changes(d, have, want, &mut changes);
+    check_changes(d, have, want, spelled, &mut changes);
     if have.comment != want.comment {
         changes.push(TableChange::SetComment(want.comment.clone()));
     }
@@ -368,6 +388,7 @@ fn index_changes(
     d: &dyn SqlDialect,
     have: &Table,
     want: &Table,
+    spelled: Option<&Table>,
     rename: &dyn Fn(&String) -> String,
     changes: &mut Vec<TableChange>,
 ) {
@@ -379,12 +400,18 @@ fn index_changes(
             ..i.clone()
         })
         .collect();
-    let same = |l: &Index, w: &Index| {
+    let same_as = |l: &Index, w: &Index| {
         l.columns == w.columns
             && l.unique == w.unique
             && l.kind.is_usable()
             && l.predicate.as_deref().map(|p| d.comparable_sql(p))
                 == w.predicate.as_deref().map(|p| d.comparable_sql(p))
+    };
+    let same = |l: &Index, w: &Index| {
+        same_as(l, w)
+            || spelled
+                .and_then(|t| t.indexes.iter().find(|s| s.name == w.name))
+                .is_some_and(|s| same_as(l, &Index { columns: w.columns.clone(), ..s.clone() }))
     };
     let (gone, new) = pair(&moved, &want.indexes, |l, w| {
         (l.name == w.name || !l.has_own_name()) && same(l, w)
@@ -455,9 +482,26 @@ fn foreign_key_changes(
     changes.extend(added.into_iter().cloned().map(TableChange::AddForeignKey));
 }
 
-fn check_changes(d: &dyn SqlDialect, have: &Table, want: &Table, changes: &mut Vec<TableChange>) {
+fn check_changes(
+    d: &dyn SqlDialect,
+    have: &Table,
+    want: &Table,
+    spelled: Option<&Table>,
+    changes: &mut Vec<TableChange>,
+) {
+    let same = |x: &str, y: &str| d.comparable_sql(x) == d.comparable_sql(y);
+    // The server's reading of a desired check: by name, or by place where the server keeps
+    // checks without their names (SQLite's bare `CHECK`).
+    let spelling = |w: &Check| -> Option<&Check> {
+        let t = spelled?;
+        t.checks.iter().find(|s| s.named && s.name == w.name).or_else(|| {
+            let at = want.checks.iter().position(|c| c.name == w.name)?;
+            (t.checks.len() == want.checks.len()).then(|| &t.checks[at]).filter(|s| !s.named)
+        })
+    };
     let (gone, new) = pair(&have.checks, &want.checks, |l: &Check, w: &Check| {
-        (l.name == w.name || !l.named) && d.comparable_sql(&l.expr) == d.comparable_sql(&w.expr)
+        (l.name == w.name || !l.named)
+            && (same(&l.expr, &w.expr) || spelling(w).is_some_and(|s| same(&l.expr, &s.expr)))
     });
     changes.extend(gone.into_iter().cloned().map(TableChange::DropCheck));
     changes.extend(new.into_iter().cloned().map(TableChange::AddCheck));

@@ -337,6 +337,17 @@ pub enum Error {
     #[diagnostic(help("{help}"))]
     Unsupported { what: String, help: String },
 
+    #[error("the server refuses table `{table}` as schema.kdl declares it:\n  {sql}")]
+    #[diagnostic(help(
+        "nothing was changed in the database: reconcile created the table in a scratch first, to read how the server spells it; fix its declaration in schema.kdl"
+    ))]
+    ServerRefuses {
+        table: String,
+        sql: String,
+        #[source]
+        source: DriverError,
+    },
+
     #[error("statement {index} of {total}, from {change}, failed:\n  {sql}")]
     #[diagnostic(help("nothing was changed: the transaction was rolled back"))]
     Statement {

@@ -31,6 +31,20 @@ pub trait Connection {
     /// Every table in the portable model, in the database's terms, plus what is left alone.
     async fn introspect(&mut self) -> Result<Schema, Error>;
 
+    /// Opens a scratch: a connection of the same kind to an empty place on the same server
+    /// with the same session settings (SQLite: a database in memory; PostgreSQL: a schema
+    /// in a transaction that is rolled back; MySQL: a database of its own), where desired
+    /// objects are created and read back through [`Connection::introspect`]. Fails when the
+    /// server gives none (no right to create a database or a schema).
+    async fn open_scratch(&mut self) -> Result<Self, Error>
+    where
+        Self: Sized;
+
+    /// Drops the scratch this connection holds, and disconnects.
+    async fn close_scratch(self)
+    where
+        Self: Sized;
+
     /// Takes the apply lock, waiting at most `timeout`; [`Error::Locked`] on a timeout.
     async fn lock(&mut self, timeout: Duration) -> Result<(), Error>;
 

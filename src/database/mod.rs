@@ -9,6 +9,7 @@ pub mod journal;
 mod mysql;
 pub mod postgres;
 pub mod preflight;
+pub mod scratch;
 mod sqlite;
 
 use std::path::Path;
@@ -184,7 +185,29 @@ pub(crate) async fn plan_uncounted<C: Connection>(
     let mut actual = conn.introspect().await?;
     crate::timings::record("introspect", start.elapsed());
     actual.tables.retain(|t| !schema.is_ignored(&t.name));
-    let mut plan = crate::plan::plan(environment, &actual, schema, conn.dialect())?;
+    let desired = crate::timings::stage("diff", || crate::dialect::resolve(schema, conn.dialect()));
+    let fast = crate::timings::stage("diff", || crate::diff::diff(&actual, &desired, conn.dialect()))?;
+    let start = std::time::Instant::now();
+    let mut spelled_tables = Vec::new();
+    let (changes, note) = match scratch::spell(conn, &fast).await? {
+        scratch::Spelling::NotNeeded => (fast, None),
+        scratch::Spelling::Read(spelled) => {
+            crate::timings::record("scratch", start.elapsed());
+            spelled_tables = spelled.tables.iter().map(|t| t.name.clone()).collect();
+            let d = conn.dialect();
+            (crate::diff::diff_spelled(&actual, &desired, &spelled, d)?, None)
+        }
+        scratch::Spelling::Unavailable(why) => (
+            fast,
+            Some(format!(
+                "the server gave no scratch to spell the changed checks, defaults and types in ({why}); they are compared by reconcile's own rules, which may see a difference the server would not"
+            )),
+        ),
+    };
+    let mut plan =
+        crate::plan::from_changes(environment, &actual, &desired, changes, conn.dialect())?;
+    plan.notes.extend(note);
+    plan.spelled = spelled_tables;
     plan.target = Some(conn.target());
     Ok(plan)
 }

@@ -54,6 +54,9 @@ pub struct Plan {
     /// The database the plan was made against, without user or password
     /// ([`crate::database::Connection::target`]); `None` with no database.
     pub target: Option<String>,
+    /// The desired tables the server spelled (created in a scratch and read back, see
+    /// [`crate::database::scratch`]) because the fast comparison found them different.
+    pub spelled: Vec<String>,
     /// The keys of the desired tables (primary keys and unique indexes, nothing else): what
     /// [`Plan::dependencies`] needs to see which index a foreign key relies on.
     keys: Schema,
@@ -87,7 +90,21 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let desired = timings::stage("diff", || crate::dialect::resolve(desired, d));
     let changes = timings::stage("diff", || crate::diff::diff(actual, &desired, d))?;
-    let ordered = timings::stage("order", || crate::order::order(changes, &desired, d));
+    from_changes(environment, actual, &desired, changes, d)
+}
+
+/// The plan of `changes`, the differences between `actual` and `desired` (already
+/// resolved for `d`, see [`crate::dialect::resolve`]): ordered, rendered and judged.
+///
+/// Fails when a table would have to be recreated but holds what the model cannot describe.
+pub fn from_changes(
+    environment: &str,
+    actual: &Schema,
+    desired: &Schema,
+    changes: Vec<Change>,
+    d: &dyn SqlDialect,
+) -> Result<Plan, Error> {
+    let ordered = timings::stage("order", || crate::order::order(changes, desired, d));
     let (ordered, later) = if d.builds_indexes_after_commit() {
         split_index_builds(ordered)
     } else {
@@ -138,7 +155,8 @@ pub fn plan(
         notes,
         fingerprint: Some(timings::stage("fingerprint", || fingerprint(actual))),
         target: None,
-        keys: keys_of(&desired),
+        spelled: Vec::new(),
+        keys: keys_of(desired),
     })
 }
 

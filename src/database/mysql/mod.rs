@@ -5,6 +5,7 @@
 //! definition is an error, never a silent truncation.
 
 mod inspect;
+mod scratch;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -62,6 +63,8 @@ pub struct MysqlDb {
     database: String,
     /// `host:port/database`.
     target: String,
+    /// How to connect again (a scratch database on the same server).
+    options: MySqlConnectOptions,
     lock: String,
     locked: bool,
     /// How long a statement waits for a table another session holds (0: the server's own
@@ -150,6 +153,7 @@ impl MysqlDb {
         let mut db = MysqlDb {
             conn,
             target,
+            options,
             dialect: Mysql::OFFLINE,
             lock: lock_name(&database),
             shown,
@@ -290,6 +294,14 @@ impl Connection for MysqlDb {
                 self.database
             )
         })
+    }
+
+    async fn open_scratch(&mut self) -> Result<Self, Error> {
+        self.scratch().await
+    }
+
+    async fn close_scratch(self) {
+        self.close().await
     }
 
     async fn introspect(&mut self) -> Result<Schema, Error> {

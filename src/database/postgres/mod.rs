@@ -6,6 +6,7 @@
 //! (<https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-LOCK-TIMEOUT>).
 
 mod inspect;
+mod scratch;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -269,6 +270,14 @@ impl Connection for PgDb {
                 self.shown
             )
         })
+    }
+
+    async fn open_scratch(&mut self) -> Result<Self, Error> {
+        self.scratch().await
+    }
+
+    async fn close_scratch(self) {
+        self.close().await
     }
 
     async fn introspect(&mut self) -> Result<Schema, Error> {

@@ -6,6 +6,7 @@
 
 mod create_sql;
 mod inspect;
+mod scratch;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -204,6 +205,14 @@ impl Connection for SqliteDb {
                 self.shown
             )
         })
+    }
+
+    async fn open_scratch(&mut self) -> Result<Self, Error> {
+        SqliteDb::scratch().await
+    }
+
+    async fn close_scratch(self) {
+        self.close().await
     }
 
     async fn introspect(&mut self) -> Result<Schema, Error> {

@@ -1,0 +1,117 @@
+//! The server spells the desired schema. The fast comparison of the differ reads checks,
+//! defaults, types and predicates through each dialect's hand-written rules; where it finds
+//! a desired object different from the catalog's, the server has the last word: the desired
+//! table is created in a scratch ([`Connection::open_scratch`]) and read back through the
+//! same introspection, and the differ compares catalog with catalog
+//! ([`crate::diff::diff_spelled`]). A no-op plan never opens a scratch.
+//!
+//! What runs on the target is still the desired object as written; the scratch only
+//! decides whether it differs. A desired table the server refuses in the scratch stops the
+//! plan before anything runs on the target.
+
+use super::Connection;
+use crate::change::{Change, TableChange};
+use crate::error::Error;
+use crate::schema::{Schema, Table};
+
+/// What the server made of the desired tables whose fast comparison disagreed.
+pub(crate) enum Spelling {
+    /// No table needed it.
+    NotNeeded,
+    /// The scratch's reading of those tables.
+    Read(Schema),
+    /// The server gave no scratch; the fast comparison stands. The reason, for a note.
+    Unavailable(String),
+}
+
+/// A name for a scratch database or schema, unique to this run and recognisable as
+/// reconcile's (so that leftovers can be found): `reconcile_scratch_` and 16 hex digits.
+pub(crate) fn name() -> String {
+    use std::hash::BuildHasher;
+    let seed = (std::process::id(), std::time::SystemTime::now());
+    let n = std::collections::hash_map::RandomState::new().hash_one(seed);
+    format!("reconcile_scratch_{n:016x}")
+}
+
+/// Whether a change may be the fast comparison's mistake: it turns on how the server spells
+/// a type, a default, a check or a predicate.
+fn turns_on_spelling(change: &TableChange) -> bool {
+    match change {
+        TableChange::AlterColumn { .. } | TableChange::AddCheck(_) | TableChange::DropCheck(_) => {
+            true
+        }
+        TableChange::CreateIndex(i) | TableChange::DropIndex(i) => i.predicate.is_some(),
+        TableChange::RenameIndex { from, to } => from.predicate.is_some() || to.predicate.is_some(),
+        TableChange::AddColumn(_)
+        | TableChange::DropColumn(_)
+        | TableChange::RenameColumn { .. }
+        | TableChange::AlterPrimaryKey { .. }
+        | TableChange::AddForeignKey(_)
+        | TableChange::DropForeignKey(_)
+        | TableChange::RenameForeignKey { .. }
+        | TableChange::SetComment(_) => false,
+    }
+}
+
+/// The desired tables of `changes` whose differences may be the fast comparison's mistake.
+fn disputed(changes: &[Change]) -> Vec<&Table> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable { to, changes, .. } if changes.iter().any(turns_on_spelling) => {
+                Some(to)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Asks the server how it spells the desired tables that `changes` disputes; `desired` is
+/// resolved for the connection's dialect. Fails when the server refuses one of them.
+pub(crate) async fn spell<C: Connection>(conn: &mut C, changes: &[Change]) -> Result<Spelling, Error> {
+    let tables = disputed(changes);
+    if tables.is_empty() {
+        return Ok(Spelling::NotNeeded);
+    }
+    let mut scratch = match conn.open_scratch().await {
+        Ok(scratch) => scratch,
+        Err(e) => return Ok(Spelling::Unavailable(crate::redact::mask_known(&e.to_string()))),
+    };
+    let result = create_and_read(&mut scratch, &tables).await;
+    scratch.close_scratch().await;
+    result.map(Spelling::Read)
+}
+
+async fn create_and_read<C: Connection>(scratch: &mut C, tables: &[&Table]) -> Result<Schema, Error> {
+    for table in tables {
+        for sql in statements(scratch, table) {
+            if let Err(source) = scratch.execute(&sql).await {
+                return Err(Error::ServerRefuses {
+                    table: table.name.clone(),
+                    sql,
+                    source,
+                });
+            }
+        }
+    }
+    scratch.introspect().await
+}
+
+/// The statements that create `table` as the plan would, without its foreign keys (the
+/// tables they name are not in the scratch, and the server does not respell a key).
+fn statements<C: Connection>(scratch: &C, table: &Table) -> Vec<String> {
+    let d = scratch.dialect();
+    let bare = Table {
+        foreign_keys: Vec::new(),
+        indexes: Vec::new(),
+        ..(*table).clone()
+    };
+    let mut statements = d.render(&Change::CreateTable { table: bare });
+    for index in &table.indexes {
+        statements.extend(d.render(&Change::CreateIndex {
+            table: table.name.clone(),
+            index: index.clone(),
+        }));
+    }
+    statements
+}

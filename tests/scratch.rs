@@ -1,0 +1,204 @@
+//! The server spells the desired schema (issue 17, point 2): where reconcile's own rules
+//! read a check, a default or a type differently from the catalog, the desired table is
+//! created in a scratch and the catalog's two readings are compared. Each test runs on a
+//! SQLite file and on every server present.
+
+mod common;
+
+use std::path::Path;
+
+use common::live::{LiveDb, block_on};
+use common::{Server, exec_on_server};
+use reconcile::database::{Intent, Session};
+use reconcile::dialect::Dialect;
+use reconcile::environment::Environment;
+use reconcile::redact::SecretUrl;
+use reconcile::project::schema_from_source;
+use reconcile::schema::Schema;
+
+/// A SQLite file in `dir`, then a fresh database on each server whose URL is set.
+fn databases(dir: &Path) -> Vec<LiveDb> {
+    let mut dbs = vec![LiveDb::Sqlite(dir.join("scratch.db"))];
+    for server in [Server::Mysql, Server::Postgres, Server::Mysql8] {
+        if let Some(base) = server.url() {
+            dbs.push(LiveDb::on_server(server, &base));
+        }
+    }
+    dbs
+}
+
+fn environment(db: &LiveDb, dir: &Path) -> Environment {
+    Environment {
+        name: "test".into(),
+        url: SecretUrl::new(db.environment_url(dir)),
+        dialect: db.dialect(),
+        allow_destructive: true,
+        lock_timeout: 5,
+        statement_lock_timeout: 5,
+        connect_timeout: 10,
+        concurrent_indexes: false,
+    }
+}
+
+fn schema(source: &str, dialect: Dialect) -> Schema {
+    schema_from_source(source, &[dialect]).unwrap_or_else(|e| panic!("{e:?}\n{source}"))
+}
+
+fn apply(session: &mut Session, schema: &Schema) -> Result<reconcile::plan::Plan, reconcile::Error> {
+    common::arbitrary::apply(session, schema)
+}
+
+/// Spellings that reconcile's own rules read differently from one catalog or another: a
+/// `string` with no length (SQLite and PostgreSQL read `text`), a default with control
+/// characters and a trailing space (MySQL's catalog escapes them), a double default of `0`
+/// (MySQL's reads `0.0`... or `0`), a quoted column name in a check.
+const SPELLINGS: &str = r#"
+table spelled {
+    column id bigint primary-key=#true
+    column name string
+    column note string length=20 default="a\nb\r\t x "
+    column ratio double default=0
+    column qty smallint default=-5
+    check name_set "length(name) > 0 and qty >= -100"
+    check qty_known "\"qty\" <> 7"
+}
+"#;
+
+#[test]
+fn a_schema_the_fast_rules_misread_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in databases(dir.path()) {
+        let d = db.dialect();
+        // MySQL needs a length for a string (`check` says so).
+        let source = match d {
+            // and reads `"qty"` as a string: its quoted name is `qty` in backticks.
+            Dialect::Mysql => SPELLINGS
+                .replace("column name string", "column name string length=50")
+                .replace("\\\"qty\\\"", "`qty`"),
+            _ => SPELLINGS.to_string(),
+        };
+        let desired = schema(&source, d);
+        let env = environment(&db, dir.path());
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        apply(&mut session, &desired).unwrap();
+        db.run(&["INSERT INTO spelled (id, name) VALUES (1, 'kept')".to_string()])
+            .unwrap();
+        let left = session.plan(&desired).unwrap();
+        assert!(left.is_empty(), "{d:?}: not converged:\n{}", left.text());
+        // A second apply runs nothing and keeps the row.
+        let again = apply(&mut session, &desired).unwrap();
+        assert!(again.is_empty(), "{d:?}:\n{}", again.text());
+        assert_eq!(db.rows("SELECT name FROM spelled").unwrap(), ["kept"]);
+        drop(session);
+        db.close();
+    }
+}
+
+#[test]
+fn a_no_op_plan_opens_no_scratch_and_a_disputed_one_does() {
+    let plain = "table plain {\n    column id bigint primary-key=#true\n    column v int default=1\n    check v_positive \"v > 0\"\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    for db in databases(dir.path()) {
+        let d = db.dialect();
+        let env = environment(&db, dir.path());
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        apply(&mut session, &schema(plain, d)).unwrap();
+        let noop = session.plan(&schema(plain, d)).unwrap();
+        assert!(noop.is_empty() && noop.spelled.is_empty(), "{d:?}: {:?}", noop.spelled);
+        // The same check spelled otherwise: the fast rules see a change, the server none.
+        let respelled = plain.replace("v > 0", "(((v)) > (0))");
+        let plan = session.plan(&schema(&respelled, d)).unwrap();
+        // SQLite keeps a check's text as written: its catalog would change. The servers
+        // keep their own spelling of it, the same for both.
+        let steps = if d == Dialect::Sqlite { 1 } else { 0 };
+        assert_eq!(plan.steps.len(), steps, "{d:?}:\n{}", plan.text());
+        // A real change is still one.
+        let changed = plain.replace("v > 0", "v > 1");
+        let plan = session.plan(&schema(&changed, d)).unwrap();
+        assert_eq!(plan.spelled, ["plain"], "{d:?}");
+        assert_eq!(plan.steps.len(), 1, "{d:?}:\n{}", plan.text());
+        drop(session);
+        db.close();
+    }
+}
+
+/// A check that MySQL refuses (a non-deterministic function) replaces one that exists.
+/// Before the scratch, apply dropped the old check (committed: MySQL has no transactional
+/// DDL), then failed to add the new one; now the server refuses it in the scratch and the
+/// target keeps its check.
+#[test]
+fn a_check_the_server_refuses_never_reaches_the_target() {
+    for server in [Server::Mysql, Server::Mysql8, Server::Postgres] {
+        let Some(base) = server.url() else { continue };
+        let dir = tempfile::tempdir().unwrap();
+        let db = LiveDb::on_server(server, &base);
+        let d = db.dialect();
+        let before = "table t {\n    column id bigint primary-key=#true\n    column v double\n    check c \"v > 0\"\n}\n";
+        let env = environment(&db, dir.path());
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        apply(&mut session, &schema(before, d)).unwrap();
+        let refused = before.replace("v > 0", "v > rand()");
+        match apply(&mut session, &schema(&refused, d)) {
+            Err(reconcile::Error::ServerRefuses { table, sql, .. }) => {
+                assert_eq!(table, "t");
+                assert!(sql.contains("rand()"), "{sql}");
+            }
+            other => panic!("{server:?}: {other:?}"),
+        }
+        assert!(session.plan(&schema(before, d)).unwrap().is_empty(), "{server:?}: the target changed");
+        drop(session);
+        db.close();
+    }
+}
+
+/// A run killed midway leaves its scratch database behind: the next scratch drops it, but
+/// never one that a running apply holds.
+#[test]
+fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
+    for server in [Server::Mysql, Server::Mysql8] {
+        let Some(base) = server.url() else { continue };
+        let suffix = common::unique_name("x").replace(|c: char| !c.is_ascii_hexdigit(), "");
+        let leftover = format!("reconcile_scratch_dead{:0>12}", &suffix[suffix.len().saturating_sub(12)..]);
+        let in_use = format!("reconcile_scratch_beef{:0>12}", &suffix[suffix.len().saturating_sub(12)..]);
+        block_on(exec_on_server(
+            server,
+            &base,
+            &[format!("CREATE DATABASE {leftover}"), format!("CREATE DATABASE {in_use}")],
+        ))
+        .unwrap();
+        let holder = LiveDb::on_server(server, &base);
+        let dir = tempfile::tempdir().unwrap();
+        let exists = |name: &str| {
+            holder
+                .count(&format!(
+                    "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'"
+                ))
+                .unwrap()
+        };
+        // Another run's scratch: its lock is held by a live connection.
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mut held = runtime.block_on(async {
+            use sqlx::Connection;
+            sqlx::MySqlConnection::connect(&format!("{base}/mysql")).await.unwrap()
+        });
+        let got: Option<i64> = runtime
+            .block_on(sqlx::query_scalar("SELECT GET_LOCK(?, 0)").bind(&in_use).fetch_one(&mut held))
+            .unwrap();
+        assert_eq!(got, Some(1));
+        let db = LiveDb::on_server(server, &base);
+        let d = db.dialect();
+        let env = environment(&db, dir.path());
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        let one = "table t {\n    column id bigint primary-key=#true\n    check c \"id > 0\"\n}\n";
+        apply(&mut session, &schema(one, d)).unwrap();
+        let plan = session.plan(&schema(&one.replace("id > 0", "id > 1"), d)).unwrap();
+        assert_eq!(plan.spelled, ["t"]);
+        drop(session);
+        db.close();
+        let kept = (exists(&leftover), exists(&in_use));
+        drop(held);
+        assert_eq!(kept, (0, 1), "{server:?}: (leftover, in use)");
+        block_on(exec_on_server(server, &base, &[format!("DROP DATABASE {in_use}")])).unwrap();
+        holder.close();
+    }
+}
