@@ -64,7 +64,7 @@ pub struct MysqlDb {
     /// `host:port/database`.
     target: String,
     /// How to connect again (a scratch database on the same server).
-    options: MySqlConnectOptions,
+    options: Box<MySqlConnectOptions>,
     lock: String,
     locked: bool,
     /// How long a statement waits for a table another session holds (0: the server's own
@@ -153,7 +153,7 @@ impl MysqlDb {
         let mut db = MysqlDb {
             conn,
             target,
-            options,
+            options: Box::new(options),
             dialect: Mysql::OFFLINE,
             lock: lock_name(&database),
             shown,

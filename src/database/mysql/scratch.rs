@@ -26,7 +26,7 @@ impl MysqlDb {
             what: format!("cannot create the scratch database `{name}`"),
             source: DriverError::new(e, ""),
         };
-        let mut conn = MySqlConnection::connect_with(&self.options.clone().database(""))
+        let mut conn = MySqlConnection::connect_with(&self.options.as_ref().clone().database(""))
             .await
             .map_err(failed)?;
         let held: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, 0)")
@@ -54,7 +54,7 @@ impl MysqlDb {
         let mut db = MysqlDb {
             conn: Some(conn),
             target: format!("{} (scratch `{name}`)", self.target),
-            options: self.options.clone().database(&name),
+            options: Box::new(self.options.clone().database(&name)),
             dialect: Mysql::OFFLINE,
             lock: lock_name(&name),
             shown: format!("the scratch database `{name}`"),
