@@ -174,6 +174,11 @@ pub struct PlanArgs {
     /// otherwise: a saved plan for `apply --plan`); the text plan goes to standard error
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Also run the plan on a copy of its tables in a scratch database, as apply does first
+    /// on MySQL and MariaDB, and fail if the server refuses a statement (nothing is changed)
+    #[arg(long, conflicts_with = "dialect")]
+    pub prove: bool,
 }
 
 #[derive(Debug, Args)]

@@ -370,6 +370,25 @@ pub enum Error {
         source: DriverError,
     },
 
+    #[error("statement {index} of {total}, from {change}, is refused by the server:\n  {sql}")]
+    #[diagnostic(help(
+        "nothing was changed in the database: the plan ran first on a copy of its tables in a scratch, where the server refused this statement; fix the declaration in schema.kdl that it comes from"
+    ))]
+    Refused {
+        index: usize,
+        total: usize,
+        change: String,
+        sql: String,
+        #[source]
+        source: DriverError,
+    },
+
+    #[error("the plan ran on a copy of its tables, and the copy still differs from schema.kdl:\n{remaining}")]
+    #[diagnostic(help(
+        "nothing was changed in the database; this is a bug in reconcile: please report it with the plan above"
+    ))]
+    ProofDiverged { remaining: String },
+
     #[error("the database still differs from schema.kdl after apply:\n{remaining}")]
     #[diagnostic(help("this is a bug in reconcile; please report it with the plan above"))]
     NotConverged { remaining: String },

@@ -9,6 +9,7 @@ use crate::cli::{
     ApplyArgs, CheckArgs, Cli, Command, CompletionsArgs, DiffArgs, InspectArgs, PlanArgs,
 };
 use crate::database::apply::{Options, Progress};
+use crate::database::proof::Outcome;
 use crate::database::{Intent, Session};
 use crate::dialect::Dialect;
 use crate::environment::{self, DEFAULT_ENVIRONMENT};
@@ -109,6 +110,7 @@ fn plan(
     vars: &dyn Fn(&str) -> Option<String>,
     args: PlanArgs,
 ) -> Result<u8, Error> {
+    let mut proved = None;
     let plan = match args.dialect {
         Some(d) => {
             let dialect = Dialect::from(d);
@@ -117,7 +119,14 @@ fn plan(
         None => {
             let env = environment::load(root, env_name, vars)?;
             let schema = project::load_schema(root, &[env.dialect])?;
-            Session::open(&env, root, Intent::Read)?.plan(&schema)?
+            let mut session = Session::open(&env, root, Intent::Read)?;
+            if args.prove {
+                let (plan, outcome) = session.prove(&schema)?;
+                proved = Some(outcome);
+                plan
+            } else {
+                session.plan(&schema)?
+            }
         }
     };
     let format = args.format.unwrap_or(match args.out {
@@ -125,6 +134,14 @@ fn plan(
         None => Format::Text,
     });
     write_output(args.out.as_deref(), &plan.render(format))?;
+    match proved {
+        Some(Some(outcome)) => eprintln!("{}", proof_line(&outcome)),
+        Some(None) if !plan.is_empty() => eprintln!(
+            "Note: {} runs the plan in one transaction and checks the result before it commits: there is nothing to prove first.",
+            plan.dialect.name()
+        ),
+        _ => {}
+    }
     if let Some(out) = &args.out {
         if format != Format::Text {
             eprint!("{}", plan.text());
@@ -235,7 +252,26 @@ struct Reporter {
     json: Option<serde_json::Value>,
 }
 
+/// The line that reports a proof on a copy (see [`crate::database::proof`]).
+fn proof_line(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Proved(proof) => format!(
+            "Proved on a copy in a scratch: {} statement(s) ran on a copy of {} existing table(s), and the copy matches schema.kdl ({:.2} s).",
+            proof.statements,
+            proof.copied.len(),
+            proof.elapsed.as_secs_f64()
+        ),
+        Outcome::Unavailable(why) => format!(
+            "Note: not proved on a copy first: the server gave no scratch ({why})."
+        ),
+    }
+}
+
 impl Progress for Reporter {
+    fn proved(&mut self, outcome: &Outcome) {
+        eprintln!("{}", proof_line(outcome));
+    }
+
     fn planned(&mut self, plan: &Plan) {
         if !self.shown || plan.is_empty() {
             eprint!("{}", plan.text());

@@ -30,6 +30,9 @@ pub struct Options<'a> {
 pub trait Progress {
     /// The plan made under the lock, before anything runs.
     fn planned(&mut self, _plan: &Plan) {}
+    /// The plan ran on a copy before the target (where DDL is not transactional), or could
+    /// not.
+    fn proved(&mut self, _outcome: &super::proof::Outcome) {}
     /// Statement `index` (0-based) of `total` is about to run.
     fn statement(&mut self, _index: usize, _total: usize, _sql: &str) {}
 }
@@ -87,6 +90,10 @@ async fn locked<C: Connection>(
     let blocking: Vec<_> = plan.blocking_findings().cloned().collect();
     if !blocking.is_empty() {
         return Err(Error::DataWouldBeLost { findings: blocking });
+    }
+    if !conn.dialect().transactional_ddl() {
+        let outcome = super::proof::prove(conn, options.environment, schema, &plan).await?;
+        progress.proved(&outcome);
     }
     execute(conn, schema, options, &plan, progress).await?;
     plan.findings.retain(|f| f.rows > 0);

@@ -40,6 +40,14 @@ pub trait Connection {
     where
         Self: Sized;
 
+    /// The statement that creates `table` as the database holds it, in the server's own
+    /// words (MySQL's `SHOW CREATE TABLE`), or `None` when there is no such table: what
+    /// the proof copies into a scratch ([`super::proof`]). Only needed where DDL is not
+    /// transactional; elsewhere there is nothing to prove and this is `None`.
+    async fn structure_sql(&mut self, _table: &str) -> Result<Option<String>, Error> {
+        Ok(None)
+    }
+
     /// Drops the scratch this connection holds, and disconnects.
     async fn close_scratch(self)
     where

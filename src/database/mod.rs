@@ -9,6 +9,7 @@ pub mod journal;
 mod mysql;
 pub mod postgres;
 pub mod preflight;
+pub mod proof;
 pub mod scratch;
 mod sqlite;
 
@@ -108,6 +109,21 @@ impl Session {
     pub fn plan(&mut self, schema: &Schema) -> Result<Plan, Error> {
         let environment = self.environment.clone();
         on_driver!(self, conn => live_plan(conn, &environment, schema))
+    }
+
+    /// The plan, and where DDL is not transactional (MySQL, MariaDB) the proof of it on a
+    /// copy in a scratch ([`proof`]), as `apply` would run it first (`plan --prove`);
+    /// `None` with nothing to prove. Fails with the statement the server refuses.
+    pub fn prove(&mut self, schema: &Schema) -> Result<(Plan, Option<proof::Outcome>), Error> {
+        let environment = self.environment.clone();
+        on_driver!(self, conn => async {
+            let plan = live_plan(conn, &environment, schema).await?;
+            if plan.is_empty() || conn.dialect().transactional_ddl() {
+                return Ok((plan, None));
+            }
+            let outcome = proof::prove(conn, &environment, schema, &plan).await?;
+            Ok((plan, Some(outcome)))
+        })
     }
 
     /// Makes the database match `schema` through the one orchestrator; returns the plan

@@ -304,6 +304,10 @@ impl Connection for MysqlDb {
         self.close().await
     }
 
+    async fn structure_sql(&mut self, table: &str) -> Result<Option<String>, Error> {
+        self.create_table_sql(table).await
+    }
+
     async fn introspect(&mut self) -> Result<Schema, Error> {
         if self.conn.is_none() {
             return Ok(Schema::default());

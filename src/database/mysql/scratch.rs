@@ -18,6 +18,9 @@ use crate::error::{DriverError, Error};
 const SCRATCHES: &str = "SELECT CAST(SCHEMA_NAME AS CHAR) FROM information_schema.SCHEMATA \
     WHERE SCHEMA_NAME LIKE 'reconcile\\_scratch\\_%'";
 
+/// ER_NO_SUCH_TABLE.
+const NO_SUCH_TABLE: u16 = 1146;
+
 impl MysqlDb {
     /// A second connection, to a new, empty database.
     pub(super) async fn scratch(&mut self) -> Result<MysqlDb, Error> {
@@ -68,6 +71,23 @@ impl MysqlDb {
             return Err(e);
         }
         Ok(db)
+    }
+
+    /// `SHOW CREATE TABLE` of `table`, or `None` when there is none.
+    pub(super) async fn create_table_sql(&mut self, table: &str) -> Result<Option<String>, Error> {
+        let sql = format!("SHOW CREATE TABLE `{}`", table.replace('`', "``"));
+        let conn = self.conn()?;
+        let row: Result<(String, String), _> = sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_one(&mut *conn)
+            .await;
+        match row {
+            Ok((_, create)) => Ok(Some(create)),
+            Err(e) if super::number(&e) == Some(NO_SUCH_TABLE) => Ok(None),
+            Err(e) => Err(Error::Database {
+                what: format!("cannot read how `{table}` is created"),
+                source: DriverError::new(e, ""),
+            }),
+        }
     }
 
     /// Drops the scratch database and disconnects (which frees its lock).
