@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod arbitrary;
+pub mod users;
 pub mod case;
 pub mod live;
 pub mod sqlite;

@@ -1,0 +1,527 @@
+//! Schemas as users write them, for the randomized convergence test: names that are each
+//! dialect's reserved words, mixed case, with spaces, dashes and non-ASCII letters; every
+//! portable type with and without its size; defaults in several spellings; checks and
+//! partial-index predicates with quoted names, negative numbers, casts, functions, string
+//! and number comparisons. A schema renders as schema.kdl for one dialect (the SQL inside a
+//! check is written the way that database's users write it: its quotes, its casts).
+//!
+//! The generator is not shaped around what reconcile handles: what a database refuses is a
+//! valid outcome of the test (refused by `check`, or by preflight or the server with nothing
+//! changed), never a reason to leave a spelling out.
+
+use proptest::prelude::*;
+use reconcile::dialect::Dialect;
+
+/// Table and column names: reserved words of one database or another, mixed case, names
+/// that need quoting, non-ASCII.
+pub const NAMES: [&str; 24] = [
+    "order", "group", "select", "key", "check", "index", "references", "to", "from", "user",
+    "desc", "Limit", "default", "Users", "createdAt", "line items", "e-mail", "café", "数量",
+    "naïve", "qty", "name", "value", "x1",
+];
+
+/// A portable type, with its size where it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Bool,
+    SmallInt,
+    Int,
+    BigInt,
+    Float,
+    Double,
+    Decimal(Option<(u32, u32)>),
+    Str(Option<u32>),
+    Text,
+    Bytes,
+    Date,
+    Time,
+    DateTime,
+    Timestamp,
+    Uuid,
+    Json,
+}
+
+impl Ty {
+    fn kdl(&self) -> String {
+        match self {
+            Ty::Bool => "bool".into(),
+            Ty::SmallInt => "smallint".into(),
+            Ty::Int => "int".into(),
+            Ty::BigInt => "bigint".into(),
+            Ty::Float => "float".into(),
+            Ty::Double => "double".into(),
+            Ty::Decimal(None) => "decimal precision=10".into(),
+            Ty::Decimal(Some((p, s))) => format!("decimal precision={p} scale={s}"),
+            Ty::Str(None) => "string".into(),
+            Ty::Str(Some(n)) => format!("string length={n}"),
+            Ty::Text => "text".into(),
+            Ty::Bytes => "bytes".into(),
+            Ty::Date => "date".into(),
+            Ty::Time => "time".into(),
+            Ty::DateTime => "datetime".into(),
+            Ty::Timestamp => "timestamp".into(),
+            Ty::Uuid => "uuid".into(),
+            Ty::Json => "json".into(),
+        }
+    }
+
+    fn is_integer(&self) -> bool {
+        matches!(self, Ty::SmallInt | Ty::Int | Ty::BigInt)
+    }
+
+    fn is_number(&self) -> bool {
+        self.is_integer() || matches!(self, Ty::Float | Ty::Double | Ty::Decimal(_))
+    }
+
+    fn is_string(&self) -> bool {
+        matches!(self, Ty::Str(_) | Ty::Text)
+    }
+
+    /// Spellings of a default of this type, as schema.kdl properties.
+    fn defaults(&self) -> Vec<String> {
+        match self {
+            Ty::Bool => vec!["#true".into(), "#false".into()],
+            Ty::SmallInt => vec!["0".into(), "-5".into(), "-32768".into(), "(sql)\"-1\"".into(), "(sql)\"(1 + 2)\"".into()],
+            Ty::Int | Ty::BigInt => vec!["0".into(), "-100".into(), "42".into(), "(sql)\"0\"".into(), "(sql)\"-7\"".into()],
+            Ty::Float | Ty::Double => vec!["0".into(), "1.5".into(), "-2.25".into(), "(sql)\"0.0\"".into()],
+            Ty::Decimal(_) => vec!["0".into(), "0.00".into(), "-1.5".into(), "(sql)\"2.50\"".into()],
+            Ty::Str(_) | Ty::Text => vec![
+                "\"x\"".into(),
+                "\"\"".into(),
+                "\"it's\"".into(),
+                "\"a b \"".into(),
+                "\"line\\nnext\\ttab\\r\"".into(),
+                "member".into(),
+                "\"ünï\"".into(),
+                "(sql)\"'lit'\"".into(),
+                "(sql)\"lower('ABC')\"".into(),
+            ],
+            Ty::Date => vec!["\"2020-01-01\"".into(), "(sql)CURRENT_DATE".into()],
+            Ty::Time => vec!["\"10:00:00\"".into()],
+            Ty::DateTime | Ty::Timestamp => {
+                vec!["(sql)CURRENT_TIMESTAMP".into(), "\"2020-01-01 10:00:00\"".into()]
+            }
+            Ty::Uuid => vec!["\"00000000-0000-0000-0000-000000000000\"".into()],
+            Ty::Json | Ty::Bytes => Vec::new(),
+        }
+    }
+
+    /// An SQL literal of this type for row `seed` (fits every size this generator makes).
+    pub fn value(&self, seed: u32, d: Dialect) -> String {
+        match self {
+            Ty::Bool => match d {
+                Dialect::Postgres => if seed % 2 == 0 { "TRUE" } else { "FALSE" }.into(),
+                _ => format!("{}", seed % 2),
+            },
+            Ty::SmallInt | Ty::Int | Ty::BigInt => format!("{}", seed as i64 % 200 - 100),
+            Ty::Float | Ty::Double => format!("{}.5", seed % 100),
+            Ty::Decimal(_) => format!("{}.25", seed % 100),
+            Ty::Str(Some(n)) => format!("'{}'", "ab'c".repeat(4).chars().take((seed % (*n + 1)).min(*n) as usize).collect::<String>().replace('\'', "''")),
+            Ty::Str(None) | Ty::Text => format!("'t{seed} ü'"),
+            Ty::Bytes => match d {
+                Dialect::Postgres => "'\\x0102'::bytea".into(),
+                _ => "X'0102'".into(),
+            },
+            Ty::Date => format!("'2021-0{}-1{}'", 1 + seed % 9, seed % 10),
+            Ty::Time => format!("'1{}:30:00'", seed % 10),
+            Ty::DateTime | Ty::Timestamp => format!("'2021-01-0{} 10:00:00'", 1 + seed % 9),
+            Ty::Uuid => format!("'00000000-0000-0000-0000-{:012}'", seed),
+            Ty::Json => format!("'{{\"n\": {seed}}}'"),
+        }
+    }
+}
+
+pub fn ty() -> impl Strategy<Value = Ty> {
+    prop_oneof![
+        Just(Ty::Bool),
+        Just(Ty::SmallInt),
+        Just(Ty::Int),
+        Just(Ty::BigInt),
+        Just(Ty::Float),
+        Just(Ty::Double),
+        prop::option::of((4u32..20, 0u32..4)).prop_map(Ty::Decimal),
+        prop::option::weighted(0.85, 1u32..400).prop_map(Ty::Str),
+        Just(Ty::Text),
+        Just(Ty::Bytes),
+        Just(Ty::Date),
+        Just(Ty::Time),
+        Just(Ty::DateTime),
+        Just(Ty::Timestamp),
+        Just(Ty::Uuid),
+        Just(Ty::Json),
+    ]
+}
+
+#[derive(Debug, Clone)]
+pub struct Col {
+    pub name: String,
+    pub ty: Ty,
+    pub nullable: bool,
+    /// Which of the type's default spellings, if any (an index into [`Ty::defaults`]).
+    pub default: Option<usize>,
+}
+
+/// A condition over one column, written as that database's users write it.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    /// The column, by position in its table.
+    pub column: usize,
+    /// Which form (see [`cond_sql`]).
+    pub form: u8,
+    /// Whether to quote a name that needs no quotes (users do both).
+    pub quote_always: bool,
+    pub negate: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Idx {
+    pub columns: Vec<usize>,
+    pub unique: bool,
+    pub predicate: Option<Cond>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tab {
+    pub name: String,
+    pub columns: Vec<Col>,
+    /// Conditions joined with AND into one check each.
+    pub checks: Vec<Vec<Cond>>,
+    pub indexes: Vec<Idx>,
+}
+
+fn cond() -> impl Strategy<Value = Cond> {
+    (0usize..8, any::<u8>(), any::<bool>(), prop::bool::weighted(0.15)).prop_map(
+        |(column, form, quote_always, negate)| Cond {
+            column,
+            form,
+            quote_always,
+            negate,
+        },
+    )
+}
+
+fn col() -> impl Strategy<Value = Col> {
+    (0..NAMES.len(), ty(), any::<bool>(), prop::option::of(0usize..9)).prop_map(
+        |(n, ty, nullable, default)| Col {
+            name: NAMES[n].to_string(),
+            ty,
+            nullable,
+            default,
+        },
+    )
+}
+
+fn idx() -> impl Strategy<Value = Idx> {
+    (
+        prop::collection::vec(0usize..8, 1..3),
+        prop::bool::weighted(0.3),
+        prop::option::weighted(0.2, cond()),
+    )
+        .prop_map(|(columns, unique, predicate)| Idx {
+            columns,
+            unique,
+            predicate,
+        })
+}
+
+pub fn table() -> impl Strategy<Value = Tab> {
+    (
+        0..NAMES.len(),
+        prop::collection::vec(col(), 0..6),
+        prop::collection::vec(prop::collection::vec(cond(), 1..3), 0..3),
+        prop::collection::vec(idx(), 0..3),
+    )
+        .prop_map(|(n, cols, checks, indexes)| {
+            let mut columns: Vec<Col> = Vec::new();
+            for c in cols {
+                if c.name != "id" && !columns.iter().any(|x| x.name == c.name) {
+                    columns.push(c);
+                }
+            }
+            Tab {
+                name: NAMES[n].to_string(),
+                columns,
+                checks,
+                indexes,
+            }
+        })
+}
+
+/// One to three tables with distinct names.
+pub fn schema() -> impl Strategy<Value = Vec<Tab>> {
+    prop::collection::vec(table(), 1..4).prop_map(|tables| {
+        let mut out: Vec<Tab> = Vec::new();
+        for t in tables {
+            if !out.iter().any(|x| x.name == t.name) {
+                out.push(t);
+            }
+        }
+        out
+    })
+}
+
+/// One edit a user makes to a schema between two applies.
+#[derive(Debug, Clone)]
+pub enum Edit {
+    Retype(usize, usize, Ty),
+    ToggleNull(usize, usize),
+    Default(usize, usize, Option<usize>),
+    AddColumn(usize, Col),
+    DropColumn(usize, usize),
+    Checks(usize, Vec<Vec<Cond>>),
+    Indexes(usize, Vec<Idx>),
+    AddTable(Tab),
+    DropTable(usize),
+}
+
+pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    let edit = prop_oneof![
+        3 => (0usize..4, 0usize..8, ty()).prop_map(|(t, c, ty)| Edit::Retype(t, c, ty)),
+        2 => (0usize..4, 0usize..8).prop_map(|(t, c)| Edit::ToggleNull(t, c)),
+        2 => (0usize..4, 0usize..8, prop::option::of(0usize..9)).prop_map(|(t, c, d)| Edit::Default(t, c, d)),
+        2 => (0usize..4, col()).prop_map(|(t, c)| Edit::AddColumn(t, c)),
+        1 => (0usize..4, 0usize..8).prop_map(|(t, c)| Edit::DropColumn(t, c)),
+        2 => (0usize..4, prop::collection::vec(prop::collection::vec(cond(), 1..3), 0..3)).prop_map(|(t, c)| Edit::Checks(t, c)),
+        2 => (0usize..4, prop::collection::vec(idx(), 0..3)).prop_map(|(t, i)| Edit::Indexes(t, i)),
+        1 => table().prop_map(Edit::AddTable),
+        1 => (0usize..4).prop_map(Edit::DropTable),
+    ];
+    prop::collection::vec(edit, 1..4)
+}
+
+/// `tables` with `edits` made (edits naming what is not there do nothing).
+pub fn edited(tables: &[Tab], edits: &[Edit]) -> Vec<Tab> {
+    let mut out = tables.to_vec();
+    for e in edits {
+        let n = out.len();
+        match e.clone() {
+            Edit::Retype(t, c, ty) => {
+                if let Some(col) = out.get_mut(t % n.max(1)).and_then(|t| t.columns.get_mut(c)) {
+                    col.ty = ty;
+                }
+            }
+            Edit::ToggleNull(t, c) => {
+                if let Some(col) = out.get_mut(t % n.max(1)).and_then(|t| t.columns.get_mut(c)) {
+                    col.nullable = !col.nullable;
+                }
+            }
+            Edit::Default(t, c, d) => {
+                if let Some(col) = out.get_mut(t % n.max(1)).and_then(|t| t.columns.get_mut(c)) {
+                    col.default = d;
+                }
+            }
+            Edit::AddColumn(t, c) => {
+                if let Some(table) = out.get_mut(t % n.max(1))
+                    && !table.columns.iter().any(|x| x.name == c.name)
+                {
+                    table.columns.push(c);
+                }
+            }
+            Edit::DropColumn(t, c) => {
+                if let Some(table) = out.get_mut(t % n.max(1))
+                    && c < table.columns.len()
+                {
+                    table.columns.remove(c);
+                }
+            }
+            Edit::Checks(t, checks) => {
+                if let Some(table) = out.get_mut(t % n.max(1)) {
+                    table.checks = checks;
+                }
+            }
+            Edit::Indexes(t, indexes) => {
+                if let Some(table) = out.get_mut(t % n.max(1)) {
+                    table.indexes = indexes;
+                }
+            }
+            Edit::AddTable(t) => {
+                if !out.iter().any(|x| x.name == t.name) {
+                    out.push(t);
+                }
+            }
+            Edit::DropTable(t) => {
+                if n > 1 {
+                    out.remove(t % n);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name` needs quotes in `d`'s SQL: anything but a lower-case ASCII word that is
+/// not reserved there (PostgreSQL folds unquoted names to lower case).
+fn needs_quotes(name: &str, d: Dialect) -> bool {
+    const RESERVED: [&str; 14] = [
+        "order", "group", "select", "key", "check", "index", "references", "to", "from", "user",
+        "desc", "limit", "default", "value",
+    ];
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let folded_differently = d == Dialect::Postgres && name.chars().any(|c| c.is_uppercase());
+    !plain || folded_differently || RESERVED.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// `name` quoted as `d`'s users quote it.
+pub fn quote(name: &str, d: Dialect) -> String {
+    match d {
+        Dialect::Mysql => format!("`{}`", name.replace('`', "``")),
+        _ => format!("\"{}\"", name.replace('"', "\"\"")),
+    }
+}
+
+fn name_in_sql(name: &str, d: Dialect, always: bool) -> String {
+    if always || needs_quotes(name, d) {
+        quote(name, d)
+    } else {
+        name.to_string()
+    }
+}
+
+/// The condition as SQL for `d`, or `None` when the form has nothing to say about the
+/// column's type (a boolean, bytes, JSON).
+pub fn cond_sql(t: &Tab, c: &Cond, d: Dialect) -> Option<String> {
+    let col = t.columns.get(c.column % t.columns.len().max(1))?;
+    let n = name_in_sql(&col.name, d, c.quote_always);
+    let length = match d {
+        Dialect::Sqlite => "length",
+        _ => ["length", "char_length"][c.form as usize % 2],
+    };
+    let sql = if col.ty.is_integer() {
+        let cast = match d {
+            Dialect::Mysql => format!("CAST({n} AS SIGNED)"),
+            Dialect::Postgres => format!("{n}::integer"),
+            Dialect::Sqlite => format!("CAST({n} AS INTEGER)"),
+        };
+        match c.form % 6 {
+            0 => format!("{n} >= -100"),
+            1 => format!("{n} <> -7"),
+            2 => format!("abs({n}) < 1000"),
+            3 => format!("{cast} > -32768"),
+            4 => format!("{n} BETWEEN -100 AND 100"),
+            _ => format!("({n} % 2 = 0 OR {n} < 0)"),
+        }
+    } else if col.ty.is_number() {
+        match c.form % 4 {
+            0 => format!("{n} >= -1.5"),
+            1 => format!("{n} <> 0"),
+            2 => format!("{n} * 2 < 1000"),
+            _ => format!("CAST({n} AS DECIMAL(10, 2)) >= -100"),
+        }
+    } else if col.ty.is_string() {
+        match c.form % 6 {
+            0 => format!("{length}({n}) > 0"),
+            1 => format!("{n} <> ''"),
+            2 => format!("lower({n}) <> 'forbidden'"),
+            3 => format!("{n} IN ('a', 'b', 'it''s')"),
+            4 => format!("{n} LIKE 'a%'"),
+            _ => format!("{length}({n}) <= 50"),
+        }
+    } else {
+        match col.ty {
+            Ty::Date => format!("{n} >= '2000-01-01'"),
+            Ty::DateTime | Ty::Timestamp => format!("{n} > '2000-01-01 00:00:00'"),
+            _ => return None,
+        }
+    };
+    Some(if c.negate { format!("NOT ({sql})") } else { sql })
+}
+
+/// A KDL string literal of `text`.
+fn kdl_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The tables as schema.kdl text for `d`. Every table has an `id int` primary key.
+pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
+    let mut out = String::new();
+    for t in tables {
+        out.push_str(&format!(
+            "table {} {{\n    column id int primary-key=#true\n",
+            kdl_string(&t.name)
+        ));
+        for c in &t.columns {
+            out.push_str(&format!("    column {} {}", kdl_string(&c.name), c.ty.kdl()));
+            if c.nullable {
+                out.push_str(" nullable=#true");
+            }
+            let defaults = c.ty.defaults();
+            if let Some(i) = c.default
+                && !defaults.is_empty()
+            {
+                out.push_str(&format!(" default={}", defaults[i % defaults.len()]));
+            }
+            out.push('\n');
+        }
+        for (i, conds) in t.checks.iter().enumerate() {
+            let parts: Vec<String> = conds.iter().filter_map(|c| cond_sql(t, c, d)).collect();
+            if !parts.is_empty() {
+                out.push_str(&format!(
+                    "    check {} {}\n",
+                    kdl_string(&format!("ck_{}_{i}", t.name)),
+                    kdl_string(&parts.join(" AND "))
+                ));
+            }
+        }
+        for (i, idx) in t.indexes.iter().enumerate() {
+            let mut cols: Vec<&str> = Vec::new();
+            for c in &idx.columns {
+                if let Some(col) = t.columns.get(*c % t.columns.len().max(1))
+                    && !cols.contains(&col.name.as_str())
+                {
+                    cols.push(&col.name);
+                }
+            }
+            if cols.is_empty() {
+                continue;
+            }
+            let names: Vec<String> = cols.iter().map(|c| kdl_string(c)).collect();
+            out.push_str(&format!(
+                "    index {} name={}",
+                names.join(" "),
+                kdl_string(&format!("ix_{}_{i}", t.name))
+            ));
+            if idx.unique {
+                out.push_str(" unique=#true");
+            }
+            if let Some(p) = idx.predicate.as_ref().and_then(|p| cond_sql(t, p, d)) {
+                out.push_str(&format!(" where={}", kdl_string(&p)));
+            }
+            out.push('\n');
+        }
+        out.push_str("}\n");
+    }
+    out
+}
+
+/// The `INSERT` of row `row` (ids from 1) into `t`, with some nullable columns NULL.
+pub fn insert(t: &Tab, row: u32, seed: u32, d: Dialect) -> String {
+    let mut names = vec![quote("id", d)];
+    let mut values = vec![row.to_string()];
+    for (k, c) in t.columns.iter().enumerate() {
+        names.push(quote(&c.name, d));
+        let null = c.nullable && (seed + k as u32).is_multiple_of(3);
+        values.push(if null {
+            "NULL".into()
+        } else {
+            c.ty.value(seed.wrapping_mul(k as u32 + 7).wrapping_add(row), d)
+        });
+    }
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        quote(&t.name, d),
+        names.join(", "),
+        values.join(", ")
+    )
+}
