@@ -110,7 +110,7 @@ impl Ty {
     pub fn value(&self, seed: u32, d: Dialect) -> String {
         match self {
             Ty::Bool => match d {
-                Dialect::Postgres => if seed % 2 == 0 { "TRUE" } else { "FALSE" }.into(),
+                Dialect::Postgres => if seed.is_multiple_of(2) { "TRUE" } else { "FALSE" }.into(),
                 _ => format!("{}", seed % 2),
             },
             Ty::SmallInt | Ty::Int | Ty::BigInt => format!("{}", seed as i64 % 200 - 100),
