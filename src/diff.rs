@@ -517,7 +517,8 @@ pub fn same_column(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
     a.ty == b.ty
         && a.nullable == b.nullable
         && a.auto_increment == b.auto_increment
-        && same_default(d, a.default.as_ref(), b.default.as_ref())
+        && (same_default(d, a.default.as_ref(), b.default.as_ref())
+            || (a.ty.is_numeric() && same_number(a.default.as_ref(), b.default.as_ref())))
         && same_name(&a.collate, &b.collate)
         && same_name(&a.charset, &b.charset)
         && a.comment == b.comment
@@ -535,6 +536,18 @@ fn same_default(d: &dyn SqlDialect, a: Option<&DefaultValue>, b: Option<&Default
     }
 }
 
+/// Whether two defaults of a number column are the same number (`0` and `0.00`, `2.5` and
+/// `2.50`), written as numbers or as SQL.
+fn same_number(a: Option<&DefaultValue>, b: Option<&DefaultValue>) -> bool {
+    let value = |v: Option<&DefaultValue>| match v? {
+        DefaultValue::Number(n) | DefaultValue::Sql(n) => {
+            crate::schema::decimal_value(crate::dialect::sql::strip_outer_parentheses(n.trim()))
+        }
+        DefaultValue::Bool(_) | DefaultValue::String(_) => None,
+    };
+    matches!((value(a), value(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// SQL text made comparable: single spaces, no outer parentheses.
 pub fn normalize_sql(sql: &str) -> String {
     let s = sql.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -549,6 +562,19 @@ mod tests {
     fn sql_normalization() {
         assert_eq!(normalize_sql("((a  >  0))"), "a > 0");
         assert_eq!(normalize_sql("(a) AND (b)"), "(a) AND (b)");
+    }
+
+    #[test]
+    fn number_defaults_compare_by_value() {
+        let n = |s: &str| DefaultValue::Number(s.into());
+        assert!(same_number(Some(&n("0")), Some(&n("0.00"))));
+        assert!(same_number(Some(&n("2.50")), Some(&DefaultValue::Sql("(2.5)".into()))));
+        assert!(same_number(Some(&n("-0.0")), Some(&n("0"))));
+        assert!(!same_number(Some(&n("2.5")), Some(&n("25"))));
+        assert!(!same_number(Some(&n("-1")), Some(&n("1"))));
+        assert!(!same_number(None, Some(&n("0"))));
+        assert_eq!(crate::schema::decimal_value("007.500").as_deref(), Some("7.5"));
+        assert_eq!(crate::schema::decimal_value("1e3"), None);
     }
 
     #[test]

@@ -44,6 +44,9 @@ fn refusal(e: &reconcile::Error, d: Dialect) -> bool {
     use reconcile::Error as E;
     matches!(e, E::DataWouldBeLost { .. } | E::ServerRefuses { .. } | E::Refused { .. } | E::ForeignKeyViolations { .. })
         || (d != Dialect::Mysql && matches!(e, E::Statement { .. }))
+        // The first statement refused for the rows it met (a structure-only proof cannot
+        // see them): one `ALTER` fails whole, so nothing ran.
+        || matches!(e, E::PartiallyApplied { applied, .. } if applied.is_empty())
 }
 
 fn reason(e: &reconcile::Error) -> String {

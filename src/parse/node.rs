@@ -191,10 +191,19 @@ impl<'a> NodeReader<'a> {
                 }
             };
         }
+        // A plain decimal keeps its spelling (`2.50` is not `2.5` to a string's eyes, and
+        // the database keeps what it was given); `1e3`, `0x10` or `1_000` are read as KDL
+        // reads them.
+        let written = e
+            .format()
+            .map(|f| f.value_repr.clone())
+            .filter(|r| crate::schema::plain_decimal(r));
         let value = match e.value() {
             KdlValue::Bool(b) => DefaultValue::Bool(*b),
-            KdlValue::Integer(i) => DefaultValue::Number(i.to_string()),
-            KdlValue::Float(f) if f.is_finite() => DefaultValue::Number(format_float(*f)),
+            KdlValue::Integer(i) => DefaultValue::Number(written.unwrap_or_else(|| i.to_string())),
+            KdlValue::Float(f) if f.is_finite() => {
+                DefaultValue::Number(written.unwrap_or_else(|| format_float(*f)))
+            }
             KdlValue::String(s) => DefaultValue::String(no_nul(s, span, problems)),
             KdlValue::Float(_) | KdlValue::Null => {
                 problems.push(

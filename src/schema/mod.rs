@@ -167,6 +167,40 @@ pub struct ColumnHint {
     pub default: Option<DefaultValue>,
 }
 
+/// Whether `text` is a plain decimal number: an optional `-`, digits, and at most one `.`
+/// with digits after it (`0`, `-3`, `2.50`).
+pub fn plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The value of a plain decimal, as text that is equal for equal values: no leading zeros,
+/// no trailing zeros after the point, no `-0` (`2.50` and `02.5` are `2.5`). `None` for
+/// text that is not a plain decimal.
+pub fn decimal_value(text: &str) -> Option<String> {
+    if !plain_decimal(text) {
+        return None;
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    let magnitude = match (whole.is_empty(), fraction.is_empty()) {
+        (true, true) => return Some("0".into()),
+        (_, true) => whole.to_string(),
+        (true, false) => format!("0.{fraction}"),
+        (false, false) => format!("{whole}.{fraction}"),
+    };
+    Some(if negative { format!("-{magnitude}") } else { magnitude })
+}
+
 /// A column default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DefaultValue {

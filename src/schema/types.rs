@@ -83,6 +83,11 @@ impl Type {
         matches!(self, Type::SmallInt | Type::Int | Type::BigInt)
     }
 
+    /// Whether the type holds numbers (whose defaults compare by value).
+    pub fn is_numeric(&self) -> bool {
+        self.is_integer() || matches!(self, Type::Float | Type::Double | Type::Decimal { .. })
+    }
+
     /// Whether a change from `self` to `to` keeps every value it can hold (cli.md's widening list).
     pub fn widens_to(&self, to: &Type) -> bool {
         use Type::*;
