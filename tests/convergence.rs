@@ -118,7 +118,10 @@ impl Run<'_> {
         let source_a = users::to_kdl(a, d);
         let schema_a = match schema_from_source(&source_a, &[d]) {
             Ok(schema) => schema,
-            Err(e) => return Ok(self.refused_by_check(&e)),
+            Err(e) => {
+                self.refused_by_check(&e);
+                return Ok(());
+            }
         };
         match self.apply(&schema_a) {
             Ok(_) => {}
@@ -156,7 +159,10 @@ impl Run<'_> {
         let source_b = users::to_kdl(&b, d);
         let schema_b = match schema_from_source(&source_b, &[d]) {
             Ok(schema) => schema,
-            Err(e) => return Ok(self.refused_by_check(&e)),
+            Err(e) => {
+                self.refused_by_check(&e);
+                return Ok(());
+            }
         };
         match self.apply(&schema_b) {
             Ok(ran) => {
