@@ -256,10 +256,9 @@ struct Reporter {
 fn proof_line(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Proved(proof) => format!(
-            "Proved on a copy in a scratch: {} statement(s) ran on a copy of {} existing table(s), and the copy matches schema.kdl ({:.2} s).",
+            "Proved on a copy in a scratch: {} statement(s) ran on a copy of {} existing table(s), and the copy matches schema.kdl.",
             proof.statements,
-            proof.copied.len(),
-            proof.elapsed.as_secs_f64()
+            proof.copied.len()
         ),
         Outcome::Unavailable(why) => format!(
             "Note: not proved on a copy first: the server gave no scratch ({why})."
