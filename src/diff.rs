@@ -411,7 +411,15 @@ fn index_changes(
         same_as(l, w)
             || spelled
                 .and_then(|t| t.indexes.iter().find(|s| s.name == w.name))
-                .is_some_and(|s| same_as(l, &Index { columns: w.columns.clone(), ..s.clone() }))
+                .is_some_and(|s| {
+                    same_as(
+                        l,
+                        &Index {
+                            columns: w.columns.clone(),
+                            ..s.clone()
+                        },
+                    )
+                })
     };
     let (gone, new) = pair(&moved, &want.indexes, |l, w| {
         (l.name == w.name || !l.has_own_name()) && same(l, w)
@@ -494,10 +502,15 @@ fn check_changes(
     // checks without their names (SQLite's bare `CHECK`).
     let spelling = |w: &Check| -> Option<&Check> {
         let t = spelled?;
-        t.checks.iter().find(|s| s.named && s.name == w.name).or_else(|| {
-            let at = want.checks.iter().position(|c| c.name == w.name)?;
-            (t.checks.len() == want.checks.len()).then(|| &t.checks[at]).filter(|s| !s.named)
-        })
+        t.checks
+            .iter()
+            .find(|s| s.named && s.name == w.name)
+            .or_else(|| {
+                let at = want.checks.iter().position(|c| c.name == w.name)?;
+                (t.checks.len() == want.checks.len())
+                    .then(|| &t.checks[at])
+                    .filter(|s| !s.named)
+            })
     };
     let (gone, new) = pair(&have.checks, &want.checks, |l: &Check, w: &Check| {
         (l.name == w.name || !l.named)
@@ -568,12 +581,18 @@ mod tests {
     fn number_defaults_compare_by_value() {
         let n = |s: &str| DefaultValue::Number(s.into());
         assert!(same_number(Some(&n("0")), Some(&n("0.00"))));
-        assert!(same_number(Some(&n("2.50")), Some(&DefaultValue::Sql("(2.5)".into()))));
+        assert!(same_number(
+            Some(&n("2.50")),
+            Some(&DefaultValue::Sql("(2.5)".into()))
+        ));
         assert!(same_number(Some(&n("-0.0")), Some(&n("0"))));
         assert!(!same_number(Some(&n("2.5")), Some(&n("25"))));
         assert!(!same_number(Some(&n("-1")), Some(&n("1"))));
         assert!(!same_number(None, Some(&n("0"))));
-        assert_eq!(crate::schema::decimal_value("007.500").as_deref(), Some("7.5"));
+        assert_eq!(
+            crate::schema::decimal_value("007.500").as_deref(),
+            Some("7.5")
+        );
         assert_eq!(crate::schema::decimal_value("1e3"), None);
     }
 

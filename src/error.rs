@@ -383,7 +383,9 @@ pub enum Error {
         source: DriverError,
     },
 
-    #[error("the plan ran on a copy of its tables, and the copy still differs from schema.kdl:\n{remaining}")]
+    #[error(
+        "the plan ran on a copy of its tables, and the copy still differs from schema.kdl:\n{remaining}"
+    )]
     #[diagnostic(help(
         "nothing was changed in the database; this is a bug in reconcile: please report it with the plan above"
     ))]

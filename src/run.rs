@@ -260,9 +260,9 @@ fn proof_line(outcome: &Outcome) -> String {
             proof.statements,
             proof.copied.len()
         ),
-        Outcome::Unavailable(why) => format!(
-            "Note: not proved on a copy first: the server gave no scratch ({why})."
-        ),
+        Outcome::Unavailable(why) => {
+            format!("Note: not proved on a copy first: the server gave no scratch ({why}).")
+        }
     }
 }
 

@@ -59,8 +59,15 @@ fn reason(e: &reconcile::Error) -> String {
 fn snapshot(db: &LiveDb, tables: &[Tab], d: Dialect) -> BTreeMap<(String, String), Vec<String>> {
     let mut out = BTreeMap::new();
     for t in tables {
-        let ids = format!("SELECT {} FROM {} ORDER BY 1", quote("id", d), quote(&t.name, d));
-        out.insert((t.name.clone(), "id".into()), db.rows(&ids).unwrap_or_default());
+        let ids = format!(
+            "SELECT {} FROM {} ORDER BY 1",
+            quote("id", d),
+            quote(&t.name, d)
+        );
+        out.insert(
+            (t.name.clone(), "id".into()),
+            db.rows(&ids).unwrap_or_default(),
+        );
         for c in &t.columns {
             let sql = format!(
                 "SELECT {}, {} FROM {} ORDER BY 1",
@@ -68,7 +75,10 @@ fn snapshot(db: &LiveDb, tables: &[Tab], d: Dialect) -> BTreeMap<(String, String
                 quote(&c.name, d),
                 quote(&t.name, d)
             );
-            out.insert((t.name.clone(), c.name.clone()), db.rows(&sql).unwrap_or_default());
+            out.insert(
+                (t.name.clone(), c.name.clone()),
+                db.rows(&sql).unwrap_or_default(),
+            );
         }
     }
     out
@@ -93,12 +103,19 @@ impl Run<'_> {
     fn refused_by_check(&mut self, e: &reconcile::Error) {
         self.tally.refused_by_check += 1;
         let why = match e {
-            reconcile::Error::Source(d) => d.problems().first().map_or_else(String::new, |p| p.message.clone()),
+            reconcile::Error::Source(d) => d
+                .problems()
+                .first()
+                .map_or_else(String::new, |p| p.message.clone()),
             other => other.to_string(),
         };
         // The message without the names in it.
         let words: Vec<&str> = why.split('`').step_by(2).collect();
-        *self.tally.reasons.entry(format!("check: {}", words.join("_"))).or_default() += 1;
+        *self
+            .tally
+            .reasons
+            .entry(format!("check: {}", words.join("_")))
+            .or_default() += 1;
     }
 
     /// Drops every table (an apply of the empty schema), so that each pair starts empty.
@@ -112,7 +129,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn pair(&mut self, a: &[Tab], edits: &[users::Edit], seeds: &[u32]) -> Result<(), TestCaseError> {
+    fn pair(
+        &mut self,
+        a: &[Tab],
+        edits: &[users::Edit],
+        seeds: &[u32],
+    ) -> Result<(), TestCaseError> {
         let d = self.d;
         self.reset()?;
         let source_a = users::to_kdl(a, d);
@@ -135,18 +157,31 @@ impl Run<'_> {
             }
             Err(e) => return fail(format!("apply A failed: {e:?}\n{source_a}")),
         }
-        let left = self.session.plan(&schema_a).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let left = self
+            .session
+            .plan(&schema_a)
+            .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         if !left.is_empty() {
             return fail(format!("A did not converge:\n{}\n{source_a}", left.text()));
         }
         let printed = reconcile::inspect::to_kdl(&self.session.introspect().unwrap(), d);
         let inspected = match schema_from_source(&printed, &[d]) {
             Ok(s) => s,
-            Err(e) => return fail(format!("inspect printed an invalid schema: {e:?}\n{printed}\nfrom\n{source_a}")),
+            Err(e) => {
+                return fail(format!(
+                    "inspect printed an invalid schema: {e:?}\n{printed}\nfrom\n{source_a}"
+                ));
+            }
         };
-        let left = self.session.plan(&inspected).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let left = self
+            .session
+            .plan(&inspected)
+            .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         if !left.is_empty() {
-            return fail(format!("inspect does not plan empty:\n{}\n{printed}\nfrom\n{source_a}", left.text()));
+            return fail(format!(
+                "inspect does not plan empty:\n{}\n{printed}\nfrom\n{source_a}",
+                left.text()
+            ));
         }
         for t in a {
             for (i, seed) in seeds.iter().enumerate() {
@@ -166,9 +201,16 @@ impl Run<'_> {
         };
         match self.apply(&schema_b) {
             Ok(ran) => {
-                let left = self.session.plan(&schema_b).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                let left = self
+                    .session
+                    .plan(&schema_b)
+                    .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
                 if !left.is_empty() {
-                    return fail(format!("B did not converge:\n{}\nafter\n{}\nA:\n{source_a}\nB:\n{source_b}", left.text(), ran.sql()));
+                    return fail(format!(
+                        "B did not converge:\n{}\nafter\n{}\nA:\n{source_a}\nB:\n{source_b}",
+                        left.text(),
+                        ran.sql()
+                    ));
                 }
                 let after = snapshot(self.db, &b, d);
                 for ((table, column), values) in &before {
@@ -192,16 +234,28 @@ impl Run<'_> {
             }
             Err(e) if refusal(&e, d) => {
                 if snapshot(self.db, a, d) != before {
-                    return fail(format!("a refused apply changed data: {e}\nA:\n{source_a}\nB:\n{source_b}"));
+                    return fail(format!(
+                        "a refused apply changed data: {e}\nA:\n{source_a}\nB:\n{source_b}"
+                    ));
                 }
-                let left = self.session.plan(&schema_a).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                let left = self
+                    .session
+                    .plan(&schema_a)
+                    .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
                 if !left.is_empty() {
-                    return fail(format!("a refused apply changed the schema: {e}\n{}\nA:\n{source_a}\nB:\n{source_b}", left.text()));
+                    return fail(format!(
+                        "a refused apply changed the schema: {e}\n{}\nA:\n{source_a}\nB:\n{source_b}",
+                        left.text()
+                    ));
                 }
                 *self.tally.reasons.entry(reason(&e)).or_default() += 1;
                 self.tally.refused_with_nothing_changed += 1;
             }
-            Err(e) => return fail(format!("apply B failed: {e:?}\nA:\n{source_a}\nB:\n{source_b}")),
+            Err(e) => {
+                return fail(format!(
+                    "apply B failed: {e:?}\nA:\n{source_a}\nB:\n{source_b}"
+                ));
+            }
         }
         Ok(())
     }
@@ -223,7 +277,12 @@ fn environment(db: &LiveDb, dir: &Path) -> Environment {
 fn converge_on(label: &str, db: LiveDb, dir: &Path) {
     let d = db.dialect();
     let session = Session::open(&environment(&db, dir), dir, Intent::Write).unwrap();
-    let run = RefCell::new(Run { db: &db, session, d, tally: Tally::default() });
+    let run = RefCell::new(Run {
+        db: &db,
+        session,
+        d,
+        tally: Tally::default(),
+    });
     let mut runner = TestRunner::new(Config {
         cases: pairs(),
         failure_persistence: None,
@@ -235,7 +294,9 @@ fn converge_on(label: &str, db: LiveDb, dir: &Path) {
         users::edits(),
         proptest::collection::vec(0u32..10_000, 0..4),
     );
-    let result = runner.run(&strategy, |(a, edits, seeds)| run.borrow_mut().pair(&a, &edits, &seeds));
+    let result = runner.run(&strategy, |(a, edits, seeds)| {
+        run.borrow_mut().pair(&a, &edits, &seeds)
+    });
     let run = run.into_inner();
     let tally = &run.tally;
     eprintln!(
@@ -256,7 +317,11 @@ fn converge_on(label: &str, db: LiveDb, dir: &Path) {
 #[test]
 fn random_pairs_converge_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    converge_on("SQLite", LiveDb::Sqlite(dir.path().join("pairs.db")), dir.path());
+    converge_on(
+        "SQLite",
+        LiveDb::Sqlite(dir.path().join("pairs.db")),
+        dir.path(),
+    );
 }
 
 fn on_server(server: Server, label: &str) {

@@ -45,7 +45,11 @@ impl Progress for Seen {
     }
 }
 
-fn apply(session: &mut Session, schema: &Schema, seen: &mut Seen) -> Result<reconcile::plan::Plan, reconcile::Error> {
+fn apply(
+    session: &mut Session,
+    schema: &Schema,
+    seen: &mut Seen,
+) -> Result<reconcile::plan::Plan, reconcile::Error> {
     let options = Options {
         environment: "test",
         allow_destructive: true,
@@ -59,12 +63,18 @@ fn apply(session: &mut Session, schema: &Schema, seen: &mut Seen) -> Result<reco
 /// What the server refuses, one of each kind, in the second of two new tables (the first
 /// would have been created and committed before the refusal).
 const REFUSED: [(&str, &str); 3] = [
-    ("a check that names no column", "column v int\n    check c \"nope > 0\""),
+    (
+        "a check that names no column",
+        "column v int\n    check c \"nope > 0\"",
+    ),
     (
         "a row over 65,535 bytes",
         "column a string length=10000\n    column b string length=10000",
     ),
-    ("a default the server refuses", "column v int default=(sql)\"no_such_function()\""),
+    (
+        "a default the server refuses",
+        "column v int default=(sql)\"no_such_function()\"",
+    ),
 ];
 
 fn tables_of(db: &LiveDb) -> Vec<String> {
@@ -79,19 +89,29 @@ fn a_statement_the_server_refuses_never_reaches_the_target() {
         for (kind, body) in REFUSED {
             let dir = tempfile::tempdir().unwrap();
             let db = LiveDb::on_server(server, &base);
-            let mut session = Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
+            let mut session =
+                Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
             let source = format!(
                 "table a_first {{\n    column id int primary-key=#true\n}}\ntable b_refused {{\n    column id int primary-key=#true\n    {body}\n}}\n"
             );
             let mut seen = Seen::default();
             match apply(&mut session, &unchecked(&source), &mut seen) {
-                Err(reconcile::Error::Refused { index, total, change, .. }) => {
+                Err(reconcile::Error::Refused {
+                    index,
+                    total,
+                    change,
+                    ..
+                }) => {
                     assert_eq!((index, total), (2, 2), "{server:?} {kind}");
                     assert_eq!(change, "create table `b_refused`", "{server:?} {kind}");
                 }
                 other => panic!("{server:?} {kind}: {other:?}"),
             }
-            assert!(tables_of(&db).is_empty(), "{server:?} {kind}: {:?}", tables_of(&db));
+            assert!(
+                tables_of(&db).is_empty(),
+                "{server:?} {kind}: {:?}",
+                tables_of(&db)
+            );
             drop(session);
             db.close();
         }
@@ -106,23 +126,44 @@ fn a_refused_alter_leaves_the_tables_and_their_rows() {
         let Some(base) = server.url() else { continue };
         let dir = tempfile::tempdir().unwrap();
         let db = LiveDb::on_server(server, &base);
-        let mut session = Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
+        let mut session =
+            Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
         let before = "table kept {\n    column id int primary-key=#true\n}\ntable later {\n    column id int primary-key=#true\n    column kept_id int nullable=#true references=\"kept.id\"\n}\n";
         apply(&mut session, &unchecked(before), &mut Seen::default()).unwrap();
-        db.run(&["INSERT INTO kept VALUES (1)".into(), "INSERT INTO later VALUES (1, 1), (2, NULL)".into()])
-            .unwrap();
+        db.run(&[
+            "INSERT INTO kept VALUES (1)".into(),
+            "INSERT INTO later VALUES (1, 1), (2, NULL)".into(),
+        ])
+        .unwrap();
         let after = before
             .replace("table kept {\n    column id int primary-key=#true\n", "table kept {\n    column id int primary-key=#true\n    column good int nullable=#true\n")
             .replace("references=\"kept.id\"\n", "references=\"kept.id\"\n    column bad int nullable=#true default=(sql)\"no_such_function()\"\n");
         match apply(&mut session, &unchecked(&after), &mut Seen::default()) {
-            Err(reconcile::Error::Refused { index, total, change, sql, .. }) => {
-                assert_eq!((index, total, change.as_str()), (2, 2, "alter table `later`"), "{server:?}");
+            Err(reconcile::Error::Refused {
+                index,
+                total,
+                change,
+                sql,
+                ..
+            }) => {
+                assert_eq!(
+                    (index, total, change.as_str()),
+                    (2, 2, "alter table `later`"),
+                    "{server:?}"
+                );
                 assert!(sql.contains("no_such_function"), "{server:?}: {sql}");
             }
             other => panic!("{server:?}: {other:?}"),
         }
-        assert!(session.plan(&unchecked(before)).unwrap().is_empty(), "{server:?}: the target changed");
-        assert_eq!(db.rows("SELECT id, kept_id FROM later ORDER BY id").unwrap(), ["1|1", "2|NULL"]);
+        assert!(
+            session.plan(&unchecked(before)).unwrap().is_empty(),
+            "{server:?}: the target changed"
+        );
+        assert_eq!(
+            db.rows("SELECT id, kept_id FROM later ORDER BY id")
+                .unwrap(),
+            ["1|1", "2|NULL"]
+        );
         drop(session);
         db.close();
     }
@@ -136,13 +177,24 @@ fn an_ordinary_plan_is_proved_then_runs() {
         let Some(base) = server.url() else { continue };
         let dir = tempfile::tempdir().unwrap();
         let db = LiveDb::on_server(server, &base);
-        let mut session = Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
+        let mut session =
+            Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
         let before = "table parent {\n    column id int primary-key=#true\n}\ntable child {\n    column id int primary-key=#true\n    column parent_id int references=\"parent.id\"\n}\ntable untouched {\n    column id int primary-key=#true\n}\n";
         let mut seen = Seen::default();
         apply(&mut session, &unchecked(before), &mut seen).unwrap();
-        assert!(matches!(seen.0, Some(Outcome::Proved(_))), "{server:?}: {:?}", seen.0);
-        let after = before.replace("column parent_id int references", "column note string length=20 nullable=#true\n    column parent_id bigint references");
-        let after = after.replace("table parent {\n    column id int", "table parent {\n    column id bigint");
+        assert!(
+            matches!(seen.0, Some(Outcome::Proved(_))),
+            "{server:?}: {:?}",
+            seen.0
+        );
+        let after = before.replace(
+            "column parent_id int references",
+            "column note string length=20 nullable=#true\n    column parent_id bigint references",
+        );
+        let after = after.replace(
+            "table parent {\n    column id int",
+            "table parent {\n    column id bigint",
+        );
         let mut seen = Seen::default();
         let ran = apply(&mut session, &unchecked(&after), &mut seen).unwrap();
         let proof = match seen.0 {
@@ -151,12 +203,17 @@ fn an_ordinary_plan_is_proved_then_runs() {
         };
         assert_eq!(proof.copied, ["child", "parent"], "{server:?}");
         assert_eq!(proof.statements, ran.statements().count(), "{server:?}");
-        assert!(session.plan(&unchecked(&after)).unwrap().is_empty(), "{server:?}");
+        assert!(
+            session.plan(&unchecked(&after)).unwrap().is_empty(),
+            "{server:?}"
+        );
         // The scratch (`host:port/db (scratch `name`)`) is dropped.
         let name = proof.scratch.rsplit('`').nth(1).unwrap().to_string();
         assert!(name.starts_with("reconcile_scratch_"), "{}", proof.scratch);
         let left = db
-            .count(&format!("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'"))
+            .count(&format!(
+                "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'"
+            ))
             .unwrap();
         assert_eq!(left, 0, "{server:?}: {name} left behind");
         drop(session);

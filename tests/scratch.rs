@@ -12,8 +12,8 @@ use common::{Server, exec_on_server};
 use reconcile::database::{Intent, Session};
 use reconcile::dialect::Dialect;
 use reconcile::environment::Environment;
-use reconcile::redact::SecretUrl;
 use reconcile::project::schema_from_source;
+use reconcile::redact::SecretUrl;
 use reconcile::schema::Schema;
 
 /// A SQLite file in `dir`, then a fresh database on each server whose URL is set.
@@ -44,7 +44,10 @@ fn schema(source: &str, dialect: Dialect) -> Schema {
     schema_from_source(source, &[dialect]).unwrap_or_else(|e| panic!("{e:?}\n{source}"))
 }
 
-fn apply(session: &mut Session, schema: &Schema) -> Result<reconcile::plan::Plan, reconcile::Error> {
+fn apply(
+    session: &mut Session,
+    schema: &Schema,
+) -> Result<reconcile::plan::Plan, reconcile::Error> {
     common::arbitrary::apply(session, schema)
 }
 
@@ -104,7 +107,11 @@ fn a_no_op_plan_opens_no_scratch_and_a_disputed_one_does() {
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         apply(&mut session, &schema(plain, d)).unwrap();
         let noop = session.plan(&schema(plain, d)).unwrap();
-        assert!(noop.is_empty() && noop.spelled.is_empty(), "{d:?}: {:?}", noop.spelled);
+        assert!(
+            noop.is_empty() && noop.spelled.is_empty(),
+            "{d:?}: {:?}",
+            noop.spelled
+        );
         // The same check spelled otherwise: the fast rules see a change, the server none.
         let respelled = plain.replace("v > 0", "(((v)) > (0))");
         let plan = session.plan(&schema(&respelled, d)).unwrap();
@@ -145,7 +152,10 @@ fn a_check_the_server_refuses_never_reaches_the_target() {
             }
             other => panic!("{server:?}: {other:?}"),
         }
-        assert!(session.plan(&schema(before, d)).unwrap().is_empty(), "{server:?}: the target changed");
+        assert!(
+            session.plan(&schema(before, d)).unwrap().is_empty(),
+            "{server:?}: the target changed"
+        );
         drop(session);
         db.close();
     }
@@ -158,12 +168,21 @@ fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
     for server in [Server::Mysql, Server::Mysql8] {
         let Some(base) = server.url() else { continue };
         let suffix = common::unique_name("x").replace(|c: char| !c.is_ascii_hexdigit(), "");
-        let leftover = format!("reconcile_scratch_dead{:0>12}", &suffix[suffix.len().saturating_sub(12)..]);
-        let in_use = format!("reconcile_scratch_beef{:0>12}", &suffix[suffix.len().saturating_sub(12)..]);
+        let leftover = format!(
+            "reconcile_scratch_dead{:0>12}",
+            &suffix[suffix.len().saturating_sub(12)..]
+        );
+        let in_use = format!(
+            "reconcile_scratch_beef{:0>12}",
+            &suffix[suffix.len().saturating_sub(12)..]
+        );
         block_on(exec_on_server(
             server,
             &base,
-            &[format!("CREATE DATABASE {leftover}"), format!("CREATE DATABASE {in_use}")],
+            &[
+                format!("CREATE DATABASE {leftover}"),
+                format!("CREATE DATABASE {in_use}"),
+            ],
         ))
         .unwrap();
         let holder = LiveDb::on_server(server, &base);
@@ -176,13 +195,22 @@ fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
                 .unwrap()
         };
         // Another run's scratch: its lock is held by a live connection.
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let mut held = runtime.block_on(async {
             use sqlx::Connection;
-            sqlx::MySqlConnection::connect(&format!("{base}/mysql")).await.unwrap()
+            sqlx::MySqlConnection::connect(&format!("{base}/mysql"))
+                .await
+                .unwrap()
         });
         let got: Option<i64> = runtime
-            .block_on(sqlx::query_scalar("SELECT GET_LOCK(?, 0)").bind(&in_use).fetch_one(&mut held))
+            .block_on(
+                sqlx::query_scalar("SELECT GET_LOCK(?, 0)")
+                    .bind(&in_use)
+                    .fetch_one(&mut held),
+            )
             .unwrap();
         assert_eq!(got, Some(1));
         let db = LiveDb::on_server(server, &base);
@@ -191,14 +219,21 @@ fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         let one = "table t {\n    column id bigint primary-key=#true\n    check c \"id > 0\"\n}\n";
         apply(&mut session, &schema(one, d)).unwrap();
-        let plan = session.plan(&schema(&one.replace("id > 0", "id > 1"), d)).unwrap();
+        let plan = session
+            .plan(&schema(&one.replace("id > 0", "id > 1"), d))
+            .unwrap();
         assert_eq!(plan.spelled, ["t"]);
         drop(session);
         db.close();
         let kept = (exists(&leftover), exists(&in_use));
         drop(held);
         assert_eq!(kept, (0, 1), "{server:?}: (leftover, in use)");
-        block_on(exec_on_server(server, &base, &[format!("DROP DATABASE {in_use}")])).unwrap();
+        block_on(exec_on_server(
+            server,
+            &base,
+            &[format!("DROP DATABASE {in_use}")],
+        ))
+        .unwrap();
         holder.close();
     }
 }

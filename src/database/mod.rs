@@ -202,7 +202,9 @@ pub(crate) async fn plan_uncounted<C: Connection>(
     crate::timings::record("introspect", start.elapsed());
     actual.tables.retain(|t| !schema.is_ignored(&t.name));
     let desired = crate::timings::stage("diff", || crate::dialect::resolve(schema, conn.dialect()));
-    let fast = crate::timings::stage("diff", || crate::diff::diff(&actual, &desired, conn.dialect()))?;
+    let fast = crate::timings::stage("diff", || {
+        crate::diff::diff(&actual, &desired, conn.dialect())
+    })?;
     let start = std::time::Instant::now();
     let mut spelled_tables = Vec::new();
     let (changes, note) = match scratch::spell(conn, &fast).await? {
@@ -211,7 +213,10 @@ pub(crate) async fn plan_uncounted<C: Connection>(
             crate::timings::record("scratch", start.elapsed());
             spelled_tables = spelled.tables.iter().map(|t| t.name.clone()).collect();
             let d = conn.dialect();
-            (crate::diff::diff_spelled(&actual, &desired, &spelled, d)?, None)
+            (
+                crate::diff::diff_spelled(&actual, &desired, &spelled, d)?,
+                None,
+            )
         }
         scratch::Spelling::Unavailable(why) => (
             fast,

@@ -319,7 +319,13 @@ fn table_checks(
             }
             TableChange::AlterPrimaryKey { to, .. } if !to.is_empty() => {
                 if let Some(sql) = duplicates(to) {
-                    push(CheckKind::KeyDuplicates { columns: to.clone() }, sql, None);
+                    push(
+                        CheckKind::KeyDuplicates {
+                            columns: to.clone(),
+                        },
+                        sql,
+                        None,
+                    );
                 }
             }
             TableChange::AddForeignKey(fk) => {
@@ -331,7 +337,8 @@ fn table_checks(
                 else {
                     continue; // a new column holds only its default
                 };
-                let present: Vec<String> = cols.iter().map(|c| format!("c.{c} IS NOT NULL")).collect();
+                let present: Vec<String> =
+                    cols.iter().map(|c| format!("c.{c} IS NOT NULL")).collect();
                 let orphan = match parents.live(fk) {
                     Some((parent, ref_cols)) => {
                         let joins: Vec<String> = cols

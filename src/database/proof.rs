@@ -80,7 +80,9 @@ pub async fn prove<C: Connection>(
     let mut scratch = match conn.open_scratch().await {
         Ok(scratch) => scratch,
         Err(e) => {
-            return Ok(Outcome::Unavailable(crate::redact::mask_known(&e.to_string())));
+            return Ok(Outcome::Unavailable(crate::redact::mask_known(
+                &e.to_string(),
+            )));
         }
     };
     let place = scratch.target();
@@ -118,10 +120,15 @@ async fn on_copy<C: Connection>(
         let Some(sql) = conn.structure_sql(name).await? else {
             continue;
         };
-        scratch.execute(&sql).await.map_err(|source| Error::Database {
-            what: format!("cannot copy the structure of `{name}` into the scratch for the proof"),
-            source,
-        })?;
+        scratch
+            .execute(&sql)
+            .await
+            .map_err(|source| Error::Database {
+                what: format!(
+                    "cannot copy the structure of `{name}` into the scratch for the proof"
+                ),
+                source,
+            })?;
         copied.push(name.clone());
     }
     let all: Vec<(usize, &str)> = plan.statements().collect();
@@ -138,7 +145,9 @@ async fn on_copy<C: Connection>(
     }
     // The copy holds the concerned tables only: the schema's others are not compared.
     let mut wanted = desired.clone();
-    wanted.tables.retain(|t| names.contains(&t.name) || t.renamed_from.as_ref().is_some_and(|r| names.contains(r)));
+    wanted.tables.retain(|t| {
+        names.contains(&t.name) || t.renamed_from.as_ref().is_some_and(|r| names.contains(r))
+    });
     let left = super::plan_uncounted(scratch, environment, &wanted).await?;
     if !left.is_empty() {
         return Err(Error::ProofDiverged {

@@ -68,21 +68,31 @@ fn disputed(changes: &[Change]) -> Vec<&Table> {
 
 /// Asks the server how it spells the desired tables that `changes` disputes; `desired` is
 /// resolved for the connection's dialect. Fails when the server refuses one of them.
-pub(crate) async fn spell<C: Connection>(conn: &mut C, changes: &[Change]) -> Result<Spelling, Error> {
+pub(crate) async fn spell<C: Connection>(
+    conn: &mut C,
+    changes: &[Change],
+) -> Result<Spelling, Error> {
     let tables = disputed(changes);
     if tables.is_empty() {
         return Ok(Spelling::NotNeeded);
     }
     let mut scratch = match conn.open_scratch().await {
         Ok(scratch) => scratch,
-        Err(e) => return Ok(Spelling::Unavailable(crate::redact::mask_known(&e.to_string()))),
+        Err(e) => {
+            return Ok(Spelling::Unavailable(crate::redact::mask_known(
+                &e.to_string(),
+            )));
+        }
     };
     let result = create_and_read(&mut scratch, &tables).await;
     scratch.close_scratch().await;
     result.map(Spelling::Read)
 }
 
-async fn create_and_read<C: Connection>(scratch: &mut C, tables: &[&Table]) -> Result<Schema, Error> {
+async fn create_and_read<C: Connection>(
+    scratch: &mut C,
+    tables: &[&Table],
+) -> Result<Schema, Error> {
     for table in tables {
         for sql in statements(scratch, table) {
             if let Err(source) = scratch.execute(&sql).await {

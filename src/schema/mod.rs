@@ -198,7 +198,11 @@ pub fn decimal_value(text: &str) -> Option<String> {
         (true, false) => format!("0.{fraction}"),
         (false, false) => format!("{whole}.{fraction}"),
     };
-    Some(if negative { format!("-{magnitude}") } else { magnitude })
+    Some(if negative {
+        format!("-{magnitude}")
+    } else {
+        magnitude
+    })
 }
 
 /// A column default.

@@ -6,10 +6,10 @@
 #![allow(dead_code)]
 
 pub mod arbitrary;
-pub mod users;
 pub mod case;
 pub mod live;
 pub mod sqlite;
+pub mod users;
 pub mod values;
 
 use std::io::Write;

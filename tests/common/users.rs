@@ -15,9 +15,30 @@ use reconcile::dialect::Dialect;
 /// Table and column names: reserved words of one database or another, mixed case, names
 /// that need quoting, non-ASCII.
 pub const NAMES: [&str; 24] = [
-    "order", "group", "select", "key", "check", "index", "references", "to", "from", "user",
-    "desc", "Limit", "default", "Users", "createdAt", "line items", "e-mail", "café", "数量",
-    "naïve", "qty", "name", "value", "x1",
+    "order",
+    "group",
+    "select",
+    "key",
+    "check",
+    "index",
+    "references",
+    "to",
+    "from",
+    "user",
+    "desc",
+    "Limit",
+    "default",
+    "Users",
+    "createdAt",
+    "line items",
+    "e-mail",
+    "café",
+    "数量",
+    "naïve",
+    "qty",
+    "name",
+    "value",
+    "x1",
 ];
 
 /// A portable type, with its size where it has one.
@@ -81,10 +102,32 @@ impl Ty {
     fn defaults(&self) -> Vec<String> {
         match self {
             Ty::Bool => vec!["#true".into(), "#false".into()],
-            Ty::SmallInt => vec!["0".into(), "-5".into(), "-32768".into(), "(sql)\"-1\"".into(), "(sql)\"(1 + 2)\"".into()],
-            Ty::Int | Ty::BigInt => vec!["0".into(), "-100".into(), "42".into(), "(sql)\"0\"".into(), "(sql)\"-7\"".into()],
-            Ty::Float | Ty::Double => vec!["0".into(), "1.5".into(), "-2.25".into(), "(sql)\"0.0\"".into()],
-            Ty::Decimal(_) => vec!["0".into(), "0.00".into(), "-1.5".into(), "(sql)\"2.50\"".into()],
+            Ty::SmallInt => vec![
+                "0".into(),
+                "-5".into(),
+                "-32768".into(),
+                "(sql)\"-1\"".into(),
+                "(sql)\"(1 + 2)\"".into(),
+            ],
+            Ty::Int | Ty::BigInt => vec![
+                "0".into(),
+                "-100".into(),
+                "42".into(),
+                "(sql)\"0\"".into(),
+                "(sql)\"-7\"".into(),
+            ],
+            Ty::Float | Ty::Double => vec![
+                "0".into(),
+                "1.5".into(),
+                "-2.25".into(),
+                "(sql)\"0.0\"".into(),
+            ],
+            Ty::Decimal(_) => vec![
+                "0".into(),
+                "0.00".into(),
+                "-1.5".into(),
+                "(sql)\"2.50\"".into(),
+            ],
             Ty::Str(_) | Ty::Text => vec![
                 "\"x\"".into(),
                 "\"\"".into(),
@@ -99,7 +142,10 @@ impl Ty {
             Ty::Date => vec!["\"2020-01-01\"".into(), "(sql)CURRENT_DATE".into()],
             Ty::Time => vec!["\"10:00:00\"".into()],
             Ty::DateTime | Ty::Timestamp => {
-                vec!["(sql)CURRENT_TIMESTAMP".into(), "\"2020-01-01 10:00:00\"".into()]
+                vec![
+                    "(sql)CURRENT_TIMESTAMP".into(),
+                    "\"2020-01-01 10:00:00\"".into(),
+                ]
             }
             Ty::Uuid => vec!["\"00000000-0000-0000-0000-000000000000\"".into()],
             Ty::Json | Ty::Bytes => Vec::new(),
@@ -110,13 +156,26 @@ impl Ty {
     pub fn value(&self, seed: u32, d: Dialect) -> String {
         match self {
             Ty::Bool => match d {
-                Dialect::Postgres => if seed.is_multiple_of(2) { "TRUE" } else { "FALSE" }.into(),
+                Dialect::Postgres => if seed.is_multiple_of(2) {
+                    "TRUE"
+                } else {
+                    "FALSE"
+                }
+                .into(),
                 _ => format!("{}", seed % 2),
             },
             Ty::SmallInt | Ty::Int | Ty::BigInt => format!("{}", seed as i64 % 200 - 100),
             Ty::Float | Ty::Double => format!("{}.5", seed % 100),
             Ty::Decimal(_) => format!("{}.25", seed % 100),
-            Ty::Str(Some(n)) => format!("'{}'", "ab'c".repeat(4).chars().take((seed % (*n + 1)).min(*n) as usize).collect::<String>().replace('\'', "''")),
+            Ty::Str(Some(n)) => format!(
+                "'{}'",
+                "ab'c"
+                    .repeat(4)
+                    .chars()
+                    .take((seed % (*n + 1)).min(*n) as usize)
+                    .collect::<String>()
+                    .replace('\'', "''")
+            ),
             Ty::Str(None) | Ty::Text => format!("'t{seed} ü'"),
             Ty::Bytes => match d {
                 Dialect::Postgres => "'\\x0102'::bytea".into(),
@@ -190,25 +249,33 @@ pub struct Tab {
 }
 
 fn cond() -> impl Strategy<Value = Cond> {
-    (0usize..8, any::<u8>(), any::<bool>(), prop::bool::weighted(0.15)).prop_map(
-        |(column, form, quote_always, negate)| Cond {
+    (
+        0usize..8,
+        any::<u8>(),
+        any::<bool>(),
+        prop::bool::weighted(0.15),
+    )
+        .prop_map(|(column, form, quote_always, negate)| Cond {
             column,
             form,
             quote_always,
             negate,
-        },
-    )
+        })
 }
 
 fn col() -> impl Strategy<Value = Col> {
-    (0..NAMES.len(), ty(), any::<bool>(), prop::option::of(0usize..9)).prop_map(
-        |(n, ty, nullable, default)| Col {
+    (
+        0..NAMES.len(),
+        ty(),
+        any::<bool>(),
+        prop::option::of(0usize..9),
+    )
+        .prop_map(|(n, ty, nullable, default)| Col {
             name: NAMES[n].to_string(),
             ty,
             nullable,
             default,
-        },
-    )
+        })
 }
 
 fn idx() -> impl Strategy<Value = Idx> {
@@ -353,8 +420,20 @@ pub fn edited(tables: &[Tab], edits: &[Edit]) -> Vec<Tab> {
 /// not reserved there (PostgreSQL folds unquoted names to lower case).
 fn needs_quotes(name: &str, d: Dialect) -> bool {
     const RESERVED: [&str; 14] = [
-        "order", "group", "select", "key", "check", "index", "references", "to", "from", "user",
-        "desc", "limit", "default", "value",
+        "order",
+        "group",
+        "select",
+        "key",
+        "check",
+        "index",
+        "references",
+        "to",
+        "from",
+        "user",
+        "desc",
+        "limit",
+        "default",
+        "value",
     ];
     let plain = name
         .chars()
@@ -425,7 +504,11 @@ pub fn cond_sql(t: &Tab, c: &Cond, d: Dialect) -> Option<String> {
             _ => return None,
         }
     };
-    Some(if c.negate { format!("NOT ({sql})") } else { sql })
+    Some(if c.negate {
+        format!("NOT ({sql})")
+    } else {
+        sql
+    })
 }
 
 /// A KDL string literal of `text`.
@@ -452,7 +535,11 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             kdl_string(&t.name)
         ));
         for c in &t.columns {
-            out.push_str(&format!("    column {} {}", kdl_string(&c.name), c.ty.kdl()));
+            out.push_str(&format!(
+                "    column {} {}",
+                kdl_string(&c.name),
+                c.ty.kdl()
+            ));
             if c.nullable {
                 out.push_str(" nullable=#true");
             }

@@ -42,7 +42,8 @@ impl PgDb {
             in_transaction: false,
         };
         let what = "cannot open a scratch schema";
-        db.run(what, timeout_sql(self.statement_lock_timeout)).await?;
+        db.run(what, timeout_sql(self.statement_lock_timeout))
+            .await?;
         let path = db
             .text_of("SHOW search_path")
             .await?
@@ -60,8 +61,8 @@ impl PgDb {
     pub(super) async fn close(mut self) {
         if let Some(mut conn) = self.conn.take() {
             if self.in_transaction {
-                let _ = sqlx::Executor::execute(&mut conn, AssertSqlSafe("ROLLBACK".to_string()))
-                    .await;
+                let _ =
+                    sqlx::Executor::execute(&mut conn, AssertSqlSafe("ROLLBACK".to_string())).await;
             }
             let _ = conn.close().await;
         }

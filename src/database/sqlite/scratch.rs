@@ -1,7 +1,7 @@
 //! SQLite's scratch: a database in memory, with the session settings of every connection.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::Connection as _;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
 use super::{SqliteDb, strict_identifiers};
 use crate::error::{DriverError, Error};
