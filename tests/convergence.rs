@@ -16,9 +16,7 @@ use common::users::{self, Tab, quote};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reconcile::database::{Intent, Session};
 use reconcile::dialect::Dialect;
-use reconcile::environment::Environment;
 use reconcile::project::schema_from_source;
-use reconcile::redact::SecretUrl;
 use reconcile::schema::Schema;
 
 /// How the pairs ended.
@@ -261,22 +259,9 @@ impl Run<'_> {
     }
 }
 
-fn environment(db: &LiveDb, dir: &Path) -> Environment {
-    Environment {
-        name: "test".into(),
-        url: SecretUrl::new(db.environment_url(dir)),
-        dialect: db.dialect(),
-        allow_destructive: true,
-        lock_timeout: 5,
-        statement_lock_timeout: 5,
-        connect_timeout: 10,
-        concurrent_indexes: false,
-    }
-}
-
 fn converge_on(label: &str, db: LiveDb, dir: &Path) {
     let d = db.dialect();
-    let session = Session::open(&environment(&db, dir), dir, Intent::Write).unwrap();
+    let session = Session::open(&db.environment(dir), dir, Intent::Write).unwrap();
     let run = RefCell::new(Run {
         db: &db,
         session,

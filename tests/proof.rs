@@ -4,30 +4,13 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::Server;
 use common::live::LiveDb;
 use reconcile::database::apply::{Options, Progress};
 use reconcile::database::proof::Outcome;
 use reconcile::database::{Intent, Session};
-use reconcile::environment::Environment;
 use reconcile::project::schema_from_source;
-use reconcile::redact::SecretUrl;
 use reconcile::schema::Schema;
-
-fn environment(db: &LiveDb, dir: &Path) -> Environment {
-    Environment {
-        name: "test".into(),
-        url: SecretUrl::new(db.environment_url(dir)),
-        dialect: db.dialect(),
-        allow_destructive: true,
-        lock_timeout: 5,
-        statement_lock_timeout: 5,
-        connect_timeout: 10,
-        concurrent_indexes: false,
-    }
-}
 
 /// Parsed without MySQL's own rules: each schema here stands for a limit or a refusal that
 /// `check` cannot know (a newer server's, a function the database lacks).
@@ -90,7 +73,7 @@ fn a_statement_the_server_refuses_never_reaches_the_target() {
             let dir = tempfile::tempdir().unwrap();
             let db = LiveDb::on_server(server, &base);
             let mut session =
-                Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
+                Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
             let source = format!(
                 "table a_first {{\n    column id int primary-key=#true\n}}\ntable b_refused {{\n    column id int primary-key=#true\n    {body}\n}}\n"
             );
@@ -127,7 +110,7 @@ fn a_refused_alter_leaves_the_tables_and_their_rows() {
         let dir = tempfile::tempdir().unwrap();
         let db = LiveDb::on_server(server, &base);
         let mut session =
-            Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
+            Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
         let before = "table kept {\n    column id int primary-key=#true\n}\ntable later {\n    column id int primary-key=#true\n    column kept_id int nullable=#true references=\"kept.id\"\n}\n";
         apply(&mut session, &unchecked(before), &mut Seen::default()).unwrap();
         db.run(&[
@@ -178,7 +161,7 @@ fn an_ordinary_plan_is_proved_then_runs() {
         let dir = tempfile::tempdir().unwrap();
         let db = LiveDb::on_server(server, &base);
         let mut session =
-            Session::open(&environment(&db, dir.path()), dir.path(), Intent::Write).unwrap();
+            Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
         let before = "table parent {\n    column id int primary-key=#true\n}\ntable child {\n    column id int primary-key=#true\n    column parent_id int references=\"parent.id\"\n}\ntable untouched {\n    column id int primary-key=#true\n}\n";
         let mut seen = Seen::default();
         apply(&mut session, &unchecked(before), &mut seen).unwrap();

@@ -11,9 +11,7 @@ use common::live::{LiveDb, block_on};
 use common::{Server, exec_on_server};
 use reconcile::database::{Intent, Session};
 use reconcile::dialect::Dialect;
-use reconcile::environment::Environment;
 use reconcile::project::schema_from_source;
-use reconcile::redact::SecretUrl;
 use reconcile::schema::Schema;
 
 /// A SQLite file in `dir`, then a fresh database on each server whose URL is set.
@@ -25,19 +23,6 @@ fn databases(dir: &Path) -> Vec<LiveDb> {
         }
     }
     dbs
-}
-
-fn environment(db: &LiveDb, dir: &Path) -> Environment {
-    Environment {
-        name: "test".into(),
-        url: SecretUrl::new(db.environment_url(dir)),
-        dialect: db.dialect(),
-        allow_destructive: true,
-        lock_timeout: 5,
-        statement_lock_timeout: 5,
-        connect_timeout: 10,
-        concurrent_indexes: false,
-    }
 }
 
 fn schema(source: &str, dialect: Dialect) -> Schema {
@@ -81,7 +66,7 @@ fn a_schema_the_fast_rules_misread_converges() {
             _ => SPELLINGS.to_string(),
         };
         let desired = schema(&source, d);
-        let env = environment(&db, dir.path());
+        let env = db.environment(dir.path());
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         apply(&mut session, &desired).unwrap();
         db.run(&["INSERT INTO spelled (id, name) VALUES (1, 'kept')".to_string()])
@@ -103,7 +88,7 @@ fn a_no_op_plan_opens_no_scratch_and_a_disputed_one_does() {
     let dir = tempfile::tempdir().unwrap();
     for db in databases(dir.path()) {
         let d = db.dialect();
-        let env = environment(&db, dir.path());
+        let env = db.environment(dir.path());
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         apply(&mut session, &schema(plain, d)).unwrap();
         let noop = session.plan(&schema(plain, d)).unwrap();
@@ -141,7 +126,7 @@ fn a_check_the_server_refuses_never_reaches_the_target() {
         let db = LiveDb::on_server(server, &base);
         let d = db.dialect();
         let before = "table t {\n    column id bigint primary-key=#true\n    column v double\n    check c \"v > 0\"\n}\n";
-        let env = environment(&db, dir.path());
+        let env = db.environment(dir.path());
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         apply(&mut session, &schema(before, d)).unwrap();
         let refused = before.replace("v > 0", "v > rand()");
@@ -215,7 +200,7 @@ fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
         assert_eq!(got, Some(1));
         let db = LiveDb::on_server(server, &base);
         let d = db.dialect();
-        let env = environment(&db, dir.path());
+        let env = db.environment(dir.path());
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         let one = "table t {\n    column id bigint primary-key=#true\n    check c \"id > 0\"\n}\n";
         apply(&mut session, &schema(one, d)).unwrap();

@@ -206,20 +206,17 @@ pub(crate) async fn plan_uncounted<C: Connection>(
         crate::diff::diff(&actual, &desired, conn.dialect())
     })?;
     let start = std::time::Instant::now();
-    let mut spelled_tables = Vec::new();
-    let (changes, note) = match scratch::spell(conn, &fast).await? {
-        scratch::Spelling::NotNeeded => (fast, None),
+    let (changes, spelled, note) = match scratch::spell(conn, &fast).await? {
+        scratch::Spelling::NotNeeded => (fast, Vec::new(), None),
         scratch::Spelling::Read(spelled) => {
             crate::timings::record("scratch", start.elapsed());
-            spelled_tables = spelled.tables.iter().map(|t| t.name.clone()).collect();
-            let d = conn.dialect();
-            (
-                crate::diff::diff_spelled(&actual, &desired, &spelled, d)?,
-                None,
-            )
+            let changes = crate::diff::diff_spelled(&actual, &desired, &spelled, conn.dialect())?;
+            let names = spelled.tables.into_iter().map(|t| t.name).collect();
+            (changes, names, None)
         }
         scratch::Spelling::Unavailable(why) => (
             fast,
+            Vec::new(),
             Some(format!(
                 "the server gave no scratch to spell the changed checks, defaults and types in ({why}); they are compared by reconcile's own rules, which may see a difference the server would not"
             )),
@@ -228,7 +225,7 @@ pub(crate) async fn plan_uncounted<C: Connection>(
     let mut plan =
         crate::plan::from_changes(environment, &actual, &desired, changes, conn.dialect())?;
     plan.notes.extend(note);
-    plan.spelled = spelled_tables;
+    plan.spelled = spelled;
     plan.target = Some(conn.target());
     Ok(plan)
 }

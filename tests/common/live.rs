@@ -54,6 +54,21 @@ impl LiveDb {
         }
     }
 
+    /// An environment named `test` for this database (SQLite: relative to `project`) that
+    /// allows destructive changes and waits 5 s for locks, as the live suites use it.
+    pub fn environment(&self, project: &Path) -> reconcile::environment::Environment {
+        reconcile::environment::Environment {
+            name: "test".into(),
+            url: reconcile::redact::SecretUrl::new(self.environment_url(project)),
+            dialect: self.dialect(),
+            allow_destructive: true,
+            lock_timeout: 5,
+            statement_lock_timeout: 5,
+            connect_timeout: 10,
+            concurrent_indexes: false,
+        }
+    }
+
     /// Runs an SQL script: SQLite takes it whole; servers get one statement at a time
     /// (see [`split_statements`]). The first failure is returned with its statement.
     pub fn run_script(&self, script: &str) -> Result<(), String> {

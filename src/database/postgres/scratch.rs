@@ -16,16 +16,14 @@ use crate::error::{DriverError, Error};
 impl PgDb {
     /// A second connection, in a transaction, whose current schema is a new, empty one.
     pub(super) async fn scratch(&mut self) -> Result<PgDb, Error> {
-        let options = PgConnectOptions::from_str(&self.url).map_err(|e| Error::Connect {
+        let connect = |e: sqlx::Error| Error::Connect {
             url: self.shown.clone(),
             source: DriverError::new(e, &self.url),
-        })?;
+        };
+        let options = PgConnectOptions::from_str(&self.url).map_err(connect)?;
         let conn = PgConnection::connect_with(&options)
             .await
-            .map_err(|e| Error::Connect {
-                url: self.shown.clone(),
-                source: DriverError::new(e, &self.url),
-            })?;
+            .map_err(connect)?;
         let name = crate::database::scratch::name();
         let mut db = PgDb {
             conn: Some(conn),
