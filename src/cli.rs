@@ -22,7 +22,8 @@ Exit status:
   1  every error, including a refused apply (nothing was changed)
 
 Environment: RECONCILE_ENV picks the environment; NO_COLOR turns colour off.
-Docs: docs/reference.md (language, environments, JSON), docs/safety.md, docs/alembic.md.";
+Docs: docs/language.md (schema.kdl, environments), docs/reference.md (commands, JSON),
+docs/safety.md, docs/alembic.md, docs/ci.md.";
 
 /// Declarative schema reconciler: makes a SQLite, MySQL/MariaDB or PostgreSQL database match
 /// `schema.kdl`, with no revision files.
@@ -77,7 +78,10 @@ A file that exists is kept as it is.
   reconcile apply --env production --plan plan.json
   reconcile apply --format sql            show the exact SQL as it runs
 
-Without a terminal on standard input, apply does not ask: it says so and proceeds.
+Without a terminal on standard input, apply cannot ask: it proceeds on `development`, and
+refuses any other environment unless given --yes (or a reviewed --plan FILE). It never
+creates a database unless the environment says `create-database #true` or given
+--create-database.
 
 ", "Exit status:
   0  success (also when there was nothing to do)
@@ -105,7 +109,8 @@ Without a terminal on standard input, apply does not ask: it says so and proceed
     #[command(after_help = concat!("Examples:
   reconcile diff old.kdl schema.kdl --dialect mysql
   reconcile diff old.kdl schema.kdl --dialect postgres --format sql > change.sql
-  git show main:schema.kdl > /tmp/main.kdl && reconcile diff /tmp/main.kdl schema.kdl --dialect sqlite
+  reconcile diff <(git show main:schema.kdl) schema.kdl --dialect sqlite
+  git show main:schema.kdl | reconcile diff - schema.kdl --dialect mysql
 
 OLD stands for the database it would create on DIALECT; the changes, their order, SQL and
 destructive flags are those a live plan makes.
@@ -130,10 +135,11 @@ destructive flags are those a live plan makes.
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The schema as it is (a schema.kdl file)
+    /// The schema as it is: a schema.kdl file, `-` for standard input, or a pipe such as
+    /// `<(git show main:schema.kdl)`
     pub old: PathBuf,
 
-    /// The schema as it should be
+    /// The schema as it should be (a file, `-` or a pipe, as OLD; at most one `-`)
     pub new: PathBuf,
 
     /// The database the SQL is for
@@ -190,6 +196,10 @@ pub struct ApplyArgs {
     /// Permit destructive changes (dropping tables or columns, narrowing types)
     #[arg(long)]
     pub allow_destructive: bool,
+
+    /// Create the database (or SQLite file) when it does not exist
+    #[arg(long)]
+    pub create_database: bool,
 
     /// Run exactly this saved plan (`plan --out FILE`); refused, changing nothing, when the
     /// database changed since, or the plan is for another environment

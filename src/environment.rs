@@ -29,8 +29,11 @@ pub const DEFAULT_DOTENV: &str = "config.env";
 /// The largest environment file read.
 pub const MAX_ENVIRONMENT_BYTES: u64 = 64 << 10;
 
-const SETTINGS: [&str; 7] = [
+const SETTINGS: [&str; 10] = [
     "url",
+    "user",
+    "password",
+    "create-database",
     "dotenv",
     "allow-destructive",
     "lock-timeout",
@@ -65,6 +68,28 @@ pub struct Environment {
     /// Indexes on existing tables are built with `CREATE INDEX CONCURRENTLY`, after the
     /// transaction (PostgreSQL).
     pub concurrent_indexes: bool,
+    /// `apply` may create the database when it does not exist (`create-database #true`).
+    pub create_database: bool,
+    /// What reading the file noticed, for a line on standard error (a SQLAlchemy driver
+    /// dropped from the scheme).
+    pub notes: Vec<String>,
+}
+
+impl Environment {
+    /// The environment file, relative to the project folder.
+    pub fn file(&self) -> String {
+        format!("environments/{}.kdl", self.name)
+    }
+
+    /// The database as messages show it: a SQLite file's absolute path, a server URL with
+    /// its password masked.
+    pub fn shown(&self, root: &Path) -> String {
+        match self.dialect {
+            Dialect::Sqlite => crate::target::sqlite_file(self.url.expose(), root)
+                .map_or_else(|_| self.url.to_string(), |file| file.shown()),
+            _ => self.url.to_string(),
+        }
+    }
 }
 
 /// The names of the environments of the project at `root`, sorted.
@@ -100,6 +125,7 @@ pub fn load(
         return Err(Error::UnknownEnvironment {
             name: name.to_string(),
             known: list(root),
+            chosen_by: String::new(),
         });
     }
     let source = crate::input::read_text(&path, MAX_ENVIRONMENT_BYTES)?;
@@ -116,8 +142,16 @@ pub fn from_source(
 ) -> Result<Environment, Error> {
     let file = format!("environments/{name}.kdl");
     parse(root, name, source, vars).map_err(|problems| {
+        // Problems that are all in the dotenv file are headed with its name.
+        let first = problems.first().and_then(Problem::elsewhere);
+        let header = match first {
+            Some(other) if problems.iter().all(|p| p.elsewhere() == Some(other)) => {
+                other.to_string()
+            }
+            _ => file,
+        };
         Error::Source(Diagnostics::new(
-            file,
+            header,
             &mask_inline_passwords(&mask_known(source)),
             problems,
         ))
@@ -136,6 +170,9 @@ struct Settings {
     statement_lock_timeout: Option<u64>,
     connect_timeout: Option<u64>,
     concurrent_indexes: bool,
+    create_database: bool,
+    user: Option<(String, Span)>,
+    password: Option<(String, Span)>,
 }
 
 fn parse(
@@ -181,28 +218,86 @@ fn parse(
         );
         return Err(problems);
     };
-    let url = substitute(&raw, span, source, &lookup, &mut problems);
-    crate::redact::learn_url(&url);
+    let mut used = Vec::new();
+    let url = substitute(&raw, span, source, &lookup, &mut used, &mut problems);
+    let (url, driver) = crate::target::without_driver(&url);
+    let mut notes = Vec::new();
+    if let Some(driver) = driver {
+        notes.push(format!(
+            "environments/{name}.kdl: the url names the SQLAlchemy driver `{driver}`; reconcile connects with its own driver and reads the url without `+{driver}`"
+        ));
+    }
     let dialect = dialect_of(&url);
     if dialect.is_none() && problems.is_empty() {
+        let scheme = crate::target::scheme(&url).map_or_else(String::new, |s| format!(" (`{s}:`)"));
         problems.push(
-            Problem::new("the url's scheme names no supported database", span)
+            Problem::new(format!("the url's scheme{scheme} names no supported database"), span)
                 .label("unknown scheme")
-                .help("use sqlite://, mysql://, mariadb://, postgres:// or postgresql://"),
+                .help("use sqlite://, mysql://, mariadb://, postgres:// or postgresql:// (SQLAlchemy's `+driver` part may stay)"),
         );
     }
-    if matches!(dialect, Some(Dialect::Mysql | Dialect::Postgres))
-        && problems.is_empty()
-        && !names_a_host(&url)
-    {
-        // Without `//host`, drivers fall back to a local server and read the rest (password
-        // included) as the database's name, which messages would then show.
-        problems.push(
-            Problem::new("a server url needs `//` and a host after its scheme", span)
-                .label("no host")
-                .help("write `mysql://user:${DB_PASSWORD}@host:3306/app` or `postgres://user:${DB_PASSWORD}@host:5432/app`"),
-        );
+    let mut url = url;
+    match dialect {
+        Some(Dialect::Sqlite) if problems.is_empty() => {
+            for (setting, given) in [("user", &settings.user), ("password", &settings.password)] {
+                if let Some((_, at)) = given {
+                    problems.push(
+                        Problem::new(format!("a SQLite database takes no `{setting}`"), *at)
+                            .label("not used")
+                            .help("remove it, or point `url` at a server"),
+                    );
+                }
+            }
+            if let Err(why) = crate::target::sqlite_file(&url, root) {
+                problems.push(Problem::new(why, span).label("not a file in reach").help(
+                    "`sqlite:///dev.db` is `dev.db` in the project folder; `sqlite:////srv/app/dev.db` is an absolute path",
+                ));
+            }
+        }
+        Some(Dialect::Mysql | Dialect::Postgres) if problems.is_empty() => {
+            let user = credential(&settings.user, source, &lookup, &mut used, &mut problems);
+            let password = credential(
+                &settings.password,
+                source,
+                &lookup,
+                &mut used,
+                &mut problems,
+            );
+            if let Some(password) = &password {
+                crate::redact::learn(password);
+            }
+            if !names_a_host(&url) {
+                // Without `//host`, drivers fall back to a local server and read the rest
+                // (password included) as the database's name, which messages would then show.
+                problems.push(
+                    Problem::new("a server url needs `//` and a host after its scheme", span)
+                        .label("no host")
+                        .help("write `mysql://user:${DB_PASSWORD}@host:3306/app` or `postgres://user:${DB_PASSWORD}@host:5432/app`"),
+                );
+            } else if problems.is_empty() {
+                if let Some(why) = crate::target::server_url_problem(&url) {
+                    problems.push(unparsed_url(&why, &used, span));
+                } else if user.is_some() || password.is_some() {
+                    match crate::target::with_credentials(
+                        &url,
+                        user.as_deref(),
+                        password.as_deref(),
+                    ) {
+                        Ok(with) => url = with,
+                        Err(why) => {
+                            let at = settings.user.as_ref().or(settings.password.as_ref());
+                            problems.push(
+                                Problem::new(why, at.map_or(span, |(_, s)| *s))
+                                    .label("given twice"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
     }
+    crate::redact::learn_url(&url);
     match (dialect, problems.is_empty()) {
         (Some(dialect), true) => Ok(Environment {
             name: name.to_string(),
@@ -215,6 +310,8 @@ fn parse(
                 .unwrap_or(DEFAULT_STATEMENT_LOCK_TIMEOUT),
             connect_timeout: settings.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             concurrent_indexes: settings.concurrent_indexes,
+            create_database: settings.create_database,
+            notes,
         }),
         _ => Err(problems),
     }
@@ -269,8 +366,8 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             continue;
         };
         let want = match key {
-            "url" | "dotenv" => "a string",
-            "allow-destructive" | "concurrent-indexes" => "`#true` or `#false`",
+            "url" | "dotenv" | "user" | "password" => "a string",
+            "allow-destructive" | "concurrent-indexes" | "create-database" => "`#true` or `#false`",
             "connect-timeout" => "a whole number of seconds from 1 to 86400",
             _ => "a whole number of seconds from 0 to 86400",
         };
@@ -284,6 +381,9 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
                 }
             }
             ("dotenv", KdlValue::String(s)) => out.dotenv = Some((s.clone(), span)),
+            ("user", KdlValue::String(s)) => out.user = Some((s.clone(), span)),
+            ("password", KdlValue::String(s)) => out.password = Some((s.clone(), span)),
+            ("create-database", KdlValue::Bool(b)) => out.create_database = *b,
             ("allow-destructive", KdlValue::Bool(b)) => out.allow_destructive = *b,
             ("concurrent-indexes", KdlValue::Bool(b)) => out.concurrent_indexes = *b,
             ("lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
@@ -437,12 +537,14 @@ pub fn dialect_of(url: &str) -> Option<Dialect> {
     Dialect::from_scheme(url.split_once(':')?.0)
 }
 
-/// Replaces `${VAR}` and `${VAR:-fallback}` in `raw` once; problems point at the reference.
+/// Replaces `${VAR}` and `${VAR:-fallback}` in `raw` once, adding each variable whose value
+/// was used to `used`; problems point at the reference.
 fn substitute(
     raw: &str,
     span: Span,
     source: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
+    used: &mut Vec<String>,
     problems: &mut Vec<Problem>,
 ) -> String {
     let mut out = String::new();
@@ -487,7 +589,10 @@ fn substitute(
                         .label("value not used")
                         .help("values are used as they are, never expanded again; set the final value"),
                 ),
-                (Some(value), _) => out.push_str(&value),
+                (Some(value), _) => {
+                    used.push(var.to_string());
+                    out.push_str(&value);
+                }
                 (None, Some(f)) => out.push_str(f),
                 (None, None) => problems.push(
                     Problem::new(format!("variable `{var}` has no value"), at)
@@ -500,6 +605,37 @@ fn substitute(
     }
     out.push_str(rest);
     out
+}
+
+/// The value of a `user` or `password` setting, its variables substituted (it is then
+/// percent-encoded into the url, so it may hold any character).
+fn credential(
+    given: &Option<(String, Span)>,
+    source: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    used: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let (raw, span) = given.as_ref()?;
+    Some(substitute(raw, *span, source, lookup, used, problems))
+}
+
+/// A server url that does not parse once its variables are substituted: the problem names
+/// the variables (never their values) and how to write a value that needs no encoding.
+fn unparsed_url(why: &str, used: &[String], span: Span) -> Problem {
+    let from = match used {
+        [] => String::new(),
+        vars => format!(
+            " after substituting {}",
+            vars.iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Problem::new(format!("the url does not parse{from}: {why}"), span)
+        .label("not a valid url")
+        .help("a value with `@ : / # ? %` must be percent-encoded in a url (`@` is `%40`); or give the credentials as their own settings, which reconcile encodes: `user \"${DB_USER}\"` and `password \"${DB_PASSWORD}\"`")
 }
 
 /// The span of `needle` inside the entry at `span`, or the entry's span.
@@ -517,5 +653,6 @@ pub fn declared_dialect(root: &Path, name: &str) -> Option<Dialect> {
     let path = root.join("environments").join(format!("{name}.kdl"));
     let source = crate::input::read_text(&path, MAX_ENVIRONMENT_BYTES).ok()?;
     let doc = crate::parse::kdl_document(&source).ok()?;
-    dialect_of(doc.get("url")?.entry(0usize)?.value().as_string()?)
+    let url = doc.get("url")?.entry(0usize)?.value().as_string()?;
+    dialect_of(&crate::target::without_driver(url).0)
 }

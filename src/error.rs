@@ -57,6 +57,11 @@ impl Problem {
         self
     }
 
+    /// The name of the other file the problem is in ([`Problem::in_source`]), if any.
+    pub fn elsewhere(&self) -> Option<&str> {
+        self.source.as_deref().map(Excerpt::name)
+    }
+
     /// The problem as shown: span inside its source and not too long, texts cut short.
     fn fitted(self, source: &Arc<Excerpt>) -> Problem {
         let source = self.source.unwrap_or_else(|| source.clone());
@@ -239,9 +244,14 @@ pub enum Error {
     ))]
     NoProject { path: PathBuf },
 
-    #[error("unknown environment `{name}`")]
+    #[error("unknown environment `{name}`{chosen_by}")]
     #[diagnostic(help("{}", known_environments(known)))]
-    UnknownEnvironment { name: String, known: Vec<String> },
+    UnknownEnvironment {
+        name: String,
+        known: Vec<String>,
+        /// What named it, as a clause (" (from RECONCILE_ENV)"), or empty for `--env`.
+        chosen_by: String,
+    },
 
     #[error("cannot connect to {url}")]
     Connect {
@@ -261,7 +271,9 @@ pub enum Error {
     },
 
     #[error("{path} does not exist")]
-    #[diagnostic(help("`reconcile apply` creates it; check the `url` of the environment"))]
+    #[diagnostic(help(
+        "check the `url` of the environment; `reconcile apply --create-database` creates it"
+    ))]
     NoDatabase { path: String },
 
     #[error("{what}")]
@@ -306,6 +318,28 @@ pub enum Error {
 
     #[error("not confirmed; nothing was changed")]
     NotConfirmed,
+
+    #[error(
+        "standard input is not a terminal, so apply cannot ask before changing `{environment}`{chosen_by}; nothing was changed"
+    )]
+    #[diagnostic(help(
+        "pass `--yes` to apply to `{environment}` from a script (or `--plan FILE` with a reviewed plan); only `development` is applied unasked"
+    ))]
+    NeedsYes {
+        environment: String,
+        chosen_by: String,
+    },
+
+    #[error("{what} does not exist; nothing was changed")]
+    #[diagnostic(help(
+        "apply creates a database only when told: add `create-database #true` to {file}, or pass `--create-database`; check the `url` first if the name is mistyped"
+    ))]
+    WontCreate {
+        /// The database and where it is looked for (`the database `shop` on db:3306`).
+        what: String,
+        /// The environment file.
+        file: String,
+    },
 
     #[error("the database changed since the plan was shown; nothing was changed")]
     #[diagnostic(help("another apply or a person changed it; review the new plan and run again"))]

@@ -26,6 +26,11 @@ impl Excerpt {
         }
     }
 
+    /// The file name it is shown under.
+    pub fn name(&self) -> &str {
+        self.source.name()
+    }
+
     /// The whole text.
     pub fn text(&self) -> &str {
         self.source.inner()

@@ -19,7 +19,7 @@ pub struct Report {
 
 const SCHEMA: &str = r#"// schema.kdl: the whole desired state of the database. There are no revision files:
 // `reconcile plan` compares this file with the database and prints the changes,
-// `reconcile apply` makes them. The language: docs/reference.md in reconcile's repository.
+// `reconcile apply` makes them. The language: docs/language.md in reconcile's repository.
 
 // Tables in the database that reconcile never creates, alters or drops (globs allowed).
 ignore alembic_version
@@ -43,14 +43,21 @@ table users {
 "#;
 
 const DEVELOPMENT: &str = r#"// The development environment (the default): a local SQLite file, no server, no secrets.
-// Paths are relative to the project folder; `reconcile apply` creates the file.
-url "sqlite://dev.db"
+// `sqlite:///dev.db` is relative to the project folder (as in SQLAlchemy);
+// `sqlite:////srv/app/dev.db` is an absolute path.
+url "sqlite:///dev.db"
+
+// `reconcile apply` creates the file when it does not exist.
+create-database #true
 "#;
 
 const PRODUCTION: &str = r#"// The production environment: `reconcile plan --env production`.
 // Credentials never live in this file: each ${NAME} comes from the process environment,
 // else from config.env (copy config.env.example; git ignores config.env).
-url "mysql://${DB_USER}:${DB_PASSWORD}@${DB_HOST}:${DB_PORT}/${DB_DATABASE}"
+url "mysql://${DB_HOST}:${DB_PORT}/${DB_DATABASE}"
+// Given as their own settings, user and password need no percent-encoding.
+user "${DB_USER}"
+password "${DB_PASSWORD}"
 
 // Seconds `apply` waits for another apply's lock.
 lock-timeout 30

@@ -22,8 +22,37 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Error> {
     if !file.metadata().map_err(read_error)?.is_file() {
         return Err(not_a_file());
     }
+    read_stream(file, path, limit)
+}
+
+/// The text of a file given on the command line: `-` is standard input, and a pipe
+/// (`<(git show main:schema.kdl)`, which the shell passes as `/dev/fd/N`) is read like a
+/// regular file; both are cut off past `limit` bytes like [`read_text`].
+pub fn read_argument(path: &Path, limit: u64) -> Result<String, Error> {
+    use std::os::unix::fs::FileTypeExt;
+    if path == Path::new("-") {
+        return read_stream(std::io::stdin().lock(), Path::new("<stdin>"), limit);
+    }
+    let piped = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo());
+    if !piped {
+        return read_text(path, limit);
+    }
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_stream(file, path, limit)
+}
+
+/// At most `limit` bytes of UTF-8 text from `stream`, named `path` in errors.
+fn read_stream(stream: impl Read, path: &Path, limit: u64) -> Result<String, Error> {
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
+    stream
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
     if bytes.len() as u64 > limit {

@@ -9,6 +9,7 @@
 //! ```
 
 pub mod change;
+pub mod console;
 pub mod database;
 pub mod dialect;
 pub mod diff;
@@ -25,6 +26,7 @@ pub mod plan;
 pub mod project;
 pub mod redact;
 pub mod schema;
+pub mod target;
 pub mod timings;
 pub mod validate;
 

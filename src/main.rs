@@ -32,13 +32,12 @@ fn main() -> ExitCode {
     }
     let status = reconcile::run::run(cli, &env);
     if reconcile::timings::enabled() {
-        eprint!("{}", reconcile::timings::report());
+        reconcile::console::err(&reconcile::timings::report());
     }
     match status {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            let report = format!("{:?}", miette::Report::new(e));
-            eprintln!("{}", reconcile::redact::mask_known(&report));
+            reconcile::console::line(&format!("{:?}", miette::Report::new(e)));
             ExitCode::from(1)
         }
     }

@@ -33,10 +33,11 @@ pub fn schema_from_source(source: &str, dialects: &[Dialect]) -> Result<Schema, 
     schema_from_named_source(SCHEMA_FILE, source, dialects)
 }
 
-/// Reads, parses and validates a schema file at any `path` (`reconcile diff`); diagnostics
-/// name the file as given.
+/// Reads, parses and validates a schema file at any `path` (`reconcile diff`; `-` is
+/// standard input, and a pipe from `<(...)` is read too); diagnostics name the file as
+/// given.
 pub fn load_schema_file(path: &Path, dialects: &[Dialect]) -> Result<Schema, Error> {
-    let source = crate::input::read_text(path, MAX_SCHEMA_BYTES)?;
+    let source = crate::input::read_argument(path, MAX_SCHEMA_BYTES)?;
     schema_from_named_source(&path.display().to_string(), &source, dialects)
 }
 

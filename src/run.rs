@@ -1,18 +1,19 @@
 //! The commands. Flags, the environment file and the dotenv file are resolved once into what
 //! each command needs before any work starts; database work goes through [`crate::database`].
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cli::{
     ApplyArgs, CheckArgs, Cli, Command, CompletionsArgs, DiffArgs, InspectArgs, PlanArgs,
 };
+use crate::console;
 use crate::database::apply::{Options, Progress};
 use crate::database::proof::Outcome;
 use crate::database::{Intent, Session};
 use crate::dialect::Dialect;
-use crate::environment::{self, DEFAULT_ENVIRONMENT};
+use crate::environment::{self, DEFAULT_ENVIRONMENT, Environment};
 use crate::error::Error;
 use crate::plan::{Format, Plan, SavedPlan};
 use crate::project;
@@ -20,23 +21,71 @@ use crate::project;
 /// Runs the command; returns the exit status (0, or 2 for `plan --exit-code` with changes).
 pub fn run(cli: Cli, vars: &dyn Fn(&str) -> Option<String>) -> Result<u8, Error> {
     let root = cli.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let env_name = cli
-        .env
-        .clone()
-        .or_else(|| vars("RECONCILE_ENV"))
-        .unwrap_or_else(|| DEFAULT_ENVIRONMENT.into());
+    let chosen = Chosen::new(cli.env.clone(), vars);
     match cli.command {
         Command::Init => init(&root),
         Command::Diff(args) => diff(args),
         Command::Completions(args) => completions(args),
-        Command::Check(args) => in_project(&root).and_then(|()| check(&root, args)),
-        Command::Plan(args) => in_project(&root).and_then(|()| plan(&root, &env_name, vars, args)),
-        Command::Apply(args) => {
-            in_project(&root).and_then(|()| apply(&root, &env_name, vars, args))
-        }
+        Command::Check(args) => in_project(&root).and_then(|()| check(&root, vars, args)),
+        Command::Plan(args) => in_project(&root).and_then(|()| plan(&root, &chosen, vars, args)),
+        Command::Apply(args) => in_project(&root).and_then(|()| apply(&root, &chosen, vars, args)),
         Command::Inspect(args) => {
-            in_project(&root).and_then(|()| inspect(&root, &env_name, vars, args))
+            in_project(&root).and_then(|()| inspect(&root, &chosen, vars, args))
         }
+    }
+}
+
+/// The environment a command runs against, and what named it.
+struct Chosen {
+    name: String,
+    /// `--env`, `RECONCILE_ENV`, or nothing (the default).
+    by: Option<&'static str>,
+}
+
+impl Chosen {
+    fn new(flag: Option<String>, vars: &dyn Fn(&str) -> Option<String>) -> Chosen {
+        match (flag, vars("RECONCILE_ENV")) {
+            (Some(name), _) => Chosen {
+                name,
+                by: Some("--env"),
+            },
+            (None, Some(name)) => Chosen {
+                name,
+                by: Some("RECONCILE_ENV"),
+            },
+            (None, None) => Chosen {
+                name: DEFAULT_ENVIRONMENT.into(),
+                by: None,
+            },
+        }
+    }
+
+    /// " (from RECONCILE_ENV)" when the variable named it: a leftover one is worth saying.
+    fn clause(&self) -> String {
+        match self.by {
+            Some(by @ "RECONCILE_ENV") => format!(" (from {by})"),
+            _ => String::new(),
+        }
+    }
+
+    /// Loads the environment, saying what named an unknown one; prints its notes.
+    fn load(
+        &self,
+        root: &Path,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Environment, Error> {
+        let env = environment::load(root, &self.name, vars).map_err(|e| match e {
+            Error::UnknownEnvironment { name, known, .. } => Error::UnknownEnvironment {
+                name,
+                known,
+                chosen_by: self.clause(),
+            },
+            other => other,
+        })?;
+        for note in &env.notes {
+            console::line(&format!("Note: {note}"));
+        }
+        Ok(env)
     }
 }
 
@@ -54,25 +103,36 @@ fn in_project(root: &Path) -> Result<(), Error> {
 fn init(root: &Path) -> Result<u8, Error> {
     let report = crate::init::init(root)?;
     for file in &report.written {
-        eprintln!("wrote {file}");
+        console::line(&format!("wrote {file}"));
     }
     for file in &report.kept {
-        eprintln!("kept {file} (it exists; init never overwrites a file)");
+        console::line(&format!(
+            "kept {file} (it exists; init never overwrites a file)"
+        ));
     }
     if !report.ignored.is_empty() {
-        eprintln!("added {} to .gitignore", report.ignored.join(", "));
+        console::line(&format!(
+            "added {} to .gitignore",
+            report.ignored.join(", ")
+        ));
     }
-    eprintln!(
-        "Next: edit schema.kdl, then `reconcile plan` and `reconcile apply` (the development SQLite database)."
+    console::line(
+        "Next: edit schema.kdl, then `reconcile plan` and `reconcile apply` (the development SQLite database).",
     );
     Ok(0)
 }
 
 fn diff(args: DiffArgs) -> Result<u8, Error> {
     let dialect = Dialect::from(args.dialect);
+    if args.old == Path::new("-") && args.new == Path::new("-") {
+        return Err(Error::Usage(
+            "only one of OLD and NEW can be `-` (standard input)".into(),
+        ));
+    }
     let old = project::load_schema_file(&args.old, &[dialect])?;
     let new = project::load_schema_file(&args.new, &[dialect])?;
     let plan = Plan::between(&old, &new, dialect)?;
+    console::err(&plan.notes_text());
     write_output(None, &plan.render(args.format))?;
     Ok(if args.exit_code && !plan.is_empty() {
         2
@@ -89,24 +149,60 @@ fn completions(args: CompletionsArgs) -> Result<u8, Error> {
     Ok(0)
 }
 
-fn check(root: &Path, args: CheckArgs) -> Result<u8, Error> {
+fn check(root: &Path, vars: &dyn Fn(&str) -> Option<String>, args: CheckArgs) -> Result<u8, Error> {
     let dialects = match args.dialect {
         Some(d) => vec![Dialect::from(d)],
         None => project::environment_dialects(root),
     };
     let schema = project::load_schema(root, &dialects)?;
     let names: Vec<&str> = dialects.iter().map(|d| d.name()).collect();
-    eprintln!(
-        "schema.kdl is valid for {} ({} tables)",
+    console::line(&format!(
+        "schema.kdl is valid for {} ({} table{})",
         names.join(", "),
-        schema.tables.len()
-    );
+        schema.tables.len(),
+        if schema.tables.len() == 1 { "" } else { "s" }
+    ));
+    // Every environment file, as a command would read it; a variable with no value here
+    // takes its example value, since CI has no credentials.
+    let example = example_vars(root);
+    let lookup = |name: &str| vars(name).or_else(|| example.get(name).cloned());
+    let mut failed = 0;
+    for name in environment::list(root) {
+        match environment::load(root, &name, &lookup) {
+            Ok(env) => console::line(&format!(
+                "environments/{name}.kdl is valid ({})",
+                env.dialect.name()
+            )),
+            Err(e) => {
+                failed += 1;
+                console::line(&format!("{:?}", miette::Report::new(e)));
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Error::Usage(format!(
+            "{failed} environment file{} {} problems (above)",
+            if failed == 1 { "" } else { "s" },
+            if failed == 1 { "has" } else { "have" }
+        )));
+    }
     Ok(0)
+}
+
+/// The variables of `config.env.example` (init writes it), the values `check` falls back
+/// on; empty when there is no such file.
+fn example_vars(root: &Path) -> std::collections::HashMap<String, String> {
+    crate::input::read_text(
+        &root.join("config.env.example"),
+        crate::dotenv::MAX_DOTENV_BYTES,
+    )
+    .map(|text| crate::dotenv::parse(&text).0)
+    .unwrap_or_default()
 }
 
 fn plan(
     root: &Path,
-    env_name: &str,
+    chosen: &Chosen,
     vars: &dyn Fn(&str) -> Option<String>,
     args: PlanArgs,
 ) -> Result<u8, Error> {
@@ -117,42 +213,46 @@ fn plan(
             Plan::offline(&project::load_schema(root, &[dialect])?, dialect)?
         }
         None => {
-            let env = environment::load(root, env_name, vars)?;
+            let env = chosen.load(root, vars)?;
             let schema = project::load_schema(root, &[env.dialect])?;
             let mut session = Session::open(&env, root, Intent::Read)?;
-            if args.prove {
+            let plan = if args.prove {
                 let (plan, outcome) = session.prove(&schema)?;
                 proved = Some(outcome);
                 plan
             } else {
                 session.plan(&schema)?
-            }
+            };
+            console::line(&format!("Plan for `{}` ({}):", env.name, env.shown(root)));
+            warn_empty_schema(&schema, &plan);
+            plan
         }
     };
+    console::err(&plan.notes_text());
     let format = args.format.unwrap_or(match args.out {
         Some(_) => Format::Json,
         None => Format::Text,
     });
     write_output(args.out.as_deref(), &plan.render(format))?;
     match proved {
-        Some(Some(outcome)) => eprintln!("{}", proof_line(&outcome)),
-        Some(None) if !plan.is_empty() => eprintln!(
+        Some(Some(outcome)) => console::line(&proof_line(&outcome)),
+        Some(None) if !plan.is_empty() => console::line(&format!(
             "Note: {} runs the plan in one transaction and checks the result before it commits: there is nothing to prove first.",
             plan.dialect.name()
-        ),
+        )),
         _ => {}
     }
     if let Some(out) = &args.out {
         if format != Format::Text {
-            eprint!("{}", plan.text());
+            console::err(&plan.text());
         }
-        eprintln!("Wrote the plan to {}.", out.display());
+        console::line(&format!("Wrote the plan to {}.", out.display()));
         if format == Format::Json && plan.fingerprint.is_some() {
-            eprintln!(
+            console::line(&format!(
                 "Apply exactly this plan with `reconcile apply --env {} --plan {}`.",
                 plan.environment,
                 out.display()
-            );
+            ));
         }
     }
     Ok(if args.exit_code && !plan.is_empty() {
@@ -164,38 +264,59 @@ fn plan(
 
 fn apply(
     root: &Path,
-    env_name: &str,
+    chosen: &Chosen,
     vars: &dyn Fn(&str) -> Option<String>,
     args: ApplyArgs,
 ) -> Result<u8, Error> {
-    let env = environment::load(root, env_name, vars)?;
+    let mut env = chosen.load(root, vars)?;
+    env.create_database |= args.create_database;
+    let shown = env.shown(root);
     let saved = args.plan.as_deref().map(SavedPlan::load).transpose()?;
     if let Some(saved) = &saved {
         saved.check_target(&env.name, env.dialect.name())?;
     }
     let schema = project::load_schema(root, &[env.dialect])?;
-    let mut session = Session::open(&env, root, Intent::Write)?;
-    let allow_destructive = args.allow_destructive || env.allow_destructive;
     let terminal = std::io::stdin().is_terminal();
-    // A saved plan was reviewed already; --yes and a missing terminal have no one to ask.
+    // A saved plan was reviewed already, and names its environment; --yes and a missing
+    // terminal have no one to ask.
     let interactive = !args.yes && saved.is_none() && terminal;
     if !args.yes && saved.is_none() && !terminal {
-        eprintln!("Standard input is not a terminal: applying without asking (as with --yes).");
+        if env.name != DEFAULT_ENVIRONMENT {
+            return Err(Error::NeedsYes {
+                environment: env.name.clone(),
+                chosen_by: chosen.clause(),
+            });
+        }
+        console::line(
+            "Standard input is not a terminal: applying to `development` without asking (as with --yes).",
+        );
     }
-    // Asked, the user approves the plan they saw; apply then refuses any other.
+    // Asked, the user approves the plan they saw (read on a connection that creates
+    // nothing); apply then refuses any other.
     let approved = if interactive {
-        let preview = session.plan(&schema)?;
-        eprint!("{}", preview.text());
+        let preview = Session::open(&env, root, Intent::Read)?.plan(&schema)?;
+        console::line(&format!("Plan for `{}` ({shown}):", env.name));
+        console::err(&preview.notes_text());
+        console::err(&preview.text());
         if preview.is_empty() {
             return Ok(0);
         }
-        if !confirm(preview.steps.len())? {
+        if !confirm(preview.steps.len(), &env.name, &shown)? {
             return Err(Error::NotConfirmed);
         }
         Some(preview)
     } else {
+        console::line(&format!("Apply to `{}` ({shown}):", env.name));
         None
     };
+    let mut session = Session::open(&env, root, Intent::Write)?;
+    if session.created() {
+        console::line(&format!(
+            "Created {} (`create-database`), empty.",
+            created_what(&env, &shown)
+        ));
+    }
+    let allow_destructive = args.allow_destructive || env.allow_destructive;
     let options = Options {
         environment: &env.name,
         allow_destructive,
@@ -221,6 +342,7 @@ fn apply(
             .json
             .take()
             .unwrap_or_else(|| serde_json::json!({}));
+        report["created_database"] = serde_json::json!(session.created());
         report["result"] = match &plan {
             Ok(_) => serde_json::json!({ "status": "applied" }),
             Err(e) => e.to_json(),
@@ -231,15 +353,33 @@ fn apply(
     if !plan.is_empty() {
         let n = plan.steps.len();
         let statements = plan.statements().count();
-        eprintln!(
+        console::line(&format!(
             "Applied {n} change{} ({statements} statement{}) to `{}` in {:.2} s.",
             if n == 1 { "" } else { "s" },
             if statements == 1 { "" } else { "s" },
             env.name,
             start.elapsed().as_secs_f64()
-        );
+        ));
     }
     Ok(0)
+}
+
+/// What a created database is called in the line that says so.
+fn created_what(env: &Environment, shown: &str) -> String {
+    match env.dialect {
+        Dialect::Sqlite => format!("the SQLite file {shown}"),
+        _ => format!("the database of {shown}"),
+    }
+}
+
+/// A note when schema.kdl declares no table but the database has some: an empty file (a
+/// failed `inspect --out`, say) would otherwise read as "drop everything".
+fn warn_empty_schema(schema: &crate::schema::Schema, plan: &Plan) {
+    if schema.tables.is_empty() && !plan.is_empty() {
+        console::line(
+            "Note: schema.kdl declares no tables, so the plan drops every table of the database; if the file was emptied by mistake (a failed `inspect --out`?), restore it",
+        );
+    }
 }
 
 /// Apply's progress: the plan made under the lock (unless the user has just seen it), in
@@ -268,12 +408,13 @@ fn proof_line(outcome: &Outcome) -> String {
 
 impl Progress for Reporter {
     fn proved(&mut self, outcome: &Outcome) {
-        eprintln!("{}", proof_line(outcome));
+        console::line(&proof_line(outcome));
     }
 
     fn planned(&mut self, plan: &Plan) {
         if !self.shown || plan.is_empty() {
-            eprint!("{}", plan.text());
+            console::err(&plan.notes_text());
+            console::err(&plan.text());
         }
         let record = match self.format {
             Format::Text => return,
@@ -337,9 +478,12 @@ fn exact_sql(plan: &Plan) -> String {
     out
 }
 
-fn confirm(n: usize) -> Result<bool, Error> {
-    eprint!("Apply {n} change{}? [y/N] ", if n == 1 { "" } else { "s" });
-    let _ = std::io::stderr().flush();
+/// Asks on the terminal, naming the environment and its database.
+fn confirm(n: usize, environment: &str, shown: &str) -> Result<bool, Error> {
+    console::err(&format!(
+        "Apply {n} change{} to `{environment}` ({shown})? [y/N] ",
+        if n == 1 { "" } else { "s" }
+    ));
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)
@@ -352,11 +496,11 @@ fn confirm(n: usize) -> Result<bool, Error> {
 
 fn inspect(
     root: &Path,
-    env_name: &str,
+    chosen: &Chosen,
     vars: &dyn Fn(&str) -> Option<String>,
     args: InspectArgs,
 ) -> Result<u8, Error> {
-    let env = environment::load(root, env_name, vars)?;
+    let env = chosen.load(root, vars)?;
     let schema = Session::open(&env, root, Intent::Inspect)?.introspect()?;
     write_output(
         args.out.as_deref(),
@@ -372,9 +516,7 @@ fn write_output(out: Option<&Path>, text: &str) -> Result<(), Error> {
             source,
         }),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(crate::redact::mask_known(text).as_bytes());
-            let _ = stdout.flush();
+            console::out(text);
             Ok(())
         }
     }

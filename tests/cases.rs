@@ -425,7 +425,10 @@ fn live(
     std::fs::create_dir(dir.join("environments")).unwrap();
     std::fs::write(
         dir.join("environments/development.kdl"),
-        format!("url \"{}\"\n", db.environment_url(dir)),
+        format!(
+            "url \"{}\"\ncreate-database #true\n",
+            db.environment_url(dir)
+        ),
     )
     .unwrap();
     // A refused apply leaves the database as it was: nothing to converge.

@@ -107,7 +107,10 @@ fn matches_live(case: &Case, d: Dialect, old: &str, dir: &Path, db: &LiveDb) -> 
     std::fs::create_dir_all(dir.join("environments")).unwrap();
     std::fs::write(
         dir.join("environments/development.kdl"),
-        format!("url \"{}\"\n", db.environment_url(dir)),
+        format!(
+            "url \"{}\"\ncreate-database #true\n",
+            db.environment_url(dir)
+        ),
     )
     .unwrap();
     std::fs::write(dir.join("schema.kdl"), old).unwrap();

@@ -126,14 +126,17 @@ fn production(db: &TempDb) -> Vec<(String, String)> {
     ]
 }
 
+/// Whether an example reaches a server: `--env production` or `--env staging` (both as
+/// `init` writes them: MySQL, from the `DB_*` variables).
+fn needs_server(example: &str) -> bool {
+    example.contains("--env production") || example.contains("--env staging")
+}
+
 #[test]
 fn every_shell_example_runs() {
-    // Examples with `--env production` run against a database of the MySQL test server.
+    // Examples that need a server run against a database of the MySQL test server, one
+    // fresh database per page.
     let server = Server::Mysql.url();
-    let db = server
-        .as_deref()
-        .map(|base| common::live::block_on(TempDb::create(Server::Mysql, base)));
-    let vars = db.as_ref().map(production).unwrap_or_default();
     let bin = bin_dir();
     let path = format!(
         "{}:{}",
@@ -142,25 +145,32 @@ fn every_shell_example_runs() {
     );
     let mut ran = 0;
     for page in pages() {
-        let mut uses_server = false;
-        let sh: Vec<Block> = blocks(&page)
+        let all: Vec<Block> = blocks(&page)
             .into_iter()
             .filter(|b| b.info == "sh")
+            .collect();
+        let uses_server = server.is_some() && all.iter().any(|b| needs_server(&b.text));
+        let sh: Vec<Block> = all
+            .into_iter()
             .filter(|b| {
-                let needs_server = b.text.contains("--env production");
-                if needs_server && db.is_none() {
+                let skipped = needs_server(&b.text) && server.is_none();
+                if skipped {
                     shout(&format!(
                         "SKIPPED: the example at {}:{} needs a MySQL server (RECONCILE_TEST_MYSQL_URL)",
                         b.file, b.line
                     ));
                 }
-                uses_server |= needs_server && db.is_some();
-                !needs_server || db.is_some()
+                !skipped
             })
             .collect();
         if sh.is_empty() {
             continue;
         }
+        let db = server
+            .as_deref()
+            .filter(|_| uses_server)
+            .map(|base| common::live::block_on(TempDb::create(Server::Mysql, base)));
+        let vars = db.as_ref().map(production).unwrap_or_default();
         let dir = tempfile::tempdir().unwrap();
         setup(&page, dir.path());
         // One stream, in order, as a reader at a terminal would see it.
@@ -179,6 +189,12 @@ fn every_shell_example_runs() {
             .env("PATH", &path)
             .env("NO_COLOR", "1")
             .env_remove("RECONCILE_ENV")
+            // A commit needs an author, as on a CI runner.
+            .env("GIT_AUTHOR_NAME", "docs")
+            .env("GIT_AUTHOR_EMAIL", "docs@example.com")
+            .env("GIT_COMMITTER_NAME", "docs")
+            .env("GIT_COMMITTER_EMAIL", "docs@example.com")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -206,9 +222,9 @@ fn every_shell_example_runs() {
             name
         };
         s.bind(|| insta::assert_snapshot!(name, shown));
-    }
-    if let Some(db) = db {
-        common::live::block_on(db.drop_now());
+        if let Some(db) = db {
+            common::live::block_on(db.drop_now());
+        }
     }
     assert!(ran >= 15, "only {ran} reconcile commands ran");
 }
@@ -216,7 +232,11 @@ fn every_shell_example_runs() {
 #[test]
 fn reconcile_commands_appear_only_in_blocks_that_run() {
     for page in pages() {
-        for b in blocks(&page).iter().filter(|b| b.info != "sh") {
+        // A workflow (`yaml`) is checked against the `sh` blocks instead.
+        for b in blocks(&page)
+            .iter()
+            .filter(|b| b.info != "sh" && b.info != "yaml")
+        {
             for (i, line) in b.text.lines().enumerate() {
                 let l = line.trim_start().trim_start_matches("$ ");
                 assert!(
@@ -229,6 +249,42 @@ fn reconcile_commands_appear_only_in_blocks_that_run() {
             }
         }
     }
+}
+
+/// The `reconcile` command lines of a `yaml` block (a CI workflow's `run:` steps).
+fn workflow_commands(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .map(|l| l.trim_start().trim_start_matches("run:").trim_start())
+        .filter(|l| l.starts_with("reconcile "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A workflow recipe runs no command that the docs test does not: each of its `reconcile`
+/// lines is a line of one of the page's `sh` blocks, word for word.
+#[test]
+fn every_workflow_command_is_run_by_the_docs_test() {
+    let mut checked = 0;
+    for page in pages() {
+        let blocks = blocks(&page);
+        let run: Vec<&str> = blocks
+            .iter()
+            .filter(|b| b.info == "sh")
+            .flat_map(|b| b.text.lines())
+            .collect();
+        for b in blocks.iter().filter(|b| b.info == "yaml") {
+            for command in workflow_commands(&b.text) {
+                assert!(
+                    run.contains(&command.as_str()),
+                    "{}:{}: the workflow runs `{command}`, which no `sh` block of the page runs",
+                    b.file,
+                    b.line
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 3, "only {checked} workflow commands checked");
 }
 
 #[test]

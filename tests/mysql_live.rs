@@ -249,6 +249,8 @@ fn environment(url: &str) -> Environment {
         lock_timeout: 5,
         statement_lock_timeout: 5,
         concurrent_indexes: false,
+        create_database: true,
+        notes: Vec::new(),
     }
 }
 
@@ -477,7 +479,7 @@ fn the_production_environment_connects_with_config_env_and_never_shows_the_passw
             0
         );
     }
-    let (status, _, stderr) = run(&["apply", "--env", "production"]);
+    let (status, _, stderr) = run(&["apply", "--env", "production", "--yes"]);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(run(&["plan", "--env", "production", "--exit-code"]).0, 0);
     assert_eq!(run(&["inspect", "--env", "production"]).0, 0);

@@ -79,6 +79,8 @@ proptest! {
             lock_timeout: 5,
             statement_lock_timeout: 5,
             concurrent_indexes: false,
+            create_database: true,
+            notes: Vec::new(),
         };
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         apply(&mut session, &schema_a).unwrap();

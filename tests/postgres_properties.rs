@@ -26,6 +26,8 @@ fn env(url: &str) -> Environment {
         lock_timeout: 5,
         statement_lock_timeout: 5,
         concurrent_indexes: false,
+        create_database: true,
+        notes: Vec::new(),
     }
 }
 

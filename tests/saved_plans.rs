@@ -57,7 +57,7 @@ fn saved_plans(dir: &Path, db: &LiveDb) {
     write(
         dir,
         "environments/development.kdl",
-        &format!("url \"{url}\"\n"),
+        &format!("url \"{url}\"\ncreate-database #true\n"),
     );
     write(dir, "environments/other.kdl", &format!("url \"{url}\"\n"));
     write(dir, "schema.kdl", V1);

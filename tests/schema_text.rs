@@ -396,22 +396,24 @@ fn a_saved_plan_is_refused_on_another_database() {
         "url \"sqlite://other.db\"\n",
     )
     .unwrap();
+    // A missing database is not created for a plan that was made elsewhere.
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--plan", "plan.json", "--yes"]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("other.db does not exist"), "{stderr}");
+    assert!(!dir.path().join("other.db").exists());
+    // An existing one (an empty file is an empty SQLite database) refuses the plan by name.
+    std::fs::write(dir.path().join("other.db"), "").unwrap();
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--plan", "plan.json", "--yes"]);
     assert_eq!(status, 1, "{stderr}");
     assert!(
         stderr.contains("the saved plan is for") && stderr.contains("dev.db"),
         "{stderr}"
     );
-    assert!(
-        !dir.path().join("other.db").exists() || {
-            let (s, _, _) = reconcile(dir.path(), &["plan", "--exit-code"]);
-            s == 2
-        }
-    );
+    assert_eq!(std::fs::read(dir.path().join("other.db")).unwrap().len(), 0);
     // On the database it was made against, it applies.
     std::fs::write(
         dir.path().join("environments/development.kdl"),
-        "url \"sqlite://dev.db\"\n",
+        "url \"sqlite://dev.db\"\ncreate-database #true\n",
     )
     .unwrap();
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--plan", "plan.json", "--yes"]);

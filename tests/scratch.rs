@@ -161,15 +161,6 @@ fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
             "reconcile_scratch_beef{:0>12}",
             &suffix[suffix.len().saturating_sub(12)..]
         );
-        block_on(exec_on_server(
-            server,
-            &base,
-            &[
-                format!("CREATE DATABASE {leftover}"),
-                format!("CREATE DATABASE {in_use}"),
-            ],
-        ))
-        .unwrap();
         let holder = LiveDb::on_server(server, &base);
         let dir = tempfile::tempdir().unwrap();
         let exists = |name: &str| {
@@ -198,6 +189,17 @@ fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
             )
             .unwrap();
         assert_eq!(got, Some(1));
+        // Created only once its lock is held: another test's scratch, running in parallel,
+        // drops a scratch-named database whose lock is free, as it should.
+        block_on(exec_on_server(
+            server,
+            &base,
+            &[
+                format!("CREATE DATABASE {leftover}"),
+                format!("CREATE DATABASE {in_use}"),
+            ],
+        ))
+        .unwrap();
         let db = LiveDb::on_server(server, &base);
         let d = db.dialect();
         let env = db.environment(dir.path());

@@ -24,6 +24,8 @@ fn environment() -> Environment {
         lock_timeout: 5,
         statement_lock_timeout: 5,
         concurrent_indexes: false,
+        create_database: true,
+        notes: Vec::new(),
     }
 }
 

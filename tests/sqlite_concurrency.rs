@@ -61,7 +61,7 @@ fn a_held_lock_times_out_with_its_name_and_changes_nothing() {
     exec(&db, BEFORE);
     std::fs::write(
         dir.path().join("environments/development.kdl"),
-        "url \"sqlite://dev.db\"\nlock-timeout 1\n",
+        "url \"sqlite://dev.db\"\nlock-timeout 1\ncreate-database #true\n",
     )
     .unwrap();
     // Another writer holds SQLite's write lock while apply waits for it.
@@ -93,10 +93,12 @@ fn a_held_lock_times_out_with_its_name_and_changes_nothing() {
     drop(holder.stdin.take());
     let _ = holder.wait();
     assert_eq!(status, 1, "{stderr}");
+    let file = dir.path().join("dev.db");
     assert!(
-        stderr.contains(
-            "another apply holds the lock `the write lock of sqlite://dev.db`; waited 1 s"
-        ),
+        stderr.contains(&format!(
+            "another apply holds the lock `the write lock of {}`; waited 1 s",
+            file.display()
+        )),
         "{stderr}"
     );
     assert_eq!(
@@ -117,6 +119,8 @@ fn environment(url: String) -> Environment {
         lock_timeout: 5,
         statement_lock_timeout: 5,
         concurrent_indexes: false,
+        create_database: true,
+        notes: Vec::new(),
     }
 }
 
@@ -140,7 +144,7 @@ fn introspection_runs_the_same_number_of_queries_for_1_and_1000_tables() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("dev.db");
         exec(&db, &format!("BEGIN;\n{}COMMIT;", tables(n)));
-        let env = environment(format!("sqlite://{}", db.display()));
+        let env = environment(format!("sqlite:///{}", db.display()));
         let mut session = Session::open(&env, dir.path(), Intent::Read).unwrap();
         let before = session.queries();
         let schema = session.introspect().unwrap();

@@ -344,7 +344,7 @@ fn plan_and_inspect_never_create_the_file() {
     let dir = sqlite_project("table t {\n  column id int primary-key=#true\n}\n");
     let (status, stdout, stderr) = reconcile(dir.path(), &["plan"]);
     assert_eq!(status, 0, "{stderr}");
-    assert!(stdout.contains("does not exist yet"), "{stdout}");
+    assert!(stderr.contains("does not exist yet"), "{stderr}");
     assert!(stdout.contains("+ create table `t`"), "{stdout}");
     let (status, _, stderr) = reconcile(dir.path(), &["inspect"]);
     assert_eq!(status, 1);
@@ -362,7 +362,11 @@ fn urls_that_cannot_be_applied_or_escape_the_folder() {
     assert!(stderr.contains(":memory:"), "{stderr}");
 
     // Percent-encoding is a file name here, never a way out of the project folder.
-    std::fs::write(&env, "url \"sqlite://..%2Fescaped.db\"\n").unwrap();
+    std::fs::write(
+        &env,
+        "url \"sqlite://..%2Fescaped.db\"\ncreate-database #true\n",
+    )
+    .unwrap();
     let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
     assert_eq!(status, 0, "{stderr}");
     assert!(dir.path().join("..%2Fescaped.db").exists());

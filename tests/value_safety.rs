@@ -396,7 +396,7 @@ fn a_failing_cast_inside_the_transaction_is_counted_and_the_transaction_goes_on(
     };
     common::live::block_on(async {
         for intent in [Intent::Write, Intent::Read] {
-            let mut db = PgDb::open(&url, intent, settings()).await.unwrap();
+            let mut db = PgDb::open(&url, intent, settings(), true).await.unwrap();
             let transaction = intent == Intent::Write;
             if transaction {
                 db.begin().await.unwrap();

@@ -66,10 +66,11 @@ async fn locked<C: Connection>(
     progress: &mut dyn Progress,
 ) -> Result<Plan, Error> {
     let mut plan = super::live_plan(conn, options.environment, schema).await?;
-    progress.planned(&plan);
+    // A saved plan that no longer fits is refused before anything is shown as the plan.
     if let Some(saved) = options.saved {
         saved.check(&plan)?;
     }
+    progress.planned(&plan);
     if plan.is_empty() {
         return Ok(plan);
     }

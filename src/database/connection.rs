@@ -28,6 +28,11 @@ pub trait Connection {
         None
     }
 
+    /// Whether opening the connection created the database (`create-database`).
+    fn created(&self) -> bool {
+        false
+    }
+
     /// Every table in the portable model, in the database's terms, plus what is left alone.
     async fn introspect(&mut self) -> Result<Schema, Error>;
 

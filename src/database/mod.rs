@@ -61,7 +61,9 @@ macro_rules! on_driver {
 }
 
 impl Session {
-    /// Connects to the environment's database (`sqlite://` paths are relative to `root`).
+    /// Connects to the environment's database (`sqlite://` paths are relative to `root`);
+    /// [`Intent::Write`] creates a missing database only when the environment says
+    /// `create-database` ([`Error::WontCreate`] otherwise).
     pub fn open(env: &Environment, root: &Path, intent: Intent) -> Result<Session, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -73,26 +75,40 @@ impl Session {
         let wait = Duration::from_secs(env.lock_timeout);
         let statement_lock_timeout = Duration::from_secs(env.statement_lock_timeout);
         let url = env.url.expose();
+        let create = env.create_database;
         let driver = match env.dialect {
-            Dialect::Sqlite => {
-                Driver::Sqlite(runtime.block_on(sqlite::SqliteDb::open(url, root, intent, wait))?)
-            }
-            Dialect::Mysql => Driver::Mysql(runtime.block_on(within_connect_timeout(
-                env,
-                mysql::MysqlDb::open(url, intent, statement_lock_timeout),
-            ))?),
-            Dialect::Postgres => Driver::Postgres(runtime.block_on(within_connect_timeout(
-                env,
-                postgres::PgDb::open(
-                    url,
-                    intent,
-                    postgres::Settings {
-                        statement_lock_timeout,
-                        concurrent_indexes: env.concurrent_indexes,
-                    },
-                ),
-            ))?),
+            Dialect::Sqlite => runtime
+                .block_on(sqlite::SqliteDb::open(url, root, intent, wait, create))
+                .map(Driver::Sqlite),
+            Dialect::Mysql => runtime
+                .block_on(within_connect_timeout(
+                    env,
+                    mysql::MysqlDb::open(url, intent, statement_lock_timeout, create),
+                ))
+                .map(Driver::Mysql),
+            Dialect::Postgres => runtime
+                .block_on(within_connect_timeout(
+                    env,
+                    postgres::PgDb::open(
+                        url,
+                        intent,
+                        postgres::Settings {
+                            statement_lock_timeout,
+                            concurrent_indexes: env.concurrent_indexes,
+                        },
+                        create,
+                    ),
+                ))
+                .map(Driver::Postgres),
         };
+        // A refusal to create names the file that would allow it.
+        let driver = driver.map_err(|e| match e {
+            Error::WontCreate { what, .. } => Error::WontCreate {
+                what,
+                file: env.file(),
+            },
+            other => other,
+        })?;
         Ok(Session {
             runtime,
             driver,
@@ -137,6 +153,15 @@ impl Session {
         on_driver!(self, conn => apply::apply(conn, schema, options, progress))
     }
 
+    /// Whether opening the session created the database (`create-database`).
+    pub fn created(&self) -> bool {
+        match &self.driver {
+            Driver::Sqlite(db) => db.created(),
+            Driver::Mysql(db) => db.created(),
+            Driver::Postgres(db) => db.created(),
+        }
+    }
+
     /// How many queries the connection has run so far (introspection runs a fixed number,
     /// whatever the number of tables).
     pub fn queries(&self) -> usize {
@@ -145,6 +170,18 @@ impl Session {
             Driver::Mysql(db) => db.queries(),
             Driver::Postgres(db) => db.queries(),
         }
+    }
+}
+
+/// The note above a plan for a database that does not exist: whether apply would create
+/// it (`create-database #true`, or `apply --create-database`).
+pub(crate) fn missing_note(what: &str, create: bool) -> String {
+    if create {
+        format!("{what} does not exist yet; `reconcile apply` creates it (`create-database`)")
+    } else {
+        format!(
+            "{what} does not exist yet; `reconcile apply` creates it only with `--create-database` or `create-database #true` in the environment file"
+        )
     }
 }
 

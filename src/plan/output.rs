@@ -27,13 +27,16 @@ fn contents(step: &Step) -> Vec<String> {
 }
 
 impl Plan {
+    /// The plan's notes, one `Note:` line each: printed on standard error, apart from the
+    /// plan itself.
+    pub fn notes_text(&self) -> String {
+        self.notes.iter().map(|n| format!("Note: {n}\n")).collect()
+    }
+
     /// One line per change (table changes indented below), findings under their change,
     /// then a count; "No changes" when converged.
     pub fn text(&self) -> String {
         let mut out = String::new();
-        for note in &self.notes {
-            let _ = writeln!(out, "Note: {note}");
-        }
         if !self.unmanaged.is_empty() {
             let _ = writeln!(
                 out,
@@ -42,7 +45,10 @@ impl Plan {
             );
         }
         if self.is_empty() {
-            out.push_str("No changes: the database matches schema.kdl.\n");
+            out.push_str(match self.target {
+                Some(_) => "No changes: the database matches schema.kdl.\n",
+                None => "No changes: the two schemas match.\n",
+            });
             return out;
         }
         for (i, step) in self.steps.iter().enumerate() {

@@ -46,10 +46,11 @@ impl LiveDb {
     /// The URL an environment file names for this database (SQLite: relative to `project`).
     pub fn environment_url(&self, project: &Path) -> String {
         match self {
-            LiveDb::Sqlite(path) => {
-                let shown = path.strip_prefix(project).unwrap_or(path);
-                format!("sqlite://{}", shown.display())
-            }
+            // SQLAlchemy's forms: `sqlite://rel` in the project, `sqlite:////abs` elsewhere.
+            LiveDb::Sqlite(path) => match path.strip_prefix(project) {
+                Ok(relative) => format!("sqlite://{}", relative.display()),
+                Err(_) => format!("sqlite:///{}", path.display()),
+            },
             LiveDb::Server(db) => db.url.clone(),
         }
     }
@@ -66,6 +67,8 @@ impl LiveDb {
             statement_lock_timeout: 5,
             connect_timeout: 10,
             concurrent_indexes: false,
+            create_database: true,
+            notes: Vec::new(),
         }
     }
 

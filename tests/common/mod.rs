@@ -32,6 +32,8 @@ pub fn settings() -> insta::Settings {
     );
     // The database a live plan was made against: a per-test database name or file path.
     s.add_filter(r#""target": "[^"]*""#, r#""target": "[target]""#);
+    // A test project's temporary folder, in messages that show a SQLite file's full path.
+    s.add_filter(r"(/[^\s/\x22`]+)*/\.tmp[0-9A-Za-z]{6}", "[project]");
     s
 }
 
@@ -215,7 +217,7 @@ pub fn sqlite_project(schema: &str) -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join("environments")).unwrap();
     std::fs::write(
         dir.path().join("environments/development.kdl"),
-        "url \"sqlite://dev.db\"\n",
+        "url \"sqlite://dev.db\"\ncreate-database #true\n",
     )
     .unwrap();
     dir

@@ -57,6 +57,8 @@ impl Column {
             lock_timeout: 5,
             statement_lock_timeout: 5,
             concurrent_indexes: false,
+            create_database: true,
+            notes: Vec::new(),
         }
     }
 

@@ -71,16 +71,20 @@ pub struct MysqlDb {
     /// limit, a day on MariaDB and a year on MySQL).
     statement_lock_timeout: Duration,
     queries: usize,
+    /// Whether opening it created the database, and whether apply may.
+    created: bool,
+    create: bool,
 }
 
 impl MysqlDb {
     /// Connects to the database `url` names (`mysql://` or `mariadb://`). A missing database
-    /// is empty for [`Intent::Read`], created for [`Intent::Write`], an error for
-    /// [`Intent::Inspect`].
+    /// is empty for [`Intent::Read`], created for [`Intent::Write`] when `create` allows
+    /// ([`Error::WontCreate`] otherwise), an error for [`Intent::Inspect`].
     pub async fn open(
         url: &str,
         intent: Intent,
         statement_lock_timeout: Duration,
+        create: bool,
     ) -> Result<MysqlDb, Error> {
         let shown = crate::redact::redact_url(url);
         let connect_error = |e: sqlx::Error| Error::Connect {
@@ -113,6 +117,7 @@ impl MysqlDb {
                     .into(),
             });
         };
+        let mut created = false;
         let conn = match MySqlConnection::connect_with(&options).await {
             Ok(conn) => Some(conn),
             Err(sqlx::Error::Database(e))
@@ -122,7 +127,18 @@ impl MysqlDb {
                 match intent {
                     Intent::Inspect => return Err(Error::NoDatabase { path: shown }),
                     Intent::Read => None,
+                    Intent::Write if !create => {
+                        return Err(Error::WontCreate {
+                            what: format!(
+                                "the database `{database}` on {}:{}",
+                                crate::redact::scrub(options.get_host(), url),
+                                options.get_port()
+                            ),
+                            file: String::new(),
+                        });
+                    }
                     Intent::Write => {
+                        created = true;
                         let server = options.clone().database("");
                         let mut admin = MySqlConnection::connect_with(&server)
                             .await
@@ -161,6 +177,8 @@ impl MysqlDb {
             locked: false,
             statement_lock_timeout,
             queries: 0,
+            created,
+            create,
         };
         if db.conn.is_some() {
             db.start_session(url).await?;
@@ -287,13 +305,14 @@ impl Connection for MysqlDb {
         self.target.clone()
     }
 
+    fn created(&self) -> bool {
+        self.created
+    }
+
     fn note(&self) -> Option<String> {
-        self.conn.is_none().then(|| {
-            format!(
-                "the database `{}` does not exist yet; `reconcile apply` creates it",
-                self.database
-            )
-        })
+        self.conn
+            .is_none()
+            .then(|| super::missing_note(&format!("the database `{}`", self.database), self.create))
     }
 
     async fn open_scratch(&mut self) -> Result<Self, Error> {
@@ -467,7 +486,7 @@ mod tests {
             let name = format!("rt_alone_{}", std::process::id());
             let url = format!("{}/{name}", base.trim_end_matches('/'));
             runtime.block_on(async {
-                let mut db = MysqlDb::open(&url, Intent::Write, Duration::from_secs(5))
+                let mut db = MysqlDb::open(&url, Intent::Write, Duration::from_secs(5), true)
                     .await
                     .unwrap();
                 let two = "CREATE TABLE a (x INT); CREATE TABLE b (x INT)";

@@ -65,6 +65,8 @@ impl MysqlDb {
             locked: false,
             statement_lock_timeout: self.statement_lock_timeout,
             queries: 0,
+            created: false,
+            create: false,
         };
         if let Err(e) = db.start_session("").await {
             db.close().await;

@@ -64,12 +64,21 @@ pub struct PgDb {
     locked: bool,
     /// Whether the plan's transaction is open (a failing query would abort it).
     in_transaction: bool,
+    /// Whether opening it created the database, and whether apply may.
+    created: bool,
+    create: bool,
 }
 
 impl PgDb {
     /// Connects to the database of `url`. A missing database is empty for [`Intent::Read`],
-    /// an error for [`Intent::Inspect`], and created for [`Intent::Write`].
-    pub async fn open(url: &str, intent: Intent, settings: Settings) -> Result<PgDb, Error> {
+    /// an error for [`Intent::Inspect`], and created for [`Intent::Write`] when `create`
+    /// allows ([`Error::WontCreate`] otherwise).
+    pub async fn open(
+        url: &str,
+        intent: Intent,
+        settings: Settings,
+        create: bool,
+    ) -> Result<PgDb, Error> {
         let shown = crate::redact::redact_url(url);
         let connect = |e: sqlx::Error| Error::Connect {
             url: shown.clone(),
@@ -103,13 +112,27 @@ impl PgDb {
             queries: 0,
             locked: false,
             in_transaction: false,
+            created: false,
+            create,
         };
         let conn = match PgConnection::connect_with(&options).await {
             Ok(conn) => conn,
             Err(e) if code(&e) == Some(INVALID_CATALOG_NAME) => match intent {
                 Intent::Read => return Ok(db),
                 Intent::Inspect => return Err(Error::NoDatabase { path: shown }),
+                Intent::Write if !create => {
+                    return Err(Error::WontCreate {
+                        what: format!(
+                            "the database `{}` on {}:{}",
+                            options.get_database().unwrap_or("postgres"),
+                            crate::redact::scrub(options.get_host(), url),
+                            options.get_port()
+                        ),
+                        file: String::new(),
+                    });
+                }
                 Intent::Write => {
+                    db.created = true;
                     create_database(&options).await.map_err(connect)?;
                     PgConnection::connect_with(&options)
                         .await
@@ -263,13 +286,14 @@ impl Connection for PgDb {
         self.target.clone()
     }
 
+    fn created(&self) -> bool {
+        self.created
+    }
+
     fn note(&self) -> Option<String> {
-        self.conn.is_none().then(|| {
-            format!(
-                "the database of {} does not exist yet; `reconcile apply` creates it",
-                self.shown
-            )
-        })
+        self.conn
+            .is_none()
+            .then(|| super::missing_note(&format!("the database of {}", self.shown), self.create))
     }
 
     async fn open_scratch(&mut self) -> Result<Self, Error> {
@@ -485,7 +509,9 @@ mod tests {
             concurrent_indexes: false,
         };
         runtime.block_on(async {
-            let mut db = PgDb::open(&url, Intent::Write, settings()).await.unwrap();
+            let mut db = PgDb::open(&url, Intent::Write, settings(), true)
+                .await
+                .unwrap();
             let two = "CREATE TABLE a (x INT); CREATE TABLE b (x INT)";
             assert!(db.execute(two).await.is_err(), "two statements ran");
             assert!(db.introspect().await.unwrap().tables.is_empty());
@@ -494,7 +520,9 @@ mod tests {
             let conn = db.conn.take();
             drop(conn);
             let admin = format!("{}/postgres", base.trim_end_matches('/'));
-            let mut admin = PgDb::open(&admin, Intent::Write, settings()).await.unwrap();
+            let mut admin = PgDb::open(&admin, Intent::Write, settings(), true)
+                .await
+                .unwrap();
             admin
                 .execute(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
                 .await

@@ -38,6 +38,8 @@ impl PgDb {
             queries: 0,
             locked: false,
             in_transaction: false,
+            created: false,
+            create: false,
         };
         let what = "cannot open a scratch schema";
         db.run(what, timeout_sql(self.statement_lock_timeout))

@@ -20,19 +20,21 @@ use crate::dialect::SqlDialect;
 use crate::dialect::sqlite::Sqlite;
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;
+use crate::target::SqliteFile;
 
 /// One SQLite database file, or one that does not exist yet.
 pub struct SqliteDb {
     /// `None` when a read-only command found no file: the database is empty.
     conn: Option<SqliteConnection>,
-    /// The file as the environment names it, for messages.
+    /// The file's absolute path (or `:memory:`), for messages and saved plans.
     shown: String,
-    /// The file's absolute path.
-    target: String,
     locked: bool,
     queries: usize,
     /// Rows that broke foreign keys before the apply began: only new ones fail it.
     violations_before: Vec<Violation>,
+    /// Whether opening it created the file, and whether apply may.
+    created: bool,
+    create: bool,
 }
 
 /// One row of `PRAGMA foreign_key_check`: the table, the row, the parent it lacks.
@@ -40,67 +42,76 @@ type Violation = (String, Option<i64>, String);
 
 const FOREIGN_KEY_CHECK: &str = "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check";
 
-/// The file a `sqlite://PATH` URL names, relative to `root`. The path is taken literally:
-/// no percent-decoding, so `%2e%2e` is a file name, never a way out of the folder.
-fn file_of(url: &str, root: &Path) -> Result<PathBuf, Error> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    if path.contains('?') || path.is_empty() {
-        return Err(Error::Unsupported {
-            what: format!("the SQLite url `{url}` must name a file, with no `?` options"),
-            help: "write `url \"sqlite://dev.db\"` (relative to the project folder) or an absolute path".into(),
-        });
+/// The file a `sqlite://` URL names ([`crate::target::sqlite_file`]), or `None` for a
+/// database in memory.
+fn file_of(url: &str, root: &Path) -> Result<Option<PathBuf>, Error> {
+    match crate::target::sqlite_file(url, root) {
+        Ok(SqliteFile::Path(path)) => Ok(Some(path)),
+        Ok(SqliteFile::Memory) => Ok(None),
+        Err(what) => Err(Error::Unsupported {
+            what,
+            help: "write `url \"sqlite:///dev.db\"` (relative to the project folder) or `url \"sqlite:////srv/app/dev.db\"` (absolute)".into(),
+        }),
     }
-    Ok(if Path::new(path).is_absolute() || path == ":memory:" {
-        PathBuf::from(path)
-    } else {
-        root.join(path)
-    })
-}
-
-/// The absolute path of the database file, whether it exists yet or not.
-fn target_of(path: &Path) -> String {
-    std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
 }
 
 impl SqliteDb {
     /// Opens the file of `url`: read-only for [`Intent::Read`] (a missing file is an empty
-    /// database), created if missing for [`Intent::Write`].
+    /// database), created if missing for [`Intent::Write`] when `create` allows
+    /// ([`Error::WontCreate`] otherwise). Messages show the file's absolute path.
     pub async fn open(
         url: &str,
         root: &Path,
         intent: Intent,
         busy: Duration,
+        create: bool,
     ) -> Result<SqliteDb, Error> {
-        let path = file_of(url, root)?;
-        let shown = crate::redact::redact_url(url);
-        let memory = path == Path::new(":memory:");
-        if memory && intent == Intent::Write {
-            return Err(Error::Unsupported {
-                what: "`sqlite://:memory:` is a database that ends with the command".into(),
-                help: "apply to a file: `url \"sqlite://dev.db\"`".into(),
-            });
-        }
-        if !memory && intent != Intent::Write && !path.exists() {
-            if intent == Intent::Inspect {
-                return Err(Error::NoDatabase { path: shown });
+        let Some(path) = file_of(url, root)? else {
+            if intent == Intent::Write {
+                return Err(Error::Unsupported {
+                    what: "`sqlite://:memory:` is a database that ends with the command".into(),
+                    help: "apply to a file: `url \"sqlite:///dev.db\"`".into(),
+                });
             }
-            return Ok(SqliteDb {
+            return Self::connect(Path::new(":memory:"), ":memory:".into(), intent, busy, true)
+                .await;
+        };
+        let shown = SqliteFile::Path(path.clone()).shown();
+        let exists = path.exists();
+        match intent {
+            Intent::Inspect if !exists => Err(Error::NoDatabase { path: shown }),
+            Intent::Read if !exists => Ok(SqliteDb {
                 conn: None,
-                target: target_of(&path),
                 shown,
                 locked: false,
                 queries: 0,
                 violations_before: Vec::new(),
-            });
+                created: false,
+                create,
+            }),
+            Intent::Write if !exists && !create => Err(Error::WontCreate {
+                what: format!("the SQLite file {shown}"),
+                file: String::new(),
+            }),
+            _ => {
+                let mut db = Self::connect(&path, shown, intent, busy, false).await?;
+                db.created = !exists;
+                db.create = create;
+                Ok(db)
+            }
         }
+    }
+
+    /// Connects to the file at `path` (created for [`Intent::Write`]).
+    async fn connect(
+        path: &Path,
+        shown: String,
+        intent: Intent,
+        busy: Duration,
+        memory: bool,
+    ) -> Result<SqliteDb, Error> {
         let options = SqliteConnectOptions::new()
-            .filename(&path)
+            .filename(path)
             .create_if_missing(intent == Intent::Write)
             .read_only(intent != Intent::Write && !memory)
             .foreign_keys(true)
@@ -115,11 +126,12 @@ impl SqliteDb {
         strict_identifiers(&mut conn).await.map_err(connect)?;
         Ok(SqliteDb {
             conn: Some(conn),
-            target: target_of(&path),
             shown,
             locked: false,
             queries: 0,
             violations_before: Vec::new(),
+            created: false,
+            create: false,
         })
     }
 
@@ -195,16 +207,17 @@ impl Connection for SqliteDb {
     }
 
     fn target(&self) -> String {
-        self.target.clone()
+        self.shown.clone()
+    }
+
+    fn created(&self) -> bool {
+        self.created
     }
 
     fn note(&self) -> Option<String> {
-        self.conn.is_none().then(|| {
-            format!(
-                "{} does not exist yet; `reconcile apply` creates it",
-                self.shown
-            )
-        })
+        self.conn
+            .is_none()
+            .then(|| super::missing_note(&format!("the SQLite file {}", self.shown), self.create))
     }
 
     async fn open_scratch(&mut self) -> Result<Self, Error> {

@@ -23,10 +23,11 @@ impl SqliteDb {
         Ok(SqliteDb {
             conn: Some(conn),
             shown: "the scratch database in memory".into(),
-            target: ":memory:".into(),
             locked: false,
             queries: 0,
             violations_before: Vec::new(),
+            created: false,
+            create: false,
         })
     }
 

@@ -137,6 +137,11 @@ impl SqlDialect for Postgres {
         true
     }
 
+    /// The script runs in one transaction, as apply runs it.
+    fn script_wrapper(&self) -> (Vec<String>, Vec<String>) {
+        (vec!["BEGIN".into()], vec!["COMMIT".into()])
+    }
+
     fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
         values::data_effect(self, from, to)
     }
