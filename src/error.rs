@@ -213,7 +213,7 @@ pub enum Error {
     #[diagnostic(transparent)]
     Source(#[from] Diagnostics),
 
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -226,7 +226,7 @@ pub enum Error {
     #[error("`{path}` is not a regular file")]
     NotAFile { path: PathBuf },
 
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`")]
     Write {
         path: PathBuf,
         source: std::io::Error,
@@ -469,9 +469,22 @@ impl Error {
                 },
                 "rolled_back": true,
             }),
-            other => json!({ "status": "failed", "message": other.to_string() }),
+            other => json!({ "status": "failed", "message": with_causes(other) }),
         }
     }
+}
+
+/// `e`'s sentence followed by its causes (`cannot read `x`: No such file or directory`), for
+/// a report that has no room for miette's cause chain.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// One indented line per finding, with its count and sample.

@@ -547,3 +547,102 @@ fn plan_and_apply_json_keep_one_key_order() {
     assert_eq!(plan.first().map(String::as_str), Some("format_version"));
     assert_eq!(apply[..plan.len()], plan[..], "{apply:?}");
 }
+
+/// A destructive drop shows what it discards: the rows of a dropped table and the values
+/// (non-NULL) of a dropped column, counted on the live database, in the plan and in the
+/// refusal; the count informs, the destructive gate decides.
+#[test]
+fn a_drop_shows_the_rows_it_discards() {
+    let dir = sqlite_project(
+        "table t {\n    column id int primary-key=#true\n    column a string length=10 nullable=#true\n}\ntable u {\n    column id int primary-key=#true\n}\n",
+    );
+    let (status, _, stderr) = reconcile(dir.path(), &["apply"]);
+    assert_eq!(status, 0, "{stderr}");
+    common::sqlite::exec(
+        &dir.path().join("dev.db"),
+        "INSERT INTO t VALUES (1, 'x'), (2, NULL), (3, 'y');
+         INSERT INTO u VALUES (1), (2), (3), (4);",
+    );
+    write(
+        dir.path(),
+        "schema.kdl",
+        "table t {\n    column id int primary-key=#true\n}\n",
+    );
+    let (status, plan, stderr) = reconcile(dir.path(), &["plan"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        plan.contains("! dropping `t.a` discards its values: 2 row(s)")
+            && plan.contains("! dropping `u` discards its rows: 4 row(s)")
+            && plan.contains("Plan: 2 changes, 2 destructive.\n"),
+        "{plan}"
+    );
+    let (_, json, _) = reconcile(dir.path(), &["plan", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let counted: Vec<(i64, bool)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rows"].as_i64().unwrap(),
+                f["blocking"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counted, [(2, false), (4, false)]);
+    let (status, _, stderr) = reconcile(dir.path(), &["apply"]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains("dropping `u` discards its rows: 4 row(s)"),
+        "{stderr}"
+    );
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--allow-destructive"]);
+    assert_eq!(status, 0, "{stderr}");
+    let rows = common::sqlite::rows(&dir.path().join("dev.db"), "SELECT id FROM t ORDER BY id");
+    assert_eq!(rows, ["1", "2", "3"]);
+}
+
+/// A cause is printed once: under its error (miette's `╰─▶`), not also in its sentence.
+#[test]
+fn a_cause_is_printed_once() {
+    let dir = sqlite_project(SCHEMA);
+    let (status, _, stderr) = reconcile(
+        dir.path(),
+        &["diff", "missing.kdl", "schema.kdl", "--dialect", "mysql"],
+    );
+    assert_eq!(status, 1);
+    assert!(stderr.contains("cannot read `missing.kdl`"), "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+    let (status, _, stderr) = reconcile(dir.path(), &["plan", "--out", "no/such/dir/plan.json"]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+}
+
+/// A saved plan refused because the database moved on says why, and never that nothing is
+/// to be done ("No changes" is for a plan that ran).
+#[test]
+fn a_refused_saved_plan_does_not_say_no_changes() {
+    let dir = sqlite_project(SCHEMA);
+    let (status, _, stderr) = reconcile(dir.path(), &["plan", "--out", "plan.json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--plan", "plan.json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let (status, stdout, stderr) = reconcile(dir.path(), &["apply", "--plan", "plan.json"]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("changed since the plan was saved"),
+        "{stderr}"
+    );
+    assert!(
+        !format!("{stdout}{stderr}").contains("No changes"),
+        "{stdout}{stderr}"
+    );
+}

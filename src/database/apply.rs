@@ -79,9 +79,21 @@ async fn locked<C: Connection>(
     {
         return Err(Error::PlanChanged);
     }
+    // Each destructive part, then what the step's drops discard (the rows they counted).
     let destructive: Vec<String> = plan
-        .destructive()
-        .flat_map(|s| s.destructive_parts.iter().map(|p| format!("  {p}")))
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.destructive)
+        .flat_map(|(i, s)| {
+            let parts = s.destructive_parts.iter().map(|p| format!("  {p}"));
+            let lost = plan
+                .findings
+                .iter()
+                .filter(move |f| f.check.step == i && f.rows > 0 && !f.check.blocks())
+                .map(|f| format!("    {}", f.describe()));
+            parts.chain(lost)
+        })
         .collect();
     if !destructive.is_empty() && !options.allow_destructive {
         return Err(Error::Destructive {

@@ -84,6 +84,10 @@ pub enum CheckKind {
     CheckViolated { check: String },
     /// Rows whose values a new foreign key finds no parent for.
     Orphans { key: String, parent: String },
+    /// The rows (of a dropped table) or the values (of a dropped column, its non-NULL
+    /// ones) that a destructive drop discards. A count to show, never a refusal: the
+    /// destructive gate (`--allow-destructive`) decides.
+    Dropped { column: Option<String> },
 }
 
 /// A check and the number of rows it found.
@@ -126,11 +130,37 @@ impl Check {
             CheckKind::Orphans { key, parent } => {
                 format!("the new foreign key `{key}` on `{t}` finds no parent in `{parent}`")
             }
+            CheckKind::Dropped { column: None } => format!("dropping `{t}` discards its rows"),
+            CheckKind::Dropped { column: Some(c) } => {
+                format!("dropping `{t}.{c}` discards its values")
+            }
         }
+    }
+
+    /// What a check that found no rows says, where that is not "none found": a drop's.
+    pub fn nothing_found(&self) -> Option<String> {
+        let t = &self.table;
+        match &self.kind {
+            CheckKind::Dropped { column: None } => Some(format!("`{t}` holds no rows")),
+            CheckKind::Dropped { column: Some(c) } => {
+                Some(format!("`{t}.{c}` holds no values (only NULLs or no rows)"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether rows found by this check stop apply (a drop's count only informs).
+    pub fn blocks(&self) -> bool {
+        !matches!(self.kind, CheckKind::Dropped { .. })
     }
 }
 
 impl Finding {
+    /// Whether this finding stops apply: rows found by a check that [`Check::blocks`].
+    pub fn blocks(&self) -> bool {
+        self.rows > 0 && self.check.blocks()
+    }
+
     /// What would go wrong, with the count and a sample where there is one:
     /// `...would change stored values: 3 row(s), e.g. 'abcdefgh'`.
     pub fn describe(&self) -> String {
@@ -147,11 +177,18 @@ pub fn checks(steps: &[Step], d: &dyn SqlDialect) -> Vec<Check> {
     let parents = Parents::of(steps);
     let mut out = Vec::new();
     for (i, step) in steps.iter().enumerate() {
-        if let Change::AlterTable {
-            from, to, changes, ..
-        } = &step.change
-        {
-            table_checks(i, from, &to.name, changes, &parents, d, &mut out);
+        match &step.change {
+            Change::AlterTable {
+                from, to, changes, ..
+            } => table_checks(i, from, &to.name, changes, &parents, d, &mut out),
+            Change::DropTable { table } => out.push(Check {
+                step: i,
+                table: table.name.clone(),
+                kind: CheckKind::Dropped { column: None },
+                sql: format!("SELECT COUNT(*) FROM {}", d.quote(&table.name)),
+                lossy: None,
+            }),
+            _ => {}
         }
     }
     out
@@ -267,6 +304,13 @@ fn table_checks(
     };
     for change in changes {
         match change {
+            TableChange::DropColumn(c) => push(
+                CheckKind::Dropped {
+                    column: Some(c.name.clone()),
+                },
+                count(&format!("{} IS NOT NULL", q(&c.name))),
+                None,
+            ),
             TableChange::AddColumn(c)
                 if !c.nullable && c.default.is_none() && !c.auto_increment =>
             {

@@ -315,7 +315,7 @@ impl Plan {
 
     /// The findings that stop apply (rows that would be lost or rejected).
     pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.rows > 0)
+        self.findings.iter().filter(|f| f.blocks())
     }
 
     /// The plan printed in `format`.

@@ -82,6 +82,8 @@ impl Plan {
             for f in self.findings.iter().filter(|f| f.check.step == i) {
                 if f.rows > 0 {
                     let _ = writeln!(out, "    ! {}", f.describe());
+                } else if let Some(nothing) = f.check.nothing_found() {
+                    let _ = writeln!(out, "    checked: {nothing}");
                 } else {
                     let _ = writeln!(out, "    checked, none found: {}", f.check.describe());
                 }
@@ -297,7 +299,7 @@ impl Plan {
                     table: f.check.table.clone(),
                     description: f.check.describe(),
                     rows: f.rows,
-                    blocking: f.rows > 0,
+                    blocking: f.blocks(),
                     sample: f.sample.clone(),
                 })
                 .collect(),
