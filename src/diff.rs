@@ -561,21 +561,9 @@ fn same_number(a: Option<&DefaultValue>, b: Option<&DefaultValue>) -> bool {
     matches!((value(a), value(b)), (Some(x), Some(y)) if x == y)
 }
 
-/// SQL text made comparable: single spaces, no outer parentheses.
-pub fn normalize_sql(sql: &str) -> String {
-    let s = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::dialect::sql::strip_outer_parentheses(&s).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sql_normalization() {
-        assert_eq!(normalize_sql("((a  >  0))"), "a > 0");
-        assert_eq!(normalize_sql("(a) AND (b)"), "(a) AND (b)");
-    }
 
     #[test]
     fn number_defaults_compare_by_value() {

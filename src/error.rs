@@ -300,7 +300,10 @@ pub enum Error {
     #[diagnostic(help(
         "fix the data first (or give the column a default); reconcile never decides to lose data"
     ))]
-    DataWouldBeLost { findings: Vec<crate::plan::Finding> },
+    DataWouldBeLost {
+        /// Each blocking finding described, with its count and sample.
+        findings: Vec<String>,
+    },
 
     #[error("{count} row(s) would break foreign keys (first: {first}); nothing was changed")]
     #[diagnostic(help("delete or fix the orphan rows first"))]
@@ -487,11 +490,11 @@ fn with_causes(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// One indented line per finding, with its count and sample.
-fn finding_lines(findings: &[crate::plan::Finding]) -> String {
+/// One indented line per finding.
+fn finding_lines(findings: &[String]) -> String {
     findings
         .iter()
-        .map(|f| format!("  {}", f.describe()))
+        .map(|f| format!("  {f}"))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -375,7 +375,7 @@ fn a_failing_cast_inside_the_transaction_is_counted_and_the_transaction_goes_on(
     use reconcile::database::Connection;
     use reconcile::database::Intent;
     use reconcile::database::postgres::{PgDb, Settings};
-    use reconcile::database::preflight::Lossy;
+    use reconcile::dialect::Lossy;
 
     let Some(col) = Column::open(Some(Server::Postgres)) else {
         return;

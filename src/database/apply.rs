@@ -100,7 +100,7 @@ async fn locked<C: Connection>(
             changes: destructive,
         });
     }
-    let blocking: Vec<_> = plan.blocking_findings().cloned().collect();
+    let blocking: Vec<String> = plan.blocking_findings().map(|f| f.describe()).collect();
     if !blocking.is_empty() {
         return Err(Error::DataWouldBeLost { findings: blocking });
     }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::preflight::Lossy;
+use crate::dialect::Lossy;
 use crate::dialect::SqlDialect;
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;

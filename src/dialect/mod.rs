@@ -7,13 +7,14 @@
 //! [`Change`] with an exhaustive `match`, and holds its normalization rules, both directions,
 //! in its `normalize.rs`.
 
-pub mod id;
+mod lossy;
 pub mod mysql;
 pub mod postgres;
 pub(crate) mod sql;
 pub mod sqlite;
 
-pub use id::Dialect;
+pub use crate::schema::Dialect;
+pub use lossy::Lossy;
 pub use mysql::rules::mentions;
 pub use sql::{is_sql_keyword_default, normalize_type, quote_string};
 
@@ -166,7 +167,7 @@ pub trait SqlDialect: Sync {
     /// An SQL expression (a check, a partial-index predicate, a default) in the form that
     /// two spellings of it share on this database, for comparing only (never rendered).
     fn comparable_sql(&self, sql: &str) -> String {
-        crate::diff::normalize_sql(sql)
+        sql::normalize_sql(sql)
     }
 
     /// Whether indexes on existing tables are built after the transaction commits, one

@@ -64,6 +64,12 @@ pub fn is_sql_keyword_default(expr: &str) -> bool {
     )
 }
 
+/// SQL text made comparable: single spaces, no outer parentheses.
+pub fn normalize_sql(sql: &str) -> String {
+    let s = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    strip_outer_parentheses(&s).to_string()
+}
+
 /// `sql` without the parentheses that enclose all of it (`((a > 0))`: `a > 0`), trimmed.
 pub fn strip_outer_parentheses(sql: &str) -> &str {
     let mut s = sql.trim();
@@ -223,6 +229,12 @@ pub(crate) fn create_index(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sql_normalization() {
+        assert_eq!(normalize_sql("((a  >  0))"), "a > 0");
+        assert_eq!(normalize_sql("(a) AND (b)"), "(a) AND (b)");
+    }
 
     #[test]
     fn strings_are_escaped() {

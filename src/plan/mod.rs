@@ -5,6 +5,7 @@
 
 mod graph;
 mod output;
+pub mod preflight;
 pub mod saved;
 
 use crate::change::{Change, TableChange};
@@ -13,8 +14,8 @@ use crate::error::Error;
 use crate::schema::Schema;
 use crate::timings;
 
-pub use crate::database::preflight::{Check, Finding};
 pub use crate::order::Dependency;
+pub use preflight::{Check, Finding};
 pub use saved::{SavedPlan, fingerprint};
 
 /// One change and its statements.
@@ -140,7 +141,7 @@ pub fn from_changes(
     for step in steps.iter().filter(|s| s.recreates_table) {
         refuse_lossy_rebuild(&step.change)?;
     }
-    let checks = crate::database::preflight::checks(&steps, d);
+    let checks = preflight::checks(&steps, d);
     Ok(Plan {
         environment: environment.to_string(),
         dialect: d.id(),

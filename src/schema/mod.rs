@@ -4,9 +4,11 @@
 //! Spans point into `schema.kdl` for parsed values and are empty for introspected ones; they
 //! never take part in comparisons.
 
+mod dialect;
 mod names;
 mod types;
 
+pub use dialect::Dialect;
 pub use names::{fk_name, index_name, stable_shorten};
 pub use types::Type;
 
@@ -160,7 +162,7 @@ impl Column {
 /// A dialect-specific override of a column (`mysql type=MEDIUMTEXT`).
 #[derive(Debug, Clone)]
 pub struct ColumnHint {
-    pub dialect: crate::dialect::id::Dialect,
+    pub dialect: Dialect,
     pub ty: Option<(String, Span)>,
     pub collate: Option<String>,
     pub charset: Option<String>,

@@ -16,7 +16,7 @@ use sqlx::{AssertSqlSafe, Connection as _, Executor};
 
 use super::Intent;
 use super::connection::Connection;
-use super::preflight::Lossy;
+use crate::dialect::Lossy;
 use crate::dialect::SqlDialect;
 use crate::dialect::postgres::{Postgres, values};
 use crate::error::{DriverError, Error};

@@ -472,7 +472,7 @@ pub fn read_expr(sql: &str) -> String {
         last = end;
     }
     out.push_str(&sql[last..]);
-    crate::diff::normalize_sql(&out)
+    crate::dialect::sql::normalize_sql(&out)
 }
 
 /// The byte ranges of `::text`, `::character varying` (and the like) right after a string

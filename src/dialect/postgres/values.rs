@@ -32,7 +32,7 @@
 //! no count.
 
 use super::Postgres;
-use crate::database::preflight::Lossy;
+use crate::dialect::Lossy;
 use crate::dialect::{DataEffect, SqlDialect};
 use crate::schema::{Column, Type};
 

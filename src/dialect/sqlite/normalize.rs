@@ -81,7 +81,7 @@ pub fn parse_default(sql: &str, ty: &Type) -> DefaultValue {
             "TRUE" => DefaultValue::Bool(true),
             "FALSE" => DefaultValue::Bool(false),
             _ if is_number(s) => DefaultValue::Number(s.to_string()),
-            _ => DefaultValue::Sql(crate::diff::normalize_sql(s)),
+            _ => DefaultValue::Sql(crate::dialect::sql::normalize_sql(s)),
         }
     };
     normalize_default(value, ty)

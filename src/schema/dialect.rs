@@ -1,6 +1,6 @@
-//! Which database family a schema, an environment or a plan is for. This file imports
-//! nothing of the crate, so the model can name a dialect without depending on the dialect
-//! layer; what a dialect *does* lives in [`crate::dialect`].
+//! Which database family a schema, an environment or a plan is for. It lives with the model,
+//! which names a dialect (`column ... mysql { ... }`); what a dialect *does* lives in
+//! [`crate::dialect`], which re-exports this enum.
 
 use std::fmt;
 

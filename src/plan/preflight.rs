@@ -1,0 +1,413 @@
+//! Data checks that run before any statement: each counts the rows that would make a change
+//! fail or lose data, in the names the database has *before* the plan runs. Which values a
+//! type change keeps is the dialect's [`crate::dialect::SqlDialect::data_effect`], so the
+//! destructive flag and these checks never disagree. `plan` runs them too and shows what
+//! they found, so it never promises what `apply` will refuse.
+//!
+//! This module builds the checks from the steps (pure: SQL text, no connection); the live
+//! engine runs them ([`crate::database::preflight::run`]) and each becomes a [`Finding`]. A
+//! value check ([`Lossy`]) is a condition over one live column, decided by the server; a
+//! finding keeps one of the values it found, as text, so that the message shows what would
+//! be lost.
+
+use std::collections::{HashMap, HashSet};
+
+use super::Step;
+use crate::change::{Change, TableChange};
+pub use crate::dialect::Lossy;
+use crate::dialect::SqlDialect;
+use crate::schema::{ForeignKey, Table, Type};
+
+/// One data check of one step.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The index of the step in the plan.
+    pub step: usize,
+    /// The table as the plan calls it (its new name).
+    pub table: String,
+    pub kind: CheckKind,
+    /// `SELECT COUNT(*) ...` over the live table, in live names.
+    pub sql: String,
+    /// For a value check: the column and condition, so that the driver can also fetch a
+    /// sample, and count value by value where the set-based count fails.
+    pub lossy: Option<Lossy>,
+}
+
+/// What a check looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckKind {
+    /// Rows in a table that gains a NOT NULL column without a default.
+    NewNotNullColumn { column: String },
+    /// NULLs in a column that becomes NOT NULL without a default to fill them.
+    NullsIntoNotNull { column: String },
+    /// Values that would not survive a change of the column's definition.
+    ValuesWouldNotFit {
+        column: String,
+        from: Type,
+        to: Type,
+    },
+    /// Duplicates under a new unique index.
+    Duplicates { index: String },
+    /// Duplicates under a new primary key.
+    KeyDuplicates { columns: Vec<String> },
+    /// Rows a new CHECK rejects.
+    CheckViolated { check: String },
+    /// Rows whose values a new foreign key finds no parent for.
+    Orphans { key: String, parent: String },
+    /// The rows (of a dropped table) or the values (of a dropped column, its non-NULL
+    /// ones) that a destructive drop discards. A count to show, never a refusal: the
+    /// destructive gate (`--allow-destructive`) decides.
+    Dropped { column: Option<String> },
+}
+
+/// A check and the number of rows it found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub check: Check,
+    pub rows: i64,
+    /// For a value check that found rows: one of the values, as text (at most
+    /// [`SAMPLE_CHARS`] characters).
+    pub sample: Option<String>,
+}
+
+/// The longest sample a finding keeps, in characters.
+pub const SAMPLE_CHARS: usize = 60;
+
+impl Check {
+    /// What would go wrong, without the count.
+    pub fn describe(&self) -> String {
+        let t = &self.table;
+        match &self.kind {
+            CheckKind::NewNotNullColumn { column } => {
+                format!("`{t}` has rows, and the new NOT NULL column `{column}` has no default")
+            }
+            CheckKind::NullsIntoNotNull { column } => {
+                format!("`{t}.{column}` becomes NOT NULL without a default but holds NULLs")
+            }
+            CheckKind::ValuesWouldNotFit { column, from, to } => {
+                format!("`{t}.{column}` ({from} -> {to}) would change stored values")
+            }
+            CheckKind::Duplicates { index } => {
+                format!("the new unique index `{index}` on `{t}` has duplicate values")
+            }
+            CheckKind::KeyDuplicates { columns } => format!(
+                "the new primary key ({}) of `{t}` has duplicate values",
+                columns.join(", ")
+            ),
+            CheckKind::CheckViolated { check } => {
+                format!("the new check `{check}` on `{t}` rejects stored rows")
+            }
+            CheckKind::Orphans { key, parent } => {
+                format!("the new foreign key `{key}` on `{t}` finds no parent in `{parent}`")
+            }
+            CheckKind::Dropped { column: None } => format!("dropping `{t}` discards its rows"),
+            CheckKind::Dropped { column: Some(c) } => {
+                format!("dropping `{t}.{c}` discards its values")
+            }
+        }
+    }
+
+    /// What a check that found no rows says, where that is not "none found": a drop's.
+    pub fn nothing_found(&self) -> Option<String> {
+        let t = &self.table;
+        match &self.kind {
+            CheckKind::Dropped { column: None } => Some(format!("`{t}` holds no rows")),
+            CheckKind::Dropped { column: Some(c) } => {
+                Some(format!("`{t}.{c}` holds no values (only NULLs or no rows)"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether rows found by this check stop apply (a drop's count only informs).
+    pub fn blocks(&self) -> bool {
+        !matches!(self.kind, CheckKind::Dropped { .. })
+    }
+}
+
+impl Finding {
+    /// Whether this finding stops apply: rows found by a check that [`Check::blocks`].
+    pub fn blocks(&self) -> bool {
+        self.rows > 0 && self.check.blocks()
+    }
+
+    /// What would go wrong, with the count and a sample where there is one:
+    /// `...would change stored values: 3 row(s), e.g. 'abcdefgh'`.
+    pub fn describe(&self) -> String {
+        let mut out = format!("{}: {} row(s)", self.check.describe(), self.rows);
+        if let Some(sample) = &self.sample {
+            out.push_str(&format!(", e.g. '{}'", sample.replace('\'', "''")));
+        }
+        out
+    }
+}
+
+/// The checks of every step of a plan, for dialect `d`.
+pub fn checks(steps: &[Step], d: &dyn SqlDialect) -> Vec<Check> {
+    let parents = Parents::of(steps);
+    let mut out = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        match &step.change {
+            Change::AlterTable {
+                from, to, changes, ..
+            } => table_checks(i, from, &to.name, changes, &parents, d, &mut out),
+            Change::DropTable { table } => out.push(Check {
+                step: i,
+                table: table.name.clone(),
+                kind: CheckKind::Dropped { column: None },
+                sql: format!("SELECT COUNT(*) FROM {}", d.quote(&table.name)),
+                lossy: None,
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How the tables a new foreign key may point at are called before the plan runs.
+struct Parents<'a> {
+    /// Tables the plan creates: they have no rows yet.
+    created: HashSet<&'a str>,
+    /// new table name -> live name
+    renamed: HashMap<&'a str, &'a str>,
+    /// (new table name, new column name) -> live column name
+    columns: HashMap<(&'a str, &'a str), &'a str>,
+}
+
+impl<'a> Parents<'a> {
+    fn of(steps: &'a [Step]) -> Parents<'a> {
+        let mut out = Parents {
+            created: HashSet::new(),
+            renamed: HashMap::new(),
+            columns: HashMap::new(),
+        };
+        for step in steps {
+            match &step.change {
+                Change::CreateTable { table } => {
+                    out.created.insert(&table.name);
+                }
+                Change::RenameTable { from, to } => {
+                    out.renamed.insert(to, from);
+                }
+                Change::AlterTable { to, changes, .. } => {
+                    for c in changes {
+                        if let TableChange::RenameColumn { from, to: new } = c {
+                            out.columns.insert((&to.name, new), from);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The parent of `fk` in live names, or `None` when the plan creates it.
+    fn live(&self, fk: &ForeignKey) -> Option<(String, Vec<String>)> {
+        let table = fk.ref_table.as_str();
+        if self.created.contains(table) {
+            return None;
+        }
+        let columns = fk
+            .ref_columns
+            .iter()
+            .map(|c| {
+                self.columns
+                    .get(&(table, c.as_str()))
+                    .map_or_else(|| c.clone(), |l| l.to_string())
+            })
+            .collect();
+        Some((
+            self.renamed.get(table).unwrap_or(&table).to_string(),
+            columns,
+        ))
+    }
+}
+
+fn table_checks(
+    step: usize,
+    from: &Table,
+    table: &str,
+    changes: &[TableChange],
+    parents: &Parents<'_>,
+    d: &dyn SqlDialect,
+    out: &mut Vec<Check>,
+) {
+    let q = |s: &str| d.quote(s);
+    let count =
+        |condition: &str| format!("SELECT COUNT(*) FROM {} WHERE {condition}", q(&from.name));
+    // desired column name -> live column name
+    let mut live: HashMap<&str, &str> = from
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.name.as_str()))
+        .collect();
+    for c in changes {
+        if let TableChange::RenameColumn { from, to } = c {
+            live.remove(from.as_str());
+            live.insert(to, from);
+        }
+    }
+    // `SELECT COUNT(*)` of the groups of duplicate values of `columns` (desired names), or
+    // `None` when one of them is not a live column yet.
+    let duplicates = |columns: &[String]| -> Option<String> {
+        let cols = columns
+            .iter()
+            .map(|c| live.get(c.as_str()).map(|l| q(l)))
+            .collect::<Option<Vec<String>>>()?;
+        let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+        Some(format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
+            q(&from.name),
+            not_null.join(" AND "),
+            cols.join(", ")
+        ))
+    };
+    let mut push = |kind: CheckKind, sql: String, lossy: Option<Lossy>| {
+        out.push(Check {
+            step,
+            table: table.to_string(),
+            kind,
+            sql,
+            lossy,
+        })
+    };
+    for change in changes {
+        match change {
+            TableChange::DropColumn(c) => push(
+                CheckKind::Dropped {
+                    column: Some(c.name.clone()),
+                },
+                count(&format!("{} IS NOT NULL", q(&c.name))),
+                None,
+            ),
+            TableChange::AddColumn(c)
+                if !c.nullable && c.default.is_none() && !c.auto_increment =>
+            {
+                push(
+                    CheckKind::NewNotNullColumn {
+                        column: c.name.clone(),
+                    },
+                    count("1 = 1"),
+                    None,
+                );
+            }
+            TableChange::AlterColumn { from: old, to, .. } => {
+                if old.nullable && !to.nullable && to.default.is_none() {
+                    push(
+                        CheckKind::NullsIntoNotNull {
+                            column: to.name.clone(),
+                        },
+                        count(&format!("{} IS NULL", q(&old.name))),
+                        None,
+                    );
+                }
+                if let Some(condition) = d.data_effect(old, to).lossy() {
+                    let lossy = Lossy {
+                        table: q(&from.name),
+                        condition: condition.to_string(),
+                        text: d.text_sql(&q(&old.name)),
+                    };
+                    push(
+                        CheckKind::ValuesWouldNotFit {
+                            column: to.name.clone(),
+                            from: old.ty.clone(),
+                            to: to.ty.clone(),
+                        },
+                        lossy.count_sql(),
+                        Some(lossy),
+                    );
+                }
+            }
+            TableChange::CreateIndex(index) if index.unique && index.predicate.is_none() => {
+                // A new column: the statement itself reports duplicates.
+                if let Some(sql) = duplicates(&index.columns) {
+                    push(
+                        CheckKind::Duplicates {
+                            index: index.name.clone(),
+                        },
+                        sql,
+                        None,
+                    );
+                }
+            }
+            TableChange::AlterPrimaryKey { to, .. } if !to.is_empty() => {
+                if let Some(sql) = duplicates(to) {
+                    push(
+                        CheckKind::KeyDuplicates {
+                            columns: to.clone(),
+                        },
+                        sql,
+                        None,
+                    );
+                }
+            }
+            TableChange::AddForeignKey(fk) => {
+                let Some(cols) = fk
+                    .columns
+                    .iter()
+                    .map(|c| live.get(c.as_str()).map(|l| q(l)))
+                    .collect::<Option<Vec<String>>>()
+                else {
+                    continue; // a new column holds only its default
+                };
+                let present: Vec<String> =
+                    cols.iter().map(|c| format!("c.{c} IS NOT NULL")).collect();
+                let orphan = match parents.live(fk) {
+                    Some((parent, ref_cols)) => {
+                        let joins: Vec<String> = cols
+                            .iter()
+                            .zip(&ref_cols)
+                            .map(|(c, r)| format!("p.{} = c.{c}", q(r)))
+                            .collect();
+                        format!(
+                            " AND NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})",
+                            q(&parent),
+                            joins.join(" AND ")
+                        )
+                    }
+                    None => String::new(),
+                };
+                push(
+                    CheckKind::Orphans {
+                        key: fk.name.clone(),
+                        parent: fk.ref_table.clone(),
+                    },
+                    format!(
+                        "SELECT COUNT(*) FROM {} AS c WHERE {}{orphan}",
+                        q(&from.name),
+                        present.join(" AND ")
+                    ),
+                    None,
+                );
+            }
+            // A check over columns that keep their names and types reads the same on the
+            // live table. Over a column that is added or changes type, the count would ask
+            // another question (PostgreSQL refuses `text >= integer`); the server checks the
+            // rows itself when it adds the check, and where DDL is transactional a refusal
+            // there changes nothing.
+            TableChange::AddCheck(check)
+                if live
+                    .iter()
+                    .filter(|(new, _)| crate::dialect::mentions(&check.expr, new))
+                    .all(|(new, old)| new == old)
+                    && !changes.iter().any(|c| match c {
+                        TableChange::AddColumn(a) => crate::dialect::mentions(&check.expr, &a.name),
+                        TableChange::AlterColumn { from, to, .. } => {
+                            from.ty != to.ty && crate::dialect::mentions(&check.expr, &to.name)
+                        }
+                        _ => false,
+                    }) =>
+            {
+                push(
+                    CheckKind::CheckViolated {
+                        check: check.name.clone(),
+                    },
+                    count(&format!("NOT ({})", check.expr)),
+                    None,
+                );
+            }
+            _ => {}
+        }
+    }
+}
