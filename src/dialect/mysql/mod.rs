@@ -7,6 +7,7 @@ pub mod charset;
 pub mod expression;
 pub mod normalize;
 pub mod rules;
+mod sizes;
 mod values;
 pub mod version;
 

@@ -1,6 +1,7 @@
 //! What MySQL and MariaDB refuse that the other databases accept, checked before anything
 //! runs (each seen failing on MariaDB 10.11 or documented for MySQL 8).
 
+use super::sizes::{self, MAX_ROW_BYTES};
 use crate::dialect::{SqlDialect, resolve};
 use crate::error::Problem;
 use crate::schema::{Action, Column, Schema, Table, Type};
@@ -33,6 +34,7 @@ pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
                 );
             }
         }
+        row_rules(d, table, &mut out);
         index_rules(d, table, &mut out);
         foreign_key_rules(table, &mut out);
         check_rules(table, &mut out);
@@ -93,6 +95,44 @@ fn name_rules(table: &Table, out: &mut Vec<Problem>) {
     }
 }
 
+/// A row over [`MAX_ROW_BYTES`], which MySQL refuses whatever the engine ("Row size too
+/// large"); the help names the columns that take the most.
+fn row_rules(d: &dyn SqlDialect, table: &Table, out: &mut Vec<Problem>) {
+    let bytes = sizes::table_row_bytes(table, |c| d.column_type_sql(c));
+    if bytes <= MAX_ROW_BYTES {
+        return;
+    }
+    let mut widest: Vec<(u32, &str)> = table
+        .columns
+        .iter()
+        .map(|c| {
+            let sql = d.column_type_sql(c);
+            (
+                sizes::row_bytes(&sql, sizes::bytes_per_char(table, c)),
+                c.name.as_str(),
+            )
+        })
+        .collect();
+    widest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let named: Vec<String> = widest
+        .iter()
+        .take(3)
+        .map(|(b, n)| format!("`{n}` {b}"))
+        .collect();
+    out.push(
+        Problem::new(
+            format!(
+                "a row of `{}` is {bytes} bytes; MySQL allows at most 65,535 (the widest: {})",
+                table.name,
+                named.join(", ")
+            ),
+            table.name_span,
+        )
+        .label("row too large for MySQL")
+        .help("a `string` counts 4 bytes per character in utf8mb4: make the long ones `text` (10 bytes in the row), or shorten their `length`"),
+    );
+}
+
 fn index_rules(d: &dyn SqlDialect, table: &Table, out: &mut Vec<Problem>) {
     for index in &table.indexes {
         if index.predicate.is_some() {
@@ -121,7 +161,9 @@ fn index_rules(d: &dyn SqlDialect, table: &Table, out: &mut Vec<Problem>) {
                         .help(format!("use `string length=N` for `{name}`, or a hint such as `mysql type=\"VARCHAR(191)\"`")),
                 );
             }
-            bytes = bytes.saturating_add(key_bytes(d, column));
+            let sql = d.column_type_sql(column);
+            bytes =
+                bytes.saturating_add(sizes::key_bytes(&sql, sizes::bytes_per_char(table, column)));
         }
         if bytes > MAX_KEY_BYTES {
             out.push(
@@ -144,37 +186,6 @@ fn unindexable(d: &dyn SqlDialect, column: &Column) -> Option<&'static str> {
         Some("json")
     } else {
         None
-    }
-}
-
-/// The bytes one column adds to an index key, utf8mb4 strings counting 4 per character.
-fn key_bytes(d: &dyn SqlDialect, column: &Column) -> u32 {
-    match &column.ty {
-        Type::String { length: Some(n) } => n.saturating_mul(4),
-        Type::Uuid => 36 * 4,
-        Type::Bool => 1,
-        Type::SmallInt => 2,
-        Type::Int | Type::Float | Type::Timestamp => 4,
-        Type::BigInt | Type::Double | Type::DateTime => 8,
-        Type::Date | Type::Time => 3,
-        Type::Decimal { precision, .. } => precision / 2 + 1,
-        Type::Raw(_) => {
-            let sql = d.column_type_sql(column);
-            let length = sql.split_once('(').and_then(|(_, r)| {
-                r.trim_end_matches(')')
-                    .split(',')
-                    .next()?
-                    .trim()
-                    .parse::<u32>()
-                    .ok()
-            });
-            if sql.contains("CHAR") {
-                length.unwrap_or(1).saturating_mul(4)
-            } else {
-                length.unwrap_or(8)
-            }
-        }
-        Type::String { length: None } | Type::Text | Type::Bytes | Type::Json => 0,
     }
 }
 
