@@ -78,7 +78,7 @@ cat <<REPORT
 | \`reconcile apply --yes\` (empty database) | $apply |
 | \`mariadb < ddl.sql\` (the same statements) | $ddl |
 | \`reconcile plan --exit-code\` (no-op) | $plan |
-| \`mariadb < catalog.mysql.sql\` (the 6 catalog queries) | $catalog |
+| \`mariadb < catalog.mysql.sql\` (the 8 catalog queries) | $catalog |
 | \`reconcile plan\` (one column more on one table) | $one |
 
 | ratio | value | target |

@@ -424,7 +424,10 @@ fn index_changes(
     let (gone, new) = pair(&moved, &want.indexes, |l, w| {
         (l.name == w.name || !l.has_own_name()) && same(l, w)
     });
-    // What is left with the same definition under another name is a rename.
+    // What is left with the same definition under another name is a rename, unless that
+    // name is still held by a live index (two indexes exchanging definitions): renames
+    // would collide, so both are dropped and created again.
+    let taken = |name: &str| have.indexes.iter().any(|i| i.name == name);
     let mut created: Vec<&Index> = new;
     for index in gone {
         let original = have
@@ -434,7 +437,7 @@ fn index_changes(
             .unwrap_or(index);
         match created
             .iter()
-            .position(|w| index.has_own_name() && same(index, w))
+            .position(|w| index.has_own_name() && !taken(&w.name) && same(index, w))
         {
             Some(i) => changes.push(TableChange::RenameIndex {
                 from: original.clone(),

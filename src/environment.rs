@@ -29,8 +29,9 @@ pub const DEFAULT_DOTENV: &str = "config.env";
 /// The largest environment file read.
 pub const MAX_ENVIRONMENT_BYTES: u64 = 64 << 10;
 
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "url",
+    "scratch-url",
     "user",
     "password",
     "create-database",
@@ -70,6 +71,10 @@ pub struct Environment {
     pub concurrent_indexes: bool,
     /// `apply` may create the database when it does not exist (`create-database #true`).
     pub create_database: bool,
+    /// Where the server spells and proves the desired schema when the user may not create a
+    /// database or schema of their own (`scratch-url`): an empty MySQL database, or a
+    /// PostgreSQL database to open the scratch schema in. Same family as `url`.
+    pub scratch_url: Option<SecretUrl>,
     /// What reading the file noticed, for a line on standard error (a SQLAlchemy driver
     /// dropped from the scheme).
     pub notes: Vec<String>,
@@ -164,6 +169,7 @@ struct Settings {
     url: Option<(String, Span)>,
     /// Whether a `url` node was written, even one with a problem.
     url_given: bool,
+    scratch_url: Option<(String, Span)>,
     dotenv: Option<(String, Span)>,
     allow_destructive: bool,
     lock_timeout: Option<u64>,
@@ -298,6 +304,33 @@ fn parse(
         _ => {}
     }
     crate::redact::learn_url(&url);
+    let scratch_url = settings.scratch_url.as_ref().and_then(|(raw, at)| {
+        let scratch = substitute(raw, *at, source, &lookup, &mut used, &mut problems);
+        let (scratch, _) = crate::target::without_driver(&scratch);
+        crate::redact::learn_url(&scratch);
+        let problem = match (dialect, dialect_of(&scratch)) {
+            (Some(Dialect::Sqlite), _) => Some((
+                "a SQLite environment takes no `scratch-url`",
+                "its scratch is a database in memory; remove the line",
+            )),
+            (Some(family), Some(of)) if family == of && names_a_host(&scratch) => None,
+            (Some(Dialect::Mysql), _) => Some((
+                "`scratch-url` must name a MySQL or MariaDB database, as `url` does",
+                "write `scratch-url \"mysql://user:${DB_PASSWORD}@host:3306/app_scratch\"`, an empty database the user may create tables in",
+            )),
+            _ => Some((
+                "`scratch-url` must name a PostgreSQL database, as `url` does",
+                "write `scratch-url \"postgres://user:${DB_PASSWORD}@host:5432/app_scratch\"`, a database the user may create a schema in",
+            )),
+        };
+        match problem {
+            Some((what, help)) => {
+                problems.push(Problem::new(what, *at).label("scratch-url").help(help));
+                None
+            }
+            None => Some(SecretUrl::new(scratch)),
+        }
+    });
     match (dialect, problems.is_empty()) {
         (Some(dialect), true) => Ok(Environment {
             name: name.to_string(),
@@ -311,6 +344,7 @@ fn parse(
             connect_timeout: settings.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             concurrent_indexes: settings.concurrent_indexes,
             create_database: settings.create_database,
+            scratch_url,
             notes,
         }),
         _ => Err(problems),
@@ -366,7 +400,7 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             continue;
         };
         let want = match key {
-            "url" | "dotenv" | "user" | "password" => "a string",
+            "url" | "scratch-url" | "dotenv" | "user" | "password" => "a string",
             "allow-destructive" | "concurrent-indexes" | "create-database" => "`#true` or `#false`",
             "connect-timeout" => "a whole number of seconds from 1 to 86400",
             _ => "a whole number of seconds from 0 to 86400",
@@ -378,6 +412,13 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
                     problems.push(p);
                 } else {
                     out.url = Some((s.clone(), span));
+                }
+            }
+            ("scratch-url", KdlValue::String(s)) => {
+                if let Some(p) = unquoted_url(s, span, source) {
+                    problems.push(p);
+                } else {
+                    out.scratch_url = Some((s.clone(), span));
                 }
             }
             ("dotenv", KdlValue::String(s)) => out.dotenv = Some((s.clone(), span)),

@@ -80,6 +80,7 @@ proptest! {
             statement_lock_timeout: 5,
             concurrent_indexes: false,
             create_database: true,
+            scratch_url: None,
             notes: Vec::new(),
         };
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();

@@ -27,6 +27,7 @@ fn env(url: &str) -> Environment {
         statement_lock_timeout: 5,
         concurrent_indexes: false,
         create_database: true,
+        scratch_url: None,
         notes: Vec::new(),
     }
 }

@@ -224,3 +224,134 @@ fn a_leftover_scratch_is_dropped_and_one_in_use_is_kept() {
         holder.close();
     }
 }
+
+/// A user with rights on their own database only (no `CREATE DATABASE` on MySQL, no
+/// `CREATE` on the database for a schema on PostgreSQL) gets no scratch, and the plan says
+/// so; with `scratch-url` naming a database they may use, the server spells and proves
+/// there, and leaves that database as it found it. A `scratch-url` database that holds
+/// tables is refused with their names, and keeps its rows.
+#[test]
+fn a_user_without_create_rights_spells_and_proves_in_the_scratch_url() {
+    for server in [Server::Mysql, Server::Mysql8, Server::Postgres] {
+        let Some(base) = server.url() else { continue };
+        let (db, spare) = (
+            LiveDb::on_server(server, &base),
+            LiveDb::on_server(server, &base),
+        );
+        let (LiveDb::Server(target), LiveDb::Server(scratch)) = (&db, &spare) else {
+            unreachable!()
+        };
+        let user = format!("u{}", &target.name[target.name.len().saturating_sub(14)..]);
+        let password = "s3cret-scr@tch";
+        let admin = |statements: Vec<String>| {
+            block_on(exec_on_server(server, &base, &statements)).unwrap();
+        };
+        if server == Server::Postgres {
+            admin(vec![
+                format!("CREATE ROLE {user} LOGIN PASSWORD '{password}'"),
+                format!("GRANT CREATE ON DATABASE {} TO {user}", scratch.name),
+            ]);
+            // The public schema of the target is theirs to create tables in; the database
+            // is not theirs to create schemas in.
+            db.run(&[format!("GRANT CREATE, USAGE ON SCHEMA public TO {user}")])
+                .unwrap();
+        } else {
+            let mut grants = Vec::new();
+            for host in ["%", "localhost"] {
+                grants.push(format!(
+                    "CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}'"
+                ));
+                for name in [&target.name, &scratch.name] {
+                    grants.push(format!("GRANT ALL ON `{name}`.* TO '{user}'@'{host}'"));
+                }
+            }
+            admin(grants);
+        }
+        let as_user = |url: &str| {
+            let (scheme, rest) = url.split_once("://").unwrap();
+            let at = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+            format!("{scheme}://{user}:{}@{at}", password.replace('@', "%40"))
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = db.environment(dir.path());
+        env.url = reconcile::redact::SecretUrl::new(as_user(&target.url));
+        env.create_database = false;
+        let d = db.dialect();
+        let before = "table t {\n    column id bigint primary-key=#true\n    column v int\n    check c \"v > 0\"\n}\n";
+        let after = schema(&before.replace("v > 0", "v > 1"), d);
+        let scratch_note = |plan: &reconcile::plan::Plan| {
+            plan.notes
+                .iter()
+                .find(|n| n.contains("gave no scratch"))
+                .cloned()
+        };
+
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        apply(&mut session, &schema(before, d)).unwrap();
+        let plan = session.plan(&after).unwrap();
+        assert!(plan.spelled.is_empty(), "{server:?}: {:?}", plan.spelled);
+        let note = scratch_note(&plan).unwrap_or_else(|| panic!("{server:?}: {:?}", plan.notes));
+        assert!(!note.contains(password), "{note}");
+        drop(session);
+
+        env.scratch_url = Some(reconcile::redact::SecretUrl::new(as_user(&scratch.url)));
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        let (plan, proof) = session.prove(&after).unwrap();
+        assert_eq!(plan.spelled, ["t"], "{server:?}: {:?}", plan.notes);
+        assert_eq!(scratch_note(&plan), None, "{server:?}");
+        match (server, proof) {
+            (Server::Postgres, None) => {}
+            (_, Some(reconcile::database::proof::Outcome::Proved(p))) => {
+                assert_eq!(p.copied, ["t"], "{server:?}");
+                assert!(p.scratch.contains(&scratch.name), "{}", p.scratch);
+            }
+            (_, other) => panic!("{server:?}: {other:?}"),
+        }
+        apply(&mut session, &after).unwrap();
+        assert!(session.plan(&after).unwrap().is_empty());
+        drop(session);
+        let left = match server {
+            Server::Postgres => spare
+                .count("SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'reconcile_scratch_%'")
+                .unwrap(),
+            _ => spare
+                .count(&format!(
+                    "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{}'",
+                    scratch.name
+                ))
+                .unwrap(),
+        };
+        assert_eq!(
+            left, 0,
+            "{server:?}: the scratch-url database was left changed"
+        );
+
+        if server != Server::Postgres {
+            spare
+                .run(&[
+                    "CREATE TABLE keep (id INT PRIMARY KEY)".to_string(),
+                    "INSERT INTO keep VALUES (1), (2)".to_string(),
+                ])
+                .unwrap();
+            let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+            let plan = session.plan(&schema(before, d)).unwrap();
+            let note = scratch_note(&plan).unwrap_or_else(|| panic!("{:?}", plan.notes));
+            assert!(
+                note.contains("is not empty") && note.contains("`keep`"),
+                "{note}"
+            );
+            drop(session);
+            assert_eq!(spare.count("SELECT COUNT(*) FROM keep").unwrap(), 2);
+        }
+        db.close();
+        spare.close();
+        if server == Server::Postgres {
+            admin(vec![format!("DROP ROLE {user}")]);
+        } else {
+            admin(vec![
+                format!("DROP USER '{user}'@'%'"),
+                format!("DROP USER '{user}'@'localhost'"),
+            ]);
+        }
+    }
+}

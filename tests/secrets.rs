@@ -34,6 +34,7 @@ const VALID: &[&str] = &[
     "from config.env",
     "from the process environment",
     "query password from a variable",
+    "scratch-url inline",
 ];
 
 fn case(name: &'static str, environment: &str) -> Case {
@@ -99,6 +100,18 @@ fn cases() -> Vec<Case> {
             "url \"mysql://app:{PW}@${MISSING_HOST_FOR_TEST}/app\"\n",
         ),
         case("bad scheme", "url \"oracle://app:{PW}@127.0.0.1:1/app\"\n"),
+        case(
+            "scratch-url inline",
+            "url \"mysql://app@127.0.0.1:1/app\"\nscratch-url \"mysql://app:{PW}@127.0.0.1:1/app_scratch\"\n",
+        ),
+        case(
+            "scratch-url of another family",
+            "url \"postgres://app:{PW}@127.0.0.1:1/app\"\nscratch-url \"mysql://app:{PW}@127.0.0.1:1/s\"\n",
+        ),
+        case(
+            "scratch-url for sqlite",
+            "url \"sqlite://dev.db\"\nscratch-url \"mysql://app:{PW}@127.0.0.1:1/s\"\n",
+        ),
         case("unquoted url", "url mysql://app:{PW}@127.0.0.1:1/app\n"),
         case(
             "url twice",

@@ -120,6 +120,7 @@ fn environment(url: String) -> Environment {
         statement_lock_timeout: 5,
         concurrent_indexes: false,
         create_database: true,
+        scratch_url: None,
         notes: Vec::new(),
     }
 }

@@ -25,6 +25,7 @@ fn env() -> Environment {
         statement_lock_timeout: 5,
         concurrent_indexes: false,
         create_database: true,
+        scratch_url: None,
         notes: Vec::new(),
     }
 }

@@ -450,6 +450,13 @@ fn run(server: Option<Server>) {
         (Just(from), Just(to), rows)
     });
     let server_refused = RefCell::new(BTreeSet::new());
+    for (from, to, rows) in found() {
+        if let Err(e) = case(&col, &from, &to, &rows, &server_refused) {
+            let name = col.name;
+            col.close();
+            panic!("{name}: a case the generator found once fails again: {e}");
+        }
+    }
     let mut runner = TestRunner::new(Config {
         cases: cases(),
         failure_persistence: None,
@@ -474,6 +481,26 @@ fn run(server: Option<Server>) {
     if let Err(e) = result {
         panic!("{name}: {e}");
     }
+}
+
+/// Cases the generator found that failed once, run first on every database so that they
+/// stay fixed whatever the random seed.
+fn found() -> Vec<(Ty, Ty, Vec<String>)> {
+    let rows = |values: &[&str]| values.iter().map(|v| format!("'{v}'")).collect();
+    vec![
+        // MySQL 9: beyond the 30 fraction digits of the `DECIMAL(65,30)` reference, a tiny
+        // negative number compared equal to the `0.0000` it became.
+        (
+            Ty::Text,
+            Ty::Decimal(9, 4),
+            rows(&[&format!("-0.{}3780963838196732", "0".repeat(90))]),
+        ),
+        (
+            Ty::Text,
+            Ty::Double,
+            rows(&[&format!("0.1{}1", "0".repeat(40))]),
+        ),
+    ]
 }
 
 #[test]

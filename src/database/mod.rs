@@ -22,6 +22,7 @@ use crate::dialect::Dialect;
 use crate::environment::Environment;
 use crate::error::{DriverError, Error};
 use crate::plan::Plan;
+use crate::redact::SecretUrl;
 use crate::schema::Schema;
 
 /// What a command will do with the database.
@@ -85,7 +86,10 @@ impl Session {
                     env,
                     mysql::MysqlDb::open(url, intent, statement_lock_timeout, create),
                 ))
-                .map(Driver::Mysql),
+                .map(|mut db| {
+                    db.use_scratch_url(env.scratch_url.as_ref().map(SecretUrl::expose));
+                    Driver::Mysql(db)
+                }),
             Dialect::Postgres => runtime
                 .block_on(within_connect_timeout(
                     env,
@@ -99,7 +103,10 @@ impl Session {
                         create,
                     ),
                 ))
-                .map(Driver::Postgres),
+                .map(|mut db| {
+                    db.use_scratch_url(env.scratch_url.as_ref().map(SecretUrl::expose));
+                    Driver::Postgres(db)
+                }),
         };
         // A refusal to create names the file that would allow it.
         let driver = driver.map_err(|e| match e {

@@ -68,6 +68,7 @@ impl LiveDb {
             connect_timeout: 10,
             concurrent_indexes: false,
             create_database: true,
+            scratch_url: None,
             notes: Vec::new(),
         }
     }

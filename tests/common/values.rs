@@ -58,6 +58,7 @@ impl Column {
             statement_lock_timeout: 5,
             concurrent_indexes: false,
             create_database: true,
+            scratch_url: None,
             notes: Vec::new(),
         }
     }

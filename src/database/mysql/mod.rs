@@ -74,6 +74,12 @@ pub struct MysqlDb {
     /// Whether opening it created the database, and whether apply may.
     created: bool,
     create: bool,
+    /// The environment's `scratch-url`: the database the scratch uses instead of one of
+    /// its own ([`MysqlDb::scratch`]).
+    scratch_url: Option<String>,
+    /// Whether this is a scratch in a database it did not create: closing it empties the
+    /// database instead of dropping it.
+    borrowed: bool,
 }
 
 impl MysqlDb {
@@ -91,32 +97,7 @@ impl MysqlDb {
             url: shown.clone(),
             source: DriverError::new(e, url),
         };
-        // Only the authority form: the driver would read `mysql:user:pw@host/db` as a
-        // database of that name on localhost.
-        let sqlx_url = match (url.strip_prefix("mysql://"), url.strip_prefix("mariadb://")) {
-            (Some(rest), _) | (None, Some(rest)) => format!("mysql://{rest}"),
-            (None, None) => {
-                return Err(Error::Unsupported {
-                    what: format!(
-                        "the MySQL url `{shown}` must start with `mysql://` or `mariadb://`"
-                    ),
-                    help: "write `mysql://USER:${DB_PASSWORD}@HOST:3306/DATABASE`".into(),
-                });
-            }
-        };
-        let mut options = MySqlConnectOptions::from_str(&sqlx_url)
-            .map_err(connect_error)?
-            .pipes_as_concat(false);
-        if let Some(password) = query_password(url)? {
-            options = options.password(&password);
-        }
-        let Some(database) = options.get_database().map(|d| crate::redact::scrub(d, url)) else {
-            return Err(Error::Unsupported {
-                what: format!("the MySQL url `{shown}` names no database"),
-                help: "end the url with the database: `mysql://user:${DB_PASSWORD}@host:3306/app`"
-                    .into(),
-            });
-        };
+        let (options, database) = connect_options(url)?;
         let mut created = false;
         let conn = match MySqlConnection::connect_with(&options).await {
             Ok(conn) => Some(conn),
@@ -179,11 +160,19 @@ impl MysqlDb {
             queries: 0,
             created,
             create,
+            scratch_url: None,
+            borrowed: false,
         };
         if db.conn.is_some() {
             db.start_session(url).await?;
         }
         Ok(db)
+    }
+
+    /// Makes the scratch in the database `url` names (the environment's `scratch-url`)
+    /// instead of in a database of its own.
+    pub fn use_scratch_url(&mut self, url: Option<&str>) {
+        self.scratch_url = url.map(str::to_string);
     }
 
     /// Reads the server and sets the session up.
@@ -259,6 +248,40 @@ fn number(e: &sqlx::Error) -> Option<u16> {
             .map(|e| e.number()),
         _ => None,
     }
+}
+
+/// The driver's options for `url` (`mysql://` or `mariadb://`, the password also read from
+/// a `?password=` query), and the database it names (an error when it names none).
+pub(super) fn connect_options(url: &str) -> Result<(MySqlConnectOptions, String), Error> {
+    let shown = crate::redact::redact_url(url);
+    // Only the authority form: the driver would read `mysql:user:pw@host/db` as a
+    // database of that name on localhost.
+    let sqlx_url = match (url.strip_prefix("mysql://"), url.strip_prefix("mariadb://")) {
+        (Some(rest), _) | (None, Some(rest)) => format!("mysql://{rest}"),
+        (None, None) => {
+            return Err(Error::Unsupported {
+                what: format!("the MySQL url `{shown}` must start with `mysql://` or `mariadb://`"),
+                help: "write `mysql://USER:${DB_PASSWORD}@HOST:3306/DATABASE`".into(),
+            });
+        }
+    };
+    let mut options = MySqlConnectOptions::from_str(&sqlx_url)
+        .map_err(|e| Error::Connect {
+            url: shown.clone(),
+            source: DriverError::new(e, url),
+        })?
+        .pipes_as_concat(false);
+    if let Some(password) = query_password(url)? {
+        options = options.password(&password);
+    }
+    let Some(database) = options.get_database().map(|d| crate::redact::scrub(d, url)) else {
+        return Err(Error::Unsupported {
+            what: format!("the MySQL url `{shown}` names no database"),
+            help: "end the url with the database: `mysql://user:${DB_PASSWORD}@host:3306/app`"
+                .into(),
+        });
+    };
+    Ok((options, database))
 }
 
 /// The password a `?password=` parameter of `url` gives, which the driver would ignore;

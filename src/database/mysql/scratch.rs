@@ -6,6 +6,12 @@
 //! its own name, taken before the database is created and freed by the server when the
 //! connection ends; a later scratch drops every leftover whose lock is free, and never one
 //! that another run is using.
+//!
+//! A user without the right to create databases names one in the environment
+//! (`scratch-url`). That database must be empty, as Atlas asks of its dev database: the
+//! scratch creates its tables there under the same kind of lock (a second run waits for
+//! it) and drops them when it closes. A database that holds tables is refused with their
+//! names, so a `scratch-url` pointing at real data by mistake loses nothing.
 
 use sqlx::mysql::MySqlConnection;
 use sqlx::{AssertSqlSafe, Connection as _, Executor};
@@ -22,8 +28,11 @@ const SCRATCHES: &str = "SELECT CAST(SCHEMA_NAME AS CHAR) FROM information_schem
 const NO_SUCH_TABLE: u16 = 1146;
 
 impl MysqlDb {
-    /// A second connection, to a new, empty database.
+    /// A second connection, to a new, empty database (or to the `scratch-url` one).
     pub(super) async fn scratch(&mut self) -> Result<MysqlDb, Error> {
+        if let Some(url) = self.scratch_url.clone() {
+            return self.borrowed_scratch(&url).await;
+        }
         let name = crate::database::scratch::name();
         let failed = |e: sqlx::Error| Error::Database {
             what: format!("cannot create the scratch database `{name}`"),
@@ -67,8 +76,97 @@ impl MysqlDb {
             queries: 0,
             created: false,
             create: false,
+            scratch_url: None,
+            borrowed: false,
         };
         if let Err(e) = db.start_session("").await {
+            db.close().await;
+            return Err(e);
+        }
+        Ok(db)
+    }
+
+    /// The scratch in the empty database `url` names (`scratch-url`), held by a lock while
+    /// it is in use.
+    async fn borrowed_scratch(&mut self, url: &str) -> Result<MysqlDb, Error> {
+        let (options, name) = super::connect_options(url)?;
+        let shown = crate::redact::redact_url(url);
+        let failed = |e: sqlx::Error| Error::Database {
+            what: format!("cannot use the scratch database `{name}` (scratch-url)"),
+            source: DriverError::new(e, url),
+        };
+        let refused = |why: String| Error::Unsupported {
+            what: format!("the scratch database `{name}` (scratch-url) {why}"),
+            help: "point `scratch-url` at an empty database that only reconcile uses".into(),
+        };
+        if options.get_host() == self.options.get_host()
+            && options.get_port() == self.options.get_port()
+            && name == self.database
+        {
+            return Err(refused("is the target database itself".into()));
+        }
+        let mut conn = MySqlConnection::connect_with(&options)
+            .await
+            .map_err(failed)?;
+        let lock = lock_name(&format!("scratch {name}"));
+        let held: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
+            .bind(&lock)
+            .bind(BORROWED_WAIT_SECONDS)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(failed)?;
+        if held != Some(1) {
+            let _ = conn.close().await;
+            return Err(refused(format!(
+                "is in use by another run (waited {BORROWED_WAIT_SECONDS} s for its lock)"
+            )));
+        }
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .map_err(failed)?;
+        if !tables.is_empty() {
+            let _ = conn.close().await;
+            let mut names: Vec<String> = tables.iter().take(5).map(|t| format!("`{t}`")).collect();
+            if tables.len() > 5 {
+                names.push(format!("and {} more", tables.len() - 5));
+            }
+            return Err(refused(format!(
+                "is not empty: it holds {} table(s) ({}); a run killed midway leaves its tables there, to be dropped by hand",
+                tables.len(),
+                names.join(", ")
+            )));
+        }
+        // The target's character set and collation, which its tables inherit.
+        if let Some(defaults) = &self.dialect.database {
+            let alter = format!(
+                "ALTER DATABASE `{}` CHARACTER SET {} COLLATE {}",
+                name.replace('`', "``"),
+                defaults.charset,
+                defaults.collation
+            );
+            conn.execute(AssertSqlSafe(alter)).await.map_err(failed)?;
+        }
+        let mut db = MysqlDb {
+            conn: Some(conn),
+            target: format!("{} (scratch `{name}`)", self.target),
+            options: Box::new(options),
+            dialect: Mysql::OFFLINE,
+            lock,
+            shown,
+            database: name,
+            locked: false,
+            statement_lock_timeout: self.statement_lock_timeout,
+            queries: 0,
+            created: false,
+            create: false,
+            scratch_url: None,
+            borrowed: true,
+        };
+        if let Err(e) = db.start_session(url).await {
             db.close().await;
             return Err(e);
         }
@@ -92,14 +190,40 @@ impl MysqlDb {
         }
     }
 
-    /// Drops the scratch database and disconnects (which frees its lock).
+    /// Drops the scratch database (a borrowed one: the tables made in it) and disconnects,
+    /// which frees its lock.
     pub(super) async fn close(mut self) {
         if let Some(mut conn) = self.conn.take() {
-            let drop = format!("DROP DATABASE IF EXISTS `{}`", self.database);
-            let _ = conn.execute(AssertSqlSafe(drop)).await;
+            if self.borrowed {
+                let _ = empty(&mut conn).await;
+            } else {
+                let drop = format!("DROP DATABASE IF EXISTS `{}`", self.database);
+                let _ = conn.execute(AssertSqlSafe(drop)).await;
+            }
             let _ = conn.close().await;
         }
     }
+}
+
+/// Seconds a run waits for another run to finish with the `scratch-url` database.
+const BORROWED_WAIT_SECONDS: i64 = 30;
+
+/// Drops the views and tables of the connection's database (a borrowed scratch, which was
+/// empty when it was taken).
+async fn empty(conn: &mut MySqlConnection) -> Result<(), sqlx::Error> {
+    let objects: Vec<(String, String)> = sqlx::query_as(
+        "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_TYPE AS CHAR) FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE()",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0").await?;
+    for (name, kind) in objects {
+        let what = if kind == "VIEW" { "VIEW" } else { "TABLE" };
+        let drop = format!("DROP {what} IF EXISTS `{}`", name.replace('`', "``"));
+        conn.execute(AssertSqlSafe(drop)).await?;
+    }
+    Ok(())
 }
 
 /// Drops the scratch databases no connection holds: what killed runs left.

@@ -67,9 +67,18 @@ pub struct PgDb {
     /// Whether opening it created the database, and whether apply may.
     created: bool,
     create: bool,
+    /// The environment's `scratch-url`: the database the scratch schema is opened in,
+    /// instead of the target's ([`PgDb::scratch`]).
+    scratch_url: Option<String>,
 }
 
 impl PgDb {
+    /// Opens the scratch schema in the database `url` names (the environment's
+    /// `scratch-url`) instead of in the target database.
+    pub fn use_scratch_url(&mut self, url: Option<&str>) {
+        self.scratch_url = url.map(str::to_string);
+    }
+
     /// Connects to the database of `url`. A missing database is empty for [`Intent::Read`],
     /// an error for [`Intent::Inspect`], and created for [`Intent::Write`] when `create`
     /// allows ([`Error::WontCreate`] otherwise).
@@ -114,6 +123,7 @@ impl PgDb {
             in_transaction: false,
             created: false,
             create,
+            scratch_url: None,
         };
         let conn = match PgConnection::connect_with(&options).await {
             Ok(conn) => conn,

@@ -3,7 +3,9 @@
 //! committed (a killed run leaves nothing behind). It comes first on the search path, so
 //! that the plan's unqualified statements create their objects there and `introspect`
 //! (which reads `current_schema()`) reads them back; the rest of the path stays behind it,
-//! for the types and functions the statements name.
+//! for the types and functions the statements name. A user who may not create a schema in
+//! the target database names another database (`scratch-url`); the scratch schema is then
+//! opened there, the same way.
 
 use std::str::FromStr;
 
@@ -16,19 +18,21 @@ use crate::error::{DriverError, Error};
 impl PgDb {
     /// A second connection, in a transaction, whose current schema is a new, empty one.
     pub(super) async fn scratch(&mut self) -> Result<PgDb, Error> {
+        let url = self.scratch_url.clone().unwrap_or_else(|| self.url.clone());
+        let shown = crate::redact::redact_url(&url);
         let connect = |e: sqlx::Error| Error::Connect {
-            url: self.shown.clone(),
-            source: DriverError::new(e, &self.url),
+            url: shown.clone(),
+            source: DriverError::new(e, &url),
         };
-        let options = PgConnectOptions::from_str(&self.url).map_err(connect)?;
+        let options = PgConnectOptions::from_str(&url).map_err(connect)?;
         let conn = PgConnection::connect_with(&options)
             .await
             .map_err(connect)?;
         let name = crate::database::scratch::name();
         let mut db = PgDb {
             conn: Some(conn),
-            url: self.url.clone(),
-            shown: format!("the scratch schema `{name}` of {}", self.shown),
+            url: url.clone(),
+            shown: format!("the scratch schema `{name}` of {shown}"),
             place: format!("{}:{name}", self.place),
             target: format!("{} ({name})", self.target),
             dialect: crate::dialect::postgres::Postgres {
@@ -40,6 +44,7 @@ impl PgDb {
             in_transaction: false,
             created: false,
             create: false,
+            scratch_url: None,
         };
         let what = "cannot open a scratch schema";
         db.run(what, timeout_sql(self.statement_lock_timeout))

@@ -117,6 +117,11 @@ impl SqlDialect for Mysql {
             {
                 format!("({literal})")
             }
+            // MySQL 8.0+ takes only `CURRENT_TIMESTAMP` (and `NULL`) bare; `CURRENT_DATE` and
+            // `CURRENT_TIME` are expressions there, in parentheses. MariaDB takes both forms.
+            DefaultValue::Sql(e) if !literal.starts_with('(') && !is_bare_default(e) => {
+                format!("({literal})")
+            }
             _ => literal,
         }
     }
@@ -392,4 +397,12 @@ impl Mysql {
         }
         s
     }
+}
+
+/// Whether MySQL 8.0+ takes an SQL default without parentheses.
+fn is_bare_default(expr: &str) -> bool {
+    matches!(
+        expr.trim().to_ascii_uppercase().as_str(),
+        "CURRENT_TIMESTAMP" | "NULL"
+    )
 }

@@ -71,6 +71,15 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
     );
     let integer = format!("CAST({col} AS CHAR) NOT REGEXP '^-?[0-9]+$'");
     let decimal = format!("CAST({col} AS CHAR) NOT REGEXP '^-?[0-9]+(\\\\.[0-9]+)?$'");
+    // A text with a non-zero digit after the first `scale` of its fraction rounds.
+    let rounds =
+        |scale: u32| format!("CAST({col} AS CHAR) REGEXP '\\\\.[0-9]{{{scale}}}[0-9]*[1-9]'");
+    // The widest reference, `DECIMAL(65,30)`, holds 35 digits before the point and 30
+    // after: a text beyond that cannot be compared through it, and counts as lost.
+    let beyond_reference = format!(
+        "({} OR CAST({col} AS CHAR) REGEXP '^-?[0-9]{{36}}')",
+        rounds(30)
+    );
     // No SMALLINT or INT target: the range is written out, the fraction checked by ROUND.
     let range = |lo: &str, hi: &str| {
         if textual {
@@ -100,7 +109,7 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
             Some(g) => format!("CASE WHEN {g} THEN TRUE ELSE {lost} END"),
             None => lost,
         };
-        format!("{col} IS NOT NULL AND ({decimal} OR {lost})")
+        format!("{col} IS NOT NULL AND ({decimal} OR {beyond_reference} OR {lost})")
     };
     let number = matches!(
         from,
@@ -185,8 +194,9 @@ fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
         ),
         Type::Double if textual => text_number("DOUBLE", None),
         Type::Decimal { precision, scale } if textual => format!(
-            "{col} IS NOT NULL AND ({decimal} OR ABS(CAST({col} AS DECIMAL(65,30))) >= 1e{} \
+            "{col} IS NOT NULL AND ({decimal} OR {} OR ABS(CAST({col} AS DECIMAL(65,30))) >= 1e{} \
              OR NOT (CAST({col} AS DECIMAL({precision},{scale})) <=> CAST({col} AS DECIMAL(65,30))))",
+            rounds(*scale),
             precision - scale
         ),
         Type::Float if !temporal => format!(

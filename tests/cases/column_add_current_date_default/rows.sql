@@ -1,0 +1,1 @@
+INSERT INTO events (id, title) VALUES (1, 'launch'), (2, 'review');

@@ -1,0 +1,1 @@
+INSERT INTO contacts (id) VALUES (1), (2);
