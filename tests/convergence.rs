@@ -47,10 +47,22 @@ fn refusal(e: &reconcile::Error, d: Dialect) -> bool {
         || matches!(e, E::PartiallyApplied { applied, .. } if applied.is_empty())
 }
 
+/// The first words of a refusal; for a statement the server refused, the first words of
+/// the server's own message, so that the tally says why.
 fn reason(e: &reconcile::Error) -> String {
-    let text = e.to_string();
-    let first: Vec<&str> = text.split_whitespace().take(6).collect();
-    first.join(" ")
+    let words = |text: &str, n: usize| {
+        text.split_whitespace()
+            .take(n)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match (e, std::error::Error::source(e)) {
+        (
+            reconcile::Error::Statement { .. } | reconcile::Error::PartiallyApplied { .. },
+            Some(cause),
+        ) => format!("server: {}", words(&cause.to_string(), 8)),
+        _ => words(&e.to_string(), 6),
+    }
 }
 
 /// Every value of every column of `tables`, by table and column: `id|value` lines.

@@ -152,6 +152,51 @@ fn a_refused_alter_leaves_the_tables_and_their_rows() {
     }
 }
 
+/// The proof sees no rows, so what a new column's rows will hold is counted by preflight
+/// before anything runs: a unique index over a new column with a default, and a check over
+/// it, meet every existing row with that one value. The randomized pairs found the index
+/// case on MariaDB: the new table `order` was created and committed, then the `ALTER` failed
+/// on "Duplicate entry '1'".
+#[test]
+fn what_a_new_column_gives_the_existing_rows_is_counted_before_anything_runs() {
+    for server in [Server::Mysql, Server::Mysql8] {
+        let Some(base) = server.url() else { continue };
+        for (kind, column) in [
+            (
+                "a unique index",
+                "column \"order\" bool default=#true\n    index \"order\" name=\"ix_references_0\" unique=#true",
+            ),
+            (
+                "a check",
+                "column qty int default=-5\n    check qty_positive \"qty > 0\"",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let db = LiveDb::on_server(server, &base);
+            let mut session =
+                Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
+            let before = "table \"references\" {\n    column id int primary-key=#true\n}\n";
+            apply(&mut session, &unchecked(before), &mut Seen::default()).unwrap();
+            db.run(&["INSERT INTO `references` VALUES (1), (2)".into()])
+                .unwrap();
+            let after = format!(
+                "table \"order\" {{\n    column id int primary-key=#true\n}}\ntable \"references\" {{\n    column id int primary-key=#true\n    {column}\n}}\n"
+            );
+            match apply(&mut session, &unchecked(&after), &mut Seen::default()) {
+                Err(reconcile::Error::DataWouldBeLost { .. }) => {}
+                other => panic!("{server:?} {kind}: {other:?}"),
+            }
+            assert_eq!(tables_of(&db), ["references"], "{server:?} {kind}");
+            assert!(
+                session.plan(&unchecked(before)).unwrap().is_empty(),
+                "{server:?} {kind}: the target changed"
+            );
+            drop(session);
+            db.close();
+        }
+    }
+}
+
 /// An ordinary plan is proved on a copy of the tables it touches and those they reference,
 /// then runs; the scratch is gone afterwards.
 #[test]

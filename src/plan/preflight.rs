@@ -16,7 +16,7 @@ use super::Step;
 use crate::change::{Change, TableChange};
 pub use crate::dialect::Lossy;
 use crate::dialect::SqlDialect;
-use crate::schema::{ForeignKey, Table, Type};
+use crate::schema::{DefaultValue, ForeignKey, Table, Type};
 
 /// One data check of one step.
 #[derive(Debug, Clone)]
@@ -248,17 +248,62 @@ fn table_checks(
             live.insert(to, from);
         }
     }
+    // Where DDL commits statement by statement (MySQL), a statement refused for the rows
+    // it meets after an earlier one committed leaves the plan half done; so the rows are
+    // also counted as they will be, a new column holding what every existing row gets: its
+    // literal default, or NULL. Not for a new column whose value is computed per row (an
+    // auto-increment, an SQL default). Where DDL is transactional, the server's own
+    // refusal rolls back and changes nothing.
+    let added: HashMap<&str, Option<String>> = changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AddColumn(a) if !d.transactional_ddl() => {
+                let value = match &a.default {
+                    _ if a.auto_increment => None,
+                    None if a.nullable => Some("NULL".to_string()),
+                    Some(v) if !matches!(v, DefaultValue::Sql(_)) => Some(d.default_sql(v, &a.ty)),
+                    _ => None,
+                };
+                Some((a.name.as_str(), value))
+            }
+            _ => None,
+        })
+        .collect();
+    // The rows of the table as changed, for `columns` (desired names): a derived table over
+    // the live one, or `None` when a column's values are not known before it exists.
+    let changed_rows = |columns: &[&str]| -> Option<String> {
+        let select = columns
+            .iter()
+            .map(|c| match (live.get(c), added.get(c)) {
+                (Some(l), _) => Some(format!("{} AS {}", q(l), q(c))),
+                (None, Some(Some(value))) => Some(format!("{value} AS {}", q(c))),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>()?;
+        Some(format!(
+            "(SELECT {} FROM {}) AS changed",
+            select.join(", "),
+            q(&from.name)
+        ))
+    };
     // `SELECT COUNT(*)` of the groups of duplicate values of `columns` (desired names), or
-    // `None` when one of them is not a live column yet.
+    // `None` when one of them has no known value before it exists.
     let duplicates = |columns: &[String]| -> Option<String> {
-        let cols = columns
+        let rows = match columns
             .iter()
             .map(|c| live.get(c.as_str()).map(|l| q(l)))
-            .collect::<Option<Vec<String>>>()?;
+            .collect::<Option<Vec<String>>>()
+        {
+            Some(cols) => (q(&from.name), cols),
+            None => {
+                let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+                (changed_rows(&names)?, names.iter().map(|c| q(c)).collect())
+            }
+        };
+        let (source, cols) = rows;
         let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
         Some(format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
-            q(&from.name),
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
             not_null.join(" AND "),
             cols.join(", ")
         ))
@@ -382,28 +427,48 @@ fn table_checks(
                 );
             }
             // A check over columns that keep their names and types reads the same on the
-            // live table. Over a column that is added or changes type, the count would ask
-            // another question (PostgreSQL refuses `text >= integer`); the server checks the
-            // rows itself when it adds the check, and where DDL is transactional a refusal
-            // there changes nothing.
+            // live table. Over a column that changes type, the count would ask another
+            // question (PostgreSQL refuses `text >= integer`); the server checks the rows
+            // itself when it adds the check, and where DDL is transactional a refusal there
+            // changes nothing. Over a new column, the rows as changed are counted where DDL
+            // is not transactional (above).
             TableChange::AddCheck(check)
-                if live
-                    .iter()
-                    .filter(|(new, _)| crate::dialect::mentions(&check.expr, new))
-                    .all(|(new, old)| new == old)
-                    && !changes.iter().any(|c| match c {
-                        TableChange::AddColumn(a) => crate::dialect::mentions(&check.expr, &a.name),
-                        TableChange::AlterColumn { from, to, .. } => {
-                            from.ty != to.ty && crate::dialect::mentions(&check.expr, &to.name)
-                        }
-                        _ => false,
-                    }) =>
+                if !changes.iter().any(|c| match c {
+                    TableChange::AlterColumn { from, to, .. } => {
+                        from.ty != to.ty && crate::dialect::mentions(&check.expr, &to.name)
+                    }
+                    _ => false,
+                }) =>
             {
+                let new_columns = changes.iter().filter_map(|c| match c {
+                    TableChange::AddColumn(a) => Some(a.name.as_str()),
+                    _ => None,
+                });
+                let mentioned: Vec<&str> = live
+                    .keys()
+                    .copied()
+                    .chain(new_columns)
+                    .filter(|c| crate::dialect::mentions(&check.expr, c))
+                    .collect();
+                let unchanged = mentioned.iter().all(|c| live.get(c) == Some(c));
+                let new_column = changes.iter().any(|c| {
+                    matches!(c, TableChange::AddColumn(a) if crate::dialect::mentions(&check.expr, &a.name))
+                });
+                let sql = if unchanged && !new_column {
+                    count(&format!("NOT ({})", check.expr))
+                } else {
+                    match changed_rows(&mentioned) {
+                        Some(rows) if !mentioned.is_empty() => {
+                            format!("SELECT COUNT(*) FROM {rows} WHERE NOT ({})", check.expr)
+                        }
+                        _ => continue,
+                    }
+                };
                 push(
                     CheckKind::CheckViolated {
                         check: check.name.clone(),
                     },
-                    count(&format!("NOT ({})", check.expr)),
+                    sql,
                     None,
                 );
             }
