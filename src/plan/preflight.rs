@@ -428,17 +428,20 @@ fn table_checks(
             }
             // A check over columns that keep their names and types reads the same on the
             // live table. Over a column that changes type, the count would ask another
-            // question (PostgreSQL refuses `text >= integer`); the server checks the rows
-            // itself when it adds the check, and where DDL is transactional a refusal there
-            // changes nothing. Over a new column, the rows as changed are counted where DDL
-            // is not transactional (above).
+            // question (PostgreSQL refuses `text >= integer`); where DDL is transactional
+            // the server checks the rows itself when it adds the check, and a refusal there
+            // changes nothing. Where it is not (MySQL, which compares across types), the
+            // live values are counted: the type change keeps them, or preflight's value
+            // check refuses it first. Over a new column, the rows as changed are counted
+            // where DDL is not transactional (above).
             TableChange::AddCheck(check)
-                if !changes.iter().any(|c| match c {
-                    TableChange::AlterColumn { from, to, .. } => {
-                        from.ty != to.ty && crate::dialect::mentions(&check.expr, &to.name)
-                    }
-                    _ => false,
-                }) =>
+                if !d.transactional_ddl()
+                    || !changes.iter().any(|c| match c {
+                        TableChange::AlterColumn { from, to, .. } => {
+                            from.ty != to.ty && crate::dialect::mentions(&check.expr, &to.name)
+                        }
+                        _ => false,
+                    }) =>
             {
                 let new_columns = changes.iter().filter_map(|c| match c {
                     TableChange::AddColumn(a) => Some(a.name.as_str()),
