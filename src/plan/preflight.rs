@@ -269,14 +269,25 @@ fn table_checks(
             _ => None,
         })
         .collect();
+    // The columns whose type changes, by desired name, with their new type.
+    let retyped: HashMap<&str, &Type> = changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AlterColumn { from, to, .. } if from.ty != to.ty => {
+                Some((to.name.as_str(), &to.ty))
+            }
+            _ => None,
+        })
+        .collect();
     // The rows of the table as changed, for `columns` (desired names): a derived table over
     // the live one, or `None` when a column's values are not known before it exists.
     let changed_rows = |columns: &[&str]| -> Option<String> {
         let select = columns
             .iter()
-            .map(|c| match (live.get(c), added.get(c)) {
-                (Some(l), _) => Some(format!("{} AS {}", q(l), q(c))),
-                (None, Some(Some(value))) => Some(format!("{value} AS {}", q(c))),
+            .map(|c| match (live.get(c), added.get(c), retyped.get(c)) {
+                (Some(l), _, Some(ty)) => Some(format!("{} AS {}", d.cast_sql(&q(l), ty)?, q(c))),
+                (Some(l), _, None) => Some(format!("{} AS {}", q(l), q(c))),
+                (None, Some(Some(value)), _) => Some(format!("{value} AS {}", q(c))),
                 _ => None,
             })
             .collect::<Option<Vec<String>>>()?;
@@ -430,10 +441,10 @@ fn table_checks(
             // live table. Over a column that changes type, the count would ask another
             // question (PostgreSQL refuses `text >= integer`); where DDL is transactional
             // the server checks the rows itself when it adds the check, and a refusal there
-            // changes nothing. Where it is not (MySQL, which compares across types), the
-            // live values are counted: the type change keeps them, or preflight's value
-            // check refuses it first. Over a new column, the rows as changed are counted
-            // where DDL is not transactional (above).
+            // changes nothing. Where it is not (MySQL), the live values are counted cast to
+            // the new type: the type change keeps them, or preflight's value check refuses
+            // it first. Over a new column, the rows as changed are counted where DDL is not
+            // transactional (above).
             TableChange::AddCheck(check)
                 if !d.transactional_ddl()
                     || !changes.iter().any(|c| match c {
@@ -453,7 +464,9 @@ fn table_checks(
                     .chain(new_columns)
                     .filter(|c| crate::dialect::mentions(&check.expr, c))
                     .collect();
-                let unchanged = mentioned.iter().all(|c| live.get(c) == Some(c));
+                let unchanged = mentioned
+                    .iter()
+                    .all(|c| live.get(c) == Some(c) && !retyped.contains_key(c));
                 let new_column = changes.iter().any(|c| {
                     matches!(c, TableChange::AddColumn(a) if crate::dialect::mentions(&check.expr, &a.name))
                 });

@@ -160,6 +160,21 @@ impl SqlDialect for Mysql {
         s
     }
 
+    fn cast_sql(&self, expr: &str, to: &Type) -> Option<String> {
+        // The targets both MySQL and MariaDB's `CAST` take.
+        let target = match to {
+            Type::Bool | Type::SmallInt | Type::Int | Type::BigInt => "SIGNED".to_string(),
+            Type::Float | Type::Double => "DOUBLE".to_string(),
+            Type::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
+            Type::String { .. } | Type::Text | Type::Uuid => "CHAR".to_string(),
+            Type::Date => "DATE".to_string(),
+            Type::Time => "TIME(6)".to_string(),
+            Type::DateTime | Type::Timestamp => "DATETIME(6)".to_string(),
+            Type::Bytes | Type::Json | Type::Raw(_) => return None,
+        };
+        Some(format!("CAST({expr} AS {target})"))
+    }
+
     fn render(&self, change: &Change) -> Vec<String> {
         let q = |s: &str| self.quote(s);
         match change {
