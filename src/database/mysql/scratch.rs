@@ -13,7 +13,7 @@
 //! it) and drops them when it closes. A database that holds tables is refused with their
 //! names, so a `scratch-url` pointing at real data by mistake loses nothing.
 
-use sqlx::mysql::MySqlConnection;
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
 use sqlx::{AssertSqlSafe, Connection as _, Executor};
 
 use super::{MysqlDb, lock_name};
@@ -63,34 +63,15 @@ impl MysqlDb {
         conn.execute(AssertSqlSafe(format!("USE `{name}`")))
             .await
             .map_err(failed)?;
-        let mut db = MysqlDb {
-            conn: Some(conn),
-            target: format!("{} (scratch `{name}`)", self.target),
-            options: Box::new(self.options.clone().database(&name)),
-            dialect: Mysql::OFFLINE,
-            lock: lock_name(&name),
-            shown: format!("the scratch database `{name}`"),
-            database: name,
-            locked: false,
-            statement_lock_timeout: self.statement_lock_timeout,
-            queries: 0,
-            created: false,
-            create: false,
-            scratch_url: None,
-            borrowed: false,
-        };
-        if let Err(e) = db.start_session("").await {
-            db.close().await;
-            return Err(e);
-        }
-        Ok(db)
+        let options = self.options.as_ref().clone().database(&name);
+        let lock = lock_name(&name);
+        self.session_on(conn, options, name, lock, false, "").await
     }
 
     /// The scratch in the empty database `url` names (`scratch-url`), held by a lock while
     /// it is in use.
     async fn borrowed_scratch(&mut self, url: &str) -> Result<MysqlDb, Error> {
         let (options, name) = super::connect_options(url)?;
-        let shown = crate::redact::redact_url(url);
         let failed = |e: sqlx::Error| Error::Database {
             what: format!("cannot use the scratch database `{name}` (scratch-url)"),
             source: DriverError::new(e, url),
@@ -150,13 +131,27 @@ impl MysqlDb {
             );
             conn.execute(AssertSqlSafe(alter)).await.map_err(failed)?;
         }
+        self.session_on(conn, options, name, lock, true, url).await
+    }
+
+    /// The scratch on `conn`, connected to the database `name` with `lock` held, its session
+    /// set up as the target's; `borrowed` when the database is the `scratch-url` one.
+    async fn session_on(
+        &self,
+        conn: MySqlConnection,
+        options: MySqlConnectOptions,
+        name: String,
+        lock: String,
+        borrowed: bool,
+        url: &str,
+    ) -> Result<MysqlDb, Error> {
         let mut db = MysqlDb {
             conn: Some(conn),
             target: format!("{} (scratch `{name}`)", self.target),
             options: Box::new(options),
             dialect: Mysql::OFFLINE,
             lock,
-            shown,
+            shown: format!("the scratch database `{name}`"),
             database: name,
             locked: false,
             statement_lock_timeout: self.statement_lock_timeout,
@@ -164,7 +159,7 @@ impl MysqlDb {
             created: false,
             create: false,
             scratch_url: None,
-            borrowed: true,
+            borrowed,
         };
         if let Err(e) = db.start_session(url).await {
             db.close().await;
