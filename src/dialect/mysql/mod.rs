@@ -230,7 +230,8 @@ impl SqlDialect for Mysql {
 
 impl Mysql {
     /// The statements that carry out `changes` to `table`: one `ALTER TABLE` that folds
-    /// them all (one table copy), after the `UPDATE`s that fill NULLs. A foreign key dropped
+    /// them all (one table copy), after the `UPDATE`s that fill NULLs (and before those,
+    /// the checks that go, which the filling default may break). A foreign key dropped
     /// and added again under the same name goes in an `ALTER TABLE` of its own first, since
     /// the server checks names before it drops.
     fn alter_table(&self, table: &str, changes: &[TableChange]) -> Vec<String> {
@@ -316,7 +317,20 @@ impl Mysql {
         }
         let alter =
             |actions: Vec<String>| format!("ALTER TABLE {} {}", q(table), actions.join(", "));
-        let mut out = before;
+        let mut out = Vec::new();
+        // A check that goes must go before the NULLs are filled: the default may break it.
+        if !before.is_empty() {
+            let drops: Vec<String> = changes
+                .iter()
+                .filter(|c| matches!(c, TableChange::DropCheck(_)))
+                .flat_map(|c| self.actions(c))
+                .collect();
+            actions.retain(|a| !drops.contains(a));
+            if !drops.is_empty() {
+                out.push(alter(drops));
+            }
+        }
+        out.extend(before);
         if !first.is_empty() {
             out.push(alter(first));
         }
