@@ -40,7 +40,7 @@ cleanup() { "${client[@]}" -e "DROP DATABASE IF EXISTS $db; DROP DATABASE IF EXI
 trap cleanup EXIT
 
 python3 "$here/gen_schema.py" "$n" "$work/p" >/dev/null
-printf 'url "%s/%s"\n' "$url" "$db" >"$work/p/environments/development.kdl"
+printf 'url "%s/%s"\ncreate-database #true\n' "$url" "$db" >"$work/p/environments/development.kdl"
 r() { "$bin" --project "$work/p" "$@"; }
 
 # mean_of K CMD...: the mean wall time of K runs, seconds.
