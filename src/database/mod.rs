@@ -18,6 +18,7 @@ use std::time::Duration;
 
 pub use connection::Connection;
 
+use crate::change::Change;
 use crate::dialect::Dialect;
 use crate::environment::Environment;
 use crate::error::{DriverError, Error};
@@ -252,9 +253,30 @@ pub(crate) async fn plan_uncounted<C: Connection>(
     let start = std::time::Instant::now();
     let (changes, spelled, note) = match scratch::spell(conn, &fast).await? {
         scratch::Spelling::NotNeeded => (fast, Vec::new(), None),
-        scratch::Spelling::Read(spelled) => {
+        scratch::Spelling::Read(spelled, rebuilt) => {
             crate::timings::record("scratch", start.elapsed());
-            let changes = crate::diff::diff_spelled(&actual, &desired, &spelled, conn.dialect())?;
+            let d = conn.dialect();
+            let mut changes = crate::diff::diff_spelled(&actual, &desired, &spelled, d)?;
+            // A live table the server has rebuilt since its checks were written may hold
+            // them in the spelling of a rebuild: a table that matches that reading is kept.
+            if let Some(rebuilt) = rebuilt.filter(|_| !changes.is_empty()) {
+                let again = crate::diff::diff_spelled(&actual, &desired, &rebuilt, d)?;
+                let settled: Vec<String> = changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::AlterTable { to, .. } => Some(to.name.clone()),
+                        _ => None,
+                    })
+                    .filter(|name| {
+                        !again
+                            .iter()
+                            .any(|c| matches!(c, Change::AlterTable { to, .. } if &to.name == name))
+                    })
+                    .collect();
+                changes.retain(
+                    |c| !matches!(c, Change::AlterTable { to, .. } if settled.contains(&to.name)),
+                );
+            }
             let names = spelled.tables.into_iter().map(|t| t.name).collect();
             (changes, names, None)
         }

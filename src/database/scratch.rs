@@ -18,8 +18,9 @@ use crate::schema::{Schema, Table};
 pub(crate) enum Spelling {
     /// No table needed it.
     NotNeeded,
-    /// The scratch's reading of those tables.
-    Read(Schema),
+    /// The scratch's reading of those tables, and where a rebuild spells them again
+    /// ([`crate::dialect::SqlDialect::rebuild_sql`]) its reading after one.
+    Read(Schema, Option<Schema>),
     /// The server gave no scratch; the fast comparison stands. The reason, for a note.
     Unavailable(String),
 }
@@ -86,42 +87,81 @@ pub(crate) async fn spell<C: Connection>(
     };
     let result = create_and_read(&mut scratch, &tables).await;
     scratch.close_scratch().await;
-    result.map(Spelling::Read)
+    result.map(|(first, again)| Spelling::Read(first, again))
 }
 
+/// Creates `tables` in the scratch and reads them back. Where any later DDL on a table makes
+/// the server spell its checks again ([`crate::dialect::SqlDialect::rebuild_sql`]: MySQL
+/// 9 flattens `a and (b and c)` once a table is altered), the tables are read as created,
+/// then again after their indexes and a rebuild: a live table may hold either spelling.
 async fn create_and_read<C: Connection>(
     scratch: &mut C,
     tables: &[&Table],
-) -> Result<Schema, Error> {
+) -> Result<(Schema, Option<Schema>), Error> {
+    let respells = tables
+        .iter()
+        .all(|t| scratch.dialect().rebuild_sql(&t.name).is_some());
+    let run = |table: &Table, sql: String| (table.name.clone(), sql);
+    let mut first = Vec::new();
+    let mut later = Vec::new();
     for table in tables {
-        for sql in statements(scratch, table) {
-            if let Err(source) = scratch.execute(&sql).await {
-                return Err(Error::ServerRefuses {
-                    table: table.name.clone(),
-                    sql,
-                    source,
-                });
-            }
+        let (create, indexes) = statements(scratch, table);
+        first.extend(create.into_iter().map(|sql| run(table, sql)));
+        if respells {
+            later.extend(indexes.into_iter().map(|sql| run(table, sql)));
+            later.extend(
+                scratch
+                    .dialect()
+                    .rebuild_sql(&table.name)
+                    .map(|sql| run(table, sql)),
+            );
+        } else {
+            first.extend(indexes.into_iter().map(|sql| run(table, sql)));
         }
     }
-    scratch.introspect().await
+    execute_all(scratch, first).await?;
+    let created = scratch.introspect().await?;
+    if !respells {
+        return Ok((created, None));
+    }
+    execute_all(scratch, later).await?;
+    let rebuilt = scratch.introspect().await?;
+    Ok((created, Some(rebuilt)))
+}
+
+/// Runs each (table, statement) in order; a refusal names the table.
+async fn execute_all<C: Connection>(
+    scratch: &mut C,
+    statements: Vec<(String, String)>,
+) -> Result<(), Error> {
+    for (table, sql) in statements {
+        if let Err(source) = scratch.execute(&sql).await {
+            return Err(Error::ServerRefuses { table, sql, source });
+        }
+    }
+    Ok(())
 }
 
 /// The statements that create `table` as the plan would, without its foreign keys (the
-/// tables they name are not in the scratch, and the server does not respell a key).
-fn statements<C: Connection>(scratch: &C, table: &Table) -> Vec<String> {
+/// tables they name are not in the scratch, and the server does not respell a key): the
+/// table's, then its indexes'.
+fn statements<C: Connection>(scratch: &C, table: &Table) -> (Vec<String>, Vec<String>) {
     let d = scratch.dialect();
     let bare = Table {
         foreign_keys: Vec::new(),
         indexes: Vec::new(),
         ..(*table).clone()
     };
-    let mut statements = d.render(&Change::CreateTable { table: bare });
-    for index in &table.indexes {
-        statements.extend(d.render(&Change::CreateIndex {
-            table: table.name.clone(),
-            index: index.clone(),
-        }));
-    }
-    statements
+    let create = d.render(&Change::CreateTable { table: bare });
+    let indexes = table
+        .indexes
+        .iter()
+        .flat_map(|index| {
+            d.render(&Change::CreateIndex {
+                table: table.name.clone(),
+                index: index.clone(),
+            })
+        })
+        .collect();
+    (create, indexes)
 }

@@ -117,6 +117,13 @@ pub trait SqlDialect: Sync {
         None
     }
 
+    /// A statement that rebuilds `table` as it is, where a rebuild makes the server spell
+    /// its checks and defaults again from its own text, which can read differently (MySQL 9
+    /// flattens `a and (b and c)`): the scratch reads a desired table both ways.
+    fn rebuild_sql(&self, _table: &str) -> Option<String> {
+        None
+    }
+
     /// `expr` as text, for showing a stored value (a preflight sample).
     fn text_sql(&self, expr: &str) -> String {
         format!("CAST({expr} AS TEXT)")

@@ -160,6 +160,10 @@ impl SqlDialect for Mysql {
         s
     }
 
+    fn rebuild_sql(&self, table: &str) -> Option<String> {
+        Some(format!("ALTER TABLE {} FORCE", self.quote(table)))
+    }
+
     fn cast_sql(&self, expr: &str, to: &Type) -> Option<String> {
         // The targets both MySQL and MariaDB's `CAST` take.
         let target = match to {
