@@ -16,17 +16,19 @@ use crate::schema::{Check, Column, DefaultValue, ForeignKey, Index, Schema, Tabl
 ///
 /// Fails when a `renamed-from` hint is ambiguous: both the old and the new name exist.
 pub fn diff(actual: &Schema, desired: &Schema, d: &dyn SqlDialect) -> Result<Vec<Change>, Error> {
-    diff_spelled(actual, desired, &Schema::default(), d)
+    diff_spelled(actual, desired, &[], d)
 }
 
-/// [`diff`], where `spelled` holds the server's own reading of some desired tables (created
+/// [`diff`], where `spelled` holds the server's own readings of some desired tables (created
 /// in a scratch and introspected, see [`crate::database::scratch`]): a live object equal to
 /// the server's spelling of its desired counterpart is unchanged, whatever the fast
-/// comparison says. What a change carries is always the desired object, as written.
+/// comparison says. Where the server spells a table again once it is altered, there is a
+/// reading of each kind, and a live table that matches either is unchanged. What a change
+/// carries is always the desired object, as written.
 pub fn diff_spelled(
     actual: &Schema,
     desired: &Schema,
-    spelled: &Schema,
+    spelled: &[Schema],
     d: &dyn SqlDialect,
 ) -> Result<Vec<Change>, Error> {
     let live: HashMap<&str, &Table> = actual.tables.iter().map(|t| (t.name.as_str(), t)).collect();
@@ -60,8 +62,17 @@ pub fn diff_spelled(
             }
         };
         matched.insert(&have.name);
-        let spelling = spelled.table(&want.name);
-        let table_changes = table_changes(d, have, want, spelling, &renames)?;
+        let mut readings = spelled.iter().map(|s| s.table(&want.name));
+        let mut table_changes = table_changes(d, have, want, readings.next().flatten(), &renames)?;
+        for reading in readings {
+            if table_changes.is_empty() {
+                break;
+            }
+            let again = self::table_changes(d, have, want, reading, &renames)?;
+            if again.is_empty() {
+                table_changes = again;
+            }
+        }
         if !table_changes.is_empty() {
             let dependents: Vec<Unmanaged> = actual
                 .unmanaged

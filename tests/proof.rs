@@ -60,6 +60,14 @@ const REFUSED: [(&str, &str); 3] = [
     ),
 ];
 
+/// A project folder, a fresh database on `server` and a session on it.
+fn fresh(server: Server, base: &str) -> (tempfile::TempDir, LiveDb, Session) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = LiveDb::on_server(server, base);
+    let session = Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
+    (dir, db, session)
+}
+
 fn tables_of(db: &LiveDb) -> Vec<String> {
     db.rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")
         .unwrap()
@@ -70,10 +78,7 @@ fn a_statement_the_server_refuses_never_reaches_the_target() {
     for server in [Server::Mysql, Server::Mysql8] {
         let Some(base) = server.url() else { continue };
         for (kind, body) in REFUSED {
-            let dir = tempfile::tempdir().unwrap();
-            let db = LiveDb::on_server(server, &base);
-            let mut session =
-                Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
+            let (_dir, db, mut session) = fresh(server, &base);
             let source = format!(
                 "table a_first {{\n    column id int primary-key=#true\n}}\ntable b_refused {{\n    column id int primary-key=#true\n    {body}\n}}\n"
             );
@@ -107,10 +112,7 @@ fn a_statement_the_server_refuses_never_reaches_the_target() {
 fn a_refused_alter_leaves_the_tables_and_their_rows() {
     for server in [Server::Mysql, Server::Mysql8] {
         let Some(base) = server.url() else { continue };
-        let dir = tempfile::tempdir().unwrap();
-        let db = LiveDb::on_server(server, &base);
-        let mut session =
-            Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
+        let (_dir, db, mut session) = fresh(server, &base);
         let before = "table kept {\n    column id int primary-key=#true\n}\ntable later {\n    column id int primary-key=#true\n    column kept_id int nullable=#true references=\"kept.id\"\n}\n";
         apply(&mut session, &unchecked(before), &mut Seen::default()).unwrap();
         db.run(&[
@@ -171,10 +173,7 @@ fn what_a_new_column_gives_the_existing_rows_is_counted_before_anything_runs() {
                 "column qty int default=-5\n    check qty_positive \"qty > 0\"",
             ),
         ] {
-            let dir = tempfile::tempdir().unwrap();
-            let db = LiveDb::on_server(server, &base);
-            let mut session =
-                Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
+            let (_dir, db, mut session) = fresh(server, &base);
             let before = "table \"references\" {\n    column id int primary-key=#true\n}\n";
             apply(&mut session, &unchecked(before), &mut Seen::default()).unwrap();
             db.run(&["INSERT INTO `references` VALUES (1), (2)".into()])
@@ -204,10 +203,7 @@ fn what_a_new_column_gives_the_existing_rows_is_counted_before_anything_runs() {
 fn a_check_over_a_column_that_changes_type_is_counted_before_anything_runs() {
     for server in [Server::Mysql, Server::Mysql8] {
         let Some(base) = server.url() else { continue };
-        let dir = tempfile::tempdir().unwrap();
-        let db = LiveDb::on_server(server, &base);
-        let mut session =
-            Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
+        let (_dir, db, mut session) = fresh(server, &base);
         let before = "table \"desc\" {\n    column id int primary-key=#true\n    column \"order\" bool\n}\ntable \"index\" {\n    column id int primary-key=#true\n    column \"order\" uuid\n}\n";
         apply(&mut session, &unchecked(before), &mut Seen::default()).unwrap();
         db.run(&["INSERT INTO `index` VALUES (1, '0b5f7a7e-3d2c-4f7e-9a55-8c4b1e2d3f40')".into()])
@@ -247,10 +243,7 @@ fn a_check_over_a_column_that_changes_type_is_counted_before_anything_runs() {
 fn an_ordinary_plan_is_proved_then_runs() {
     for server in [Server::Mysql, Server::Mysql8] {
         let Some(base) = server.url() else { continue };
-        let dir = tempfile::tempdir().unwrap();
-        let db = LiveDb::on_server(server, &base);
-        let mut session =
-            Session::open(&db.environment(dir.path()), dir.path(), Intent::Write).unwrap();
+        let (_dir, db, mut session) = fresh(server, &base);
         let before = "table parent {\n    column id int primary-key=#true\n}\ntable child {\n    column id int primary-key=#true\n    column parent_id int references=\"parent.id\"\n}\ntable untouched {\n    column id int primary-key=#true\n}\n";
         let mut seen = Seen::default();
         apply(&mut session, &unchecked(before), &mut seen).unwrap();

@@ -18,7 +18,6 @@ use std::time::Duration;
 
 pub use connection::Connection;
 
-use crate::change::Change;
 use crate::dialect::Dialect;
 use crate::environment::Environment;
 use crate::error::{DriverError, Error};
@@ -78,6 +77,7 @@ impl Session {
         let statement_lock_timeout = Duration::from_secs(env.statement_lock_timeout);
         let url = env.url.expose();
         let create = env.create_database;
+        let scratch_url = env.scratch_url.as_ref().map(SecretUrl::expose);
         let driver = match env.dialect {
             Dialect::Sqlite => runtime
                 .block_on(sqlite::SqliteDb::open(url, root, intent, wait, create))
@@ -88,7 +88,7 @@ impl Session {
                     mysql::MysqlDb::open(url, intent, statement_lock_timeout, create),
                 ))
                 .map(|mut db| {
-                    db.use_scratch_url(env.scratch_url.as_ref().map(SecretUrl::expose));
+                    db.use_scratch_url(scratch_url);
                     Driver::Mysql(db)
                 }),
             Dialect::Postgres => runtime
@@ -105,7 +105,7 @@ impl Session {
                     ),
                 ))
                 .map(|mut db| {
-                    db.use_scratch_url(env.scratch_url.as_ref().map(SecretUrl::expose));
+                    db.use_scratch_url(scratch_url);
                     Driver::Postgres(db)
                 }),
         };
@@ -253,31 +253,14 @@ pub(crate) async fn plan_uncounted<C: Connection>(
     let start = std::time::Instant::now();
     let (changes, spelled, note) = match scratch::spell(conn, &fast).await? {
         scratch::Spelling::NotNeeded => (fast, Vec::new(), None),
-        scratch::Spelling::Read(spelled, rebuilt) => {
+        scratch::Spelling::Read(readings) => {
             crate::timings::record("scratch", start.elapsed());
-            let d = conn.dialect();
-            let mut changes = crate::diff::diff_spelled(&actual, &desired, &spelled, d)?;
-            // A live table the server has rebuilt since its checks were written may hold
-            // them in the spelling of a rebuild: a table that matches that reading is kept.
-            if let Some(rebuilt) = rebuilt.filter(|_| !changes.is_empty()) {
-                let again = crate::diff::diff_spelled(&actual, &desired, &rebuilt, d)?;
-                let settled: Vec<String> = changes
-                    .iter()
-                    .filter_map(|c| match c {
-                        Change::AlterTable { to, .. } => Some(to.name.clone()),
-                        _ => None,
-                    })
-                    .filter(|name| {
-                        !again
-                            .iter()
-                            .any(|c| matches!(c, Change::AlterTable { to, .. } if &to.name == name))
-                    })
-                    .collect();
-                changes.retain(
-                    |c| !matches!(c, Change::AlterTable { to, .. } if settled.contains(&to.name)),
-                );
-            }
-            let names = spelled.tables.into_iter().map(|t| t.name).collect();
+            let changes = crate::diff::diff_spelled(&actual, &desired, &readings, conn.dialect())?;
+            let names = readings
+                .into_iter()
+                .next()
+                .map(|s| s.tables.into_iter().map(|t| t.name).collect())
+                .unwrap_or_default();
             (changes, names, None)
         }
         scratch::Spelling::Unavailable(why) => (

@@ -18,9 +18,9 @@ use crate::schema::{Schema, Table};
 pub(crate) enum Spelling {
     /// No table needed it.
     NotNeeded,
-    /// The scratch's reading of those tables, and where a rebuild spells them again
-    /// ([`crate::dialect::SqlDialect::rebuild_sql`]) its reading after one.
-    Read(Schema, Option<Schema>),
+    /// The scratch's readings of those tables: as created, and where a rebuild spells them
+    /// again ([`crate::dialect::SqlDialect::rebuild_sql`]) after one.
+    Read(Vec<Schema>),
     /// The server gave no scratch; the fast comparison stands. The reason, for a note.
     Unavailable(String),
 }
@@ -87,7 +87,7 @@ pub(crate) async fn spell<C: Connection>(
     };
     let result = create_and_read(&mut scratch, &tables).await;
     scratch.close_scratch().await;
-    result.map(|(first, again)| Spelling::Read(first, again))
+    result.map(Spelling::Read)
 }
 
 /// Creates `tables` in the scratch and reads them back. Where any later DDL on a table makes
@@ -97,7 +97,7 @@ pub(crate) async fn spell<C: Connection>(
 async fn create_and_read<C: Connection>(
     scratch: &mut C,
     tables: &[&Table],
-) -> Result<(Schema, Option<Schema>), Error> {
+) -> Result<Vec<Schema>, Error> {
     let respells = tables
         .iter()
         .all(|t| scratch.dialect().rebuild_sql(&t.name).is_some());
@@ -122,11 +122,11 @@ async fn create_and_read<C: Connection>(
     execute_all(scratch, first).await?;
     let created = scratch.introspect().await?;
     if !respells {
-        return Ok((created, None));
+        return Ok(vec![created]);
     }
     execute_all(scratch, later).await?;
     let rebuilt = scratch.introspect().await?;
-    Ok((created, Some(rebuilt)))
+    Ok(vec![created, rebuilt])
 }
 
 /// Runs each (table, statement) in order; a refusal names the table.

@@ -300,7 +300,7 @@ fn table_checks(
     // `SELECT COUNT(*)` of the groups of duplicate values of `columns` (desired names), or
     // `None` when one of them has no known value before it exists.
     let duplicates = |columns: &[String]| -> Option<String> {
-        let rows = match columns
+        let (source, cols) = match columns
             .iter()
             .map(|c| live.get(c.as_str()).map(|l| q(l)))
             .collect::<Option<Vec<String>>>()
@@ -311,7 +311,6 @@ fn table_checks(
                 (changed_rows(&names)?, names.iter().map(|c| q(c)).collect())
             }
         };
-        let (source, cols) = rows;
         let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
         Some(format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
@@ -454,23 +453,23 @@ fn table_checks(
                         _ => false,
                     }) =>
             {
-                let new_columns = changes.iter().filter_map(|c| match c {
-                    TableChange::AddColumn(a) => Some(a.name.as_str()),
-                    _ => None,
-                });
+                let new_columns: Vec<&str> = changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        TableChange::AddColumn(a) => Some(a.name.as_str()),
+                        _ => None,
+                    })
+                    .collect();
                 let mentioned: Vec<&str> = live
                     .keys()
+                    .chain(&new_columns)
                     .copied()
-                    .chain(new_columns)
                     .filter(|c| crate::dialect::mentions(&check.expr, c))
                     .collect();
-                let unchanged = mentioned
-                    .iter()
-                    .all(|c| live.get(c) == Some(c) && !retyped.contains_key(c));
-                let new_column = changes.iter().any(|c| {
-                    matches!(c, TableChange::AddColumn(a) if crate::dialect::mentions(&check.expr, &a.name))
+                let unchanged = mentioned.iter().all(|c| {
+                    live.get(c) == Some(c) && !retyped.contains_key(c) && !new_columns.contains(c)
                 });
-                let sql = if unchanged && !new_column {
+                let sql = if unchanged {
                     count(&format!("NOT ({})", check.expr))
                 } else {
                     match changed_rows(&mentioned) {

@@ -102,13 +102,12 @@ impl MysqlDb {
                 "is in use by another run (waited {BORROWED_WAIT_SECONDS} s for its lock)"
             )));
         }
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
-        )
-        .fetch_all(&mut conn)
-        .await
-        .map_err(failed)?;
+        let tables: Vec<String> = objects(&mut conn)
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
         if !tables.is_empty() {
             let _ = conn.close().await;
             let mut names: Vec<String> = tables.iter().take(5).map(|t| format!("`{t}`")).collect();
@@ -203,15 +202,20 @@ impl MysqlDb {
 /// Seconds a run waits for another run to finish with the `scratch-url` database.
 const BORROWED_WAIT_SECONDS: i64 = 30;
 
+/// The tables and views of the connection's database, by name, with their kind.
+async fn objects(conn: &mut MySqlConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_TYPE AS CHAR) FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
 /// Drops the views and tables of the connection's database (a borrowed scratch, which was
 /// empty when it was taken).
 async fn empty(conn: &mut MySqlConnection) -> Result<(), sqlx::Error> {
-    let objects: Vec<(String, String)> = sqlx::query_as(
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_TYPE AS CHAR) FROM information_schema.TABLES \
-         WHERE TABLE_SCHEMA = DATABASE()",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let objects = objects(conn).await?;
     conn.execute("SET SESSION FOREIGN_KEY_CHECKS = 0").await?;
     for (name, kind) in objects {
         let what = if kind == "VIEW" { "VIEW" } else { "TABLE" };

@@ -265,8 +265,14 @@ impl Mysql {
                 _ => None,
             })
         };
+        // A check that goes must go before the NULLs are filled: the default may break it.
+        let fills = changes.iter().any(|c| {
+            matches!(c, TableChange::AlterColumn { to, fill_nulls: true, .. } if to.default.is_some())
+        });
+        let mut dropped_checks = Vec::new();
         for change in changes {
             match change {
+                TableChange::DropCheck(_) if fills => dropped_checks.extend(self.actions(change)),
                 TableChange::RenameColumn { to, .. } if changed_names.contains(&to.as_str()) => {}
                 TableChange::AlterColumn {
                     from,
@@ -322,17 +328,8 @@ impl Mysql {
         let alter =
             |actions: Vec<String>| format!("ALTER TABLE {} {}", q(table), actions.join(", "));
         let mut out = Vec::new();
-        // A check that goes must go before the NULLs are filled: the default may break it.
-        if !before.is_empty() {
-            let drops: Vec<String> = changes
-                .iter()
-                .filter(|c| matches!(c, TableChange::DropCheck(_)))
-                .flat_map(|c| self.actions(c))
-                .collect();
-            actions.retain(|a| !drops.contains(a));
-            if !drops.is_empty() {
-                out.push(alter(drops));
-            }
+        if !dropped_checks.is_empty() {
+            out.push(alter(dropped_checks));
         }
         out.extend(before);
         if !first.is_empty() {
