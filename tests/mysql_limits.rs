@@ -189,6 +189,9 @@ fn longest_accepted(db: &LiveDb, kdl_of: &dyn Fn(u32) -> String) -> (u32, Option
     (ok, refusal)
 }
 
+/// Random table shapes bisected per server and limit.
+const SHAPES: u32 = 48;
+
 fn limit_matches_the_server(server: Server, limit: Limit) {
     let Some(base) = server.url() else { return };
     let db = LiveDb::on_server(server, &base);
@@ -204,7 +207,7 @@ fn limit_matches_the_server(server: Server, limit: Limit) {
         prop::sample::select(CHARSETS.to_vec()),
     );
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: 24,
+        cases: SHAPES,
         ..ProptestConfig::default()
     });
     let exact = std::cell::Cell::new(0);
@@ -246,11 +249,13 @@ fn limit_matches_the_server(server: Server, limit: Limit) {
     if let Err(e) = result {
         panic!("{server:?}: {e}");
     }
-    // The bisection reached the row limit itself (not only another limit) on most shapes.
+    // The bisection reached the limit itself (not only another limit) on a good share of
+    // the shapes: on MariaDB about 45% of random shapes meet the row limit first, so 24
+    // shapes fell short of 12 about one run in three.
     let exact = exact.get();
     assert!(
         exact >= 12,
-        "{server:?}: only {exact} of 24 shapes met the {limit:?} limit"
+        "{server:?}: only {exact} of {SHAPES} shapes met the {limit:?} limit"
     );
 }
 
