@@ -19,7 +19,8 @@ const MAIN_AFTER: &str = "Examples:
 Exit status:
   0  success
   2  `plan --exit-code` / `diff --exit-code`: changes are pending
-  1  every error, including a refused apply (nothing was changed)
+  3  a lint rule the environment denies (`lint RULE deny`; docs/lints.md)
+  1  every other error, including a refused apply (nothing was changed)
 
 Environment: RECONCILE_ENV picks the environment; NO_COLOR turns colour off.
 Docs: docs/language.md (schema.kdl, environments), docs/reference.md (commands, JSON),
@@ -69,6 +70,7 @@ A file that exists is kept as it is.
 ", "Exit status:
   0  success (with --exit-code: nothing to do)
   2  with --exit-code: changes are pending
+  3  with --exit-code: the environment denies a lint of the plan
   1  an error"))]
     Plan(PlanArgs),
     /// Plan, show the plan, and execute it in one transaction where the database allows
@@ -85,7 +87,8 @@ creates a database unless the environment says `create-database #true` or given
 
 ", "Exit status:
   0  success (also when there was nothing to do)
-  1  an error or a refusal; a refused apply changed nothing"))]
+  3  refused: the environment denies a lint of the plan (nothing was changed)
+  1  an error or another refusal; a refused apply changed nothing"))]
     Apply(ApplyArgs),
     /// Print the live database as a schema.kdl document
     #[command(after_help = concat!("Examples:
@@ -200,6 +203,11 @@ pub struct ApplyArgs {
     /// Create the database (or SQLite file) when it does not exist
     #[arg(long)]
     pub create_database: bool,
+
+    /// Run statements that block writes while they work through a big table, which the
+    /// environment's `max-blocking-rows` refuses otherwise
+    #[arg(long)]
+    pub allow_blocking: bool,
 
     /// Run exactly this saved plan (`plan --out FILE`); refused, changing nothing, when the
     /// database changed since, or the plan is for another environment

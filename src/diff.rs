@@ -482,6 +482,7 @@ fn foreign_key_changes(
             && l.ref_columns == w.ref_columns
             && l.on_delete == w.on_delete
             && l.on_update == w.on_update
+            && l.validated == w.validated
     };
     let (gone, new) = pair(&moved, &want.foreign_keys, |l, w| {
         (l.name == w.name || !d.reports_foreign_key_names()) && same(l, w)
@@ -528,6 +529,7 @@ fn check_changes(
     };
     let (gone, new) = pair(&have.checks, &want.checks, |l: &Check, w: &Check| {
         (l.name == w.name || !l.named)
+            && l.validated == w.validated
             && (same(&l.expr, &w.expr) || spelling(w).is_some_and(|s| same(&l.expr, &s.expr)))
     });
     changes.extend(gone.into_iter().cloned().map(TableChange::DropCheck));

@@ -29,7 +29,7 @@ pub const DEFAULT_DOTENV: &str = "config.env";
 /// The largest environment file read.
 pub const MAX_ENVIRONMENT_BYTES: u64 = 64 << 10;
 
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 15] = [
     "url",
     "scratch-url",
     "user",
@@ -39,13 +39,21 @@ const SETTINGS: [&str; 11] = [
     "allow-destructive",
     "lock-timeout",
     "statement-lock-timeout",
+    "statement-lock-retries",
     "connect-timeout",
     "concurrent-indexes",
+    "max-blocking-rows",
+    "online-schema-change",
+    "lint",
 ];
 
 /// Seconds a statement of a plan waits for a table lock held by another session, unless the
 /// environment says otherwise (`statement-lock-timeout`).
 pub const DEFAULT_STATEMENT_LOCK_TIMEOUT: u64 = 5;
+
+/// How many times a statement that gave up waiting for a table's lock is tried again,
+/// unless the environment says otherwise (`statement-lock-retries`).
+pub const DEFAULT_STATEMENT_LOCK_RETRIES: u32 = 3;
 
 /// Seconds a connection to a database server may take, unless the environment says
 /// otherwise (`connect-timeout`).
@@ -63,6 +71,9 @@ pub struct Environment {
     /// Seconds each statement of a plan waits for a lock on a table that application
     /// traffic holds, before apply fails (PostgreSQL `lock_timeout`).
     pub statement_lock_timeout: u64,
+    /// How many times a statement that gave up waiting for its lock is tried again, after
+    /// 1 s, 2 s, 4 s ... (`statement-lock-retries`).
+    pub statement_lock_retries: u32,
     /// Seconds connecting to the server (and its first answers) may take before the
     /// command fails naming the host.
     pub connect_timeout: u64,
@@ -71,6 +82,15 @@ pub struct Environment {
     pub concurrent_indexes: bool,
     /// `apply` may create the database when it does not exist (`create-database #true`).
     pub create_database: bool,
+    /// The online schema change tool that carries out, on MySQL and MariaDB, a statement
+    /// `max-blocking-rows` would refuse (`online-schema-change "pt-online-schema-change"`).
+    pub online_schema_change: Option<String>,
+    /// The severity of each lint rule the file names (`lint RULE deny|warn|off`).
+    pub lints: crate::plan::lint::Levels,
+    /// `apply` refuses a statement that blocks writes while it works through a table's rows
+    /// (a table copy, a validation under a write lock) on a table of more rows than this
+    /// (`max-blocking-rows`); `None`: no limit.
+    pub max_blocking_rows: Option<u64>,
     /// Where the server spells and proves the desired schema when the user may not create a
     /// database or schema of their own (`scratch-url`): an empty MySQL database, or a
     /// PostgreSQL database to open the scratch schema in. Same family as `url`.
@@ -174,9 +194,13 @@ struct Settings {
     allow_destructive: bool,
     lock_timeout: Option<u64>,
     statement_lock_timeout: Option<u64>,
+    statement_lock_retries: Option<u32>,
     connect_timeout: Option<u64>,
     concurrent_indexes: bool,
     create_database: bool,
+    max_blocking_rows: Option<u64>,
+    online_schema_change: Option<(String, Span)>,
+    lints: crate::plan::lint::Levels,
     user: Option<(String, Span)>,
     password: Option<(String, Span)>,
 }
@@ -331,6 +355,15 @@ fn parse(
             None => Some(SecretUrl::new(scratch)),
         }
     });
+    if let (Some((_, at)), Some(Dialect::Sqlite | Dialect::Postgres)) =
+        (&settings.online_schema_change, dialect)
+    {
+        problems.push(
+            Problem::new("`online-schema-change` is for MySQL and MariaDB", *at)
+                .label("online-schema-change")
+                .help("this database runs the plan in one transaction; for big PostgreSQL tables, see `concurrent-indexes` and docs/safety.md"),
+        );
+    }
     match (dialect, problems.is_empty()) {
         (Some(dialect), true) => Ok(Environment {
             name: name.to_string(),
@@ -341,8 +374,14 @@ fn parse(
             statement_lock_timeout: settings
                 .statement_lock_timeout
                 .unwrap_or(DEFAULT_STATEMENT_LOCK_TIMEOUT),
+            statement_lock_retries: settings
+                .statement_lock_retries
+                .unwrap_or(DEFAULT_STATEMENT_LOCK_RETRIES),
             connect_timeout: settings.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             concurrent_indexes: settings.concurrent_indexes,
+            max_blocking_rows: settings.max_blocking_rows,
+            online_schema_change: settings.online_schema_change.map(|(tool, _)| tool),
+            lints: settings.lints,
             create_database: settings.create_database,
             scratch_url,
             notes,
@@ -386,6 +425,10 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             });
             continue;
         }
+        if key == "lint" {
+            lint_level(node, problems, &mut out.lints);
+            continue;
+        }
         if let Some(first) = seen.insert(key, node.name().span()) {
             let line = line_of(source, first.offset());
             problems.push(
@@ -400,9 +443,13 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             continue;
         };
         let want = match key {
-            "url" | "scratch-url" | "dotenv" | "user" | "password" => "a string",
+            "url" | "scratch-url" | "dotenv" | "user" | "password" | "online-schema-change" => {
+                "a string"
+            }
             "allow-destructive" | "concurrent-indexes" | "create-database" => "`#true` or `#false`",
             "connect-timeout" => "a whole number of seconds from 1 to 86400",
+            "max-blocking-rows" => "a whole number of rows, 0 or more",
+            "statement-lock-retries" => "a whole number of retries from 0 to 100",
             _ => "a whole number of seconds from 0 to 86400",
         };
         let span = value.span();
@@ -422,6 +469,9 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
                 }
             }
             ("dotenv", KdlValue::String(s)) => out.dotenv = Some((s.clone(), span)),
+            ("online-schema-change", KdlValue::String(s)) => {
+                out.online_schema_change = Some((s.clone(), span));
+            }
             ("user", KdlValue::String(s)) => out.user = Some((s.clone(), span)),
             ("password", KdlValue::String(s)) => out.password = Some((s.clone(), span)),
             ("create-database", KdlValue::Bool(b)) => out.create_database = *b,
@@ -433,6 +483,12 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             ("statement-lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
                 out.statement_lock_timeout = u64::try_from(*n).ok();
             }
+            ("statement-lock-retries", KdlValue::Integer(n)) if (0..=100).contains(n) => {
+                out.statement_lock_retries = u32::try_from(*n).ok();
+            }
+            ("max-blocking-rows", KdlValue::Integer(n)) if *n >= 0 => {
+                out.max_blocking_rows = u64::try_from(*n).ok();
+            }
             ("connect-timeout", KdlValue::Integer(n)) if (1..=86_400).contains(n) => {
                 out.connect_timeout = u64::try_from(*n).ok();
             }
@@ -441,6 +497,48 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
         }
     }
     out
+}
+
+/// `lint RULE SEVERITY` (a rule's code or name; `deny`, `warn` or `off`), which may be given
+/// once per rule.
+fn lint_level(node: &KdlNode, problems: &mut Vec<Problem>, levels: &mut crate::plan::lint::Levels) {
+    use crate::plan::lint::{RULES, Severity, rule};
+    let values: Vec<&kdl::KdlEntry> = node.entries().iter().collect();
+    let usage = "write `lint RULE deny`, `warn` or `off`, RULE a code (`RC102`) or a name (`table-rewrite`)";
+    let [name, level] = values.as_slice() else {
+        problems.push(
+            Problem::new(
+                "`lint` takes two values: a rule and a severity",
+                node.name().span(),
+            )
+            .label("lint")
+            .help(usage),
+        );
+        return;
+    };
+    let text = |e: &kdl::KdlEntry| e.value().as_string().map(str::to_string);
+    let Some(found) = text(name).as_deref().and_then(rule) else {
+        let names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+        let p = Problem::new("unknown lint rule", name.span()).label("not a rule");
+        problems.push(
+            match text(name).and_then(|n| crate::parse::did_you_mean(&n, &names)) {
+                Some(s) => p.help(format!(
+                    "did you mean `{s}`? (docs/lints.md lists every rule)"
+                )),
+                None => p.help("docs/lints.md lists every rule, with its code and name"),
+            },
+        );
+        return;
+    };
+    let Some(severity) = text(level).as_deref().and_then(Severity::parse) else {
+        problems.push(
+            Problem::new("a lint's severity is `deny`, `warn` or `off`", level.span())
+                .label("not a severity")
+                .help(usage),
+        );
+        return;
+    };
+    levels.0.push((found.code, severity));
 }
 
 /// The only argument of a setting; problems for anything else on the node.

@@ -289,6 +289,24 @@ pub enum Error {
     ))]
     Locked { lock: String, seconds: u64 },
 
+    #[error(
+        "`{}` (from {}) blocks writes while it works through `{}` ({}), and `{}` holds more than {} rows (`max-blocking-rows {}` in environment `{}`); nothing was changed",
+        .0.sql, .0.change, .0.table, .0.cost, .0.table, .0.limit, .0.limit, .0.environment
+    )]
+    #[diagnostic(help(
+        "run it when the table is quiet with `apply --allow-blocking`, raise `max-blocking-rows`, or change the schema in steps that do not block (docs/safety.md, \"Production policy\")"
+    ))]
+    BlocksWrites(Box<Blocked>),
+
+    #[error("the environment denies {} lint(s) of the plan; nothing was changed:\n{}", lints.len(), finding_lines(lints))]
+    #[diagnostic(help(
+        "change the schema so that the rule finds nothing (docs/lints.md says how, rule by rule), or set the rule to `warn` in the environment file"
+    ))]
+    LintDenied {
+        /// Each denied lint, as the text plan prints it.
+        lints: Vec<String>,
+    },
+
     #[error("the plan holds {} destructive change(s); nothing was changed:\n{}", changes.len(), changes.join("\n"))]
     #[diagnostic(help("review them, then run again with `--allow-destructive`"))]
     Destructive { changes: Vec<String> },
@@ -437,6 +455,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// The process's exit status for this error: 3 for a lint the environment denies (so
+    /// that CI can tell a policy refusal from a failure), else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::LintDenied { .. } => 3,
+            _ => 1,
+        }
+    }
+
     /// The error as the `result` of a JSON apply report: a `status` (`partially_applied`,
     /// `failed`), the sentence the user reads, and for a statement that failed, which
     /// statements ran (committed), which failed with the server's error, and which did not.
@@ -490,6 +517,19 @@ fn with_causes(e: &dyn std::error::Error) -> String {
     out
 }
 
+/// A statement the environment's `max-blocking-rows` refuses ([`Error::BlocksWrites`]).
+#[derive(Debug)]
+pub struct Blocked {
+    pub sql: String,
+    /// The change it comes from, described.
+    pub change: String,
+    /// How the statement runs, as the plan says it (`ALGORITHM=COPY, LOCK=SHARED: ...`).
+    pub cost: String,
+    pub table: String,
+    pub limit: u64,
+    pub environment: String,
+}
+
 /// One indented line per finding.
 fn finding_lines(findings: &[String]) -> String {
     findings
@@ -511,14 +551,39 @@ fn known_environments(known: &[String]) -> String {
 /// own error is not kept, since its text may hold the connection string.
 #[derive(Debug, Clone)]
 pub struct DriverError {
-    message: String,
+    message: Box<str>,
+    /// The statement waited its `statement-lock-timeout` for a lock and did not run.
+    lock_timeout: bool,
 }
 
 impl DriverError {
     /// The driver's message with the password of `url` (if any) masked.
     pub fn new(message: impl fmt::Display, url: &str) -> Self {
         DriverError {
-            message: crate::redact::scrub(&message.to_string(), url),
+            message: crate::redact::scrub(&message.to_string(), url).into(),
+            lock_timeout: false,
+        }
+    }
+
+    /// [`DriverError::new`] for a statement that gave up waiting for a lock (it did not
+    /// run): apply may try it again.
+    pub fn lock_timeout(message: impl fmt::Display, url: &str) -> Self {
+        DriverError {
+            lock_timeout: true,
+            ..DriverError::new(message, url)
+        }
+    }
+
+    /// Whether the statement gave up waiting for a lock, and so did not run.
+    pub fn is_lock_timeout(&self) -> bool {
+        self.lock_timeout
+    }
+
+    /// The same error with `note` after its message.
+    pub fn with_note(self, note: &str) -> Self {
+        DriverError {
+            message: format!("{}{note}", self.message).into(),
+            ..self
         }
     }
 

@@ -1,5 +1,5 @@
 //! The `reconcile` binary: parse the command line, run, and turn errors into diagnostics on
-//! standard error and exit status 1.
+//! standard error and exit status 1 (3 for a lint the environment denies).
 
 use std::process::ExitCode;
 
@@ -37,8 +37,9 @@ fn main() -> ExitCode {
     match status {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
+            let code = e.exit_code();
             reconcile::console::line(&format!("{:?}", miette::Report::new(e)));
-            ExitCode::from(1)
+            ExitCode::from(code)
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::console;
 use crate::database::apply::{Options, Progress};
 use crate::database::proof::Outcome;
 use crate::database::{Intent, Session};
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Phase};
 use crate::environment::{self, DEFAULT_ENVIRONMENT, Environment};
 use crate::error::Error;
 use crate::plan::{Format, Plan, SavedPlan};
@@ -216,13 +216,14 @@ fn plan(
             let env = chosen.load(root, vars)?;
             let schema = project::load_schema(root, &[env.dialect])?;
             let mut session = Session::open(&env, root, Intent::Read)?;
-            let plan = if args.prove {
+            let mut plan = if args.prove {
                 let (plan, outcome) = session.prove(&schema)?;
                 proved = Some(outcome);
                 plan
             } else {
                 session.plan(&schema)?
             };
+            plan.judge_lints(&env.lints);
             console::line(&format!("Plan for `{}` ({}):", env.name, env.shown(root)));
             warn_empty_schema(&schema, &plan);
             plan
@@ -255,7 +256,9 @@ fn plan(
             ));
         }
     }
-    Ok(if args.exit_code && !plan.is_empty() {
+    Ok(if args.exit_code && plan.denied_lints().next().is_some() {
+        3
+    } else if args.exit_code && !plan.is_empty() {
         2
     } else {
         0
@@ -294,7 +297,8 @@ fn apply(
     // Asked, the user approves the plan they saw (read on a connection that creates
     // nothing); apply then refuses any other.
     let approved = if interactive {
-        let preview = Session::open(&env, root, Intent::Read)?.plan(&schema)?;
+        let mut preview = Session::open(&env, root, Intent::Read)?.plan(&schema)?;
+        preview.judge_lints(&env.lints);
         console::line(&format!("Plan for `{}` ({shown}):", env.name));
         console::err(&preview.notes_text());
         console::err(&preview.text());
@@ -320,7 +324,11 @@ fn apply(
     let options = Options {
         environment: &env.name,
         allow_destructive,
+        max_blocking_rows: env.max_blocking_rows.filter(|_| !args.allow_blocking),
+        lints: &env.lints,
         lock_timeout: Duration::from_secs(env.lock_timeout),
+        lock_retries: env.statement_lock_retries,
+        online_schema_change: env.online_schema_change.as_deref(),
         approved: approved.as_ref(),
         saved: saved.as_ref(),
     };
@@ -429,6 +437,25 @@ impl Progress for Reporter {
         let _ = write_output(None, &record);
     }
 
+    fn retrying(&mut self, sql: &str, retry: u32, of: u32, delay: Duration) {
+        console::line(&format!(
+            "The table is busy: `{}` gave up waiting for its lock (`statement-lock-timeout`); trying again in {} s (retry {retry} of {of}, `statement-lock-retries`).",
+            first_line(sql),
+            delay.as_secs()
+        ));
+    }
+
+    fn handing_off(&mut self, sql: &str, tool: &str, table: &str, rows: u64) {
+        console::line(&format!(
+            "`{table}` holds more than {rows} rows: `{}` is carried out by `{tool}` (`online-schema-change`), which copies the table while writes go on.",
+            first_line(sql)
+        ));
+    }
+
+    fn tool_output(&mut self, line: &str) {
+        console::line(&format!("  {line}"));
+    }
+
     fn statement(&mut self, index: usize, total: usize, _sql: &str) {
         if total < 10 || !std::io::stderr().is_terminal() {
             return;
@@ -447,7 +474,8 @@ impl Progress for Reporter {
 }
 
 /// The statements exactly as apply sends them, in order, each under the change it comes
-/// from (no script wrapper: apply opens its own transaction where the database has one).
+/// from (no script wrapper: apply opens its own transaction where the database has one),
+/// then those that run after the commit.
 fn exact_sql(plan: &Plan) -> String {
     let mut out = String::new();
     if plan.is_empty() {
@@ -460,22 +488,25 @@ fn exact_sql(plan: &Plan) -> String {
     } else {
         out.push_str("-- one by one (this database commits each DDL statement as it runs)\n");
     }
-    for (i, step) in plan.steps.iter().enumerate() {
-        if step.statements.is_empty() {
-            continue;
-        }
-        out.push_str(&format!(
-            "-- {}. {} {}\n",
-            i + 1,
-            step.change.marker(),
-            step.change.describe()
-        ));
-        for statement in &step.statements {
-            out.push_str(statement);
-            out.push_str(";\n");
-        }
+    plan.phase_sql(Phase::Main, &mut out);
+    if plan
+        .statements()
+        .any(|(_, s)| s.phase == Phase::AfterCommit)
+    {
+        out.push_str("-- after the commit, one at a time\n");
+        plan.phase_sql(Phase::AfterCommit, &mut out);
     }
     out
+}
+
+/// The first line of `sql`, at most 120 characters, for a progress line.
+fn first_line(sql: &str) -> String {
+    let line = sql.lines().next().unwrap_or_default();
+    match line.char_indices().nth(120) {
+        Some((at, _)) => format!("{}...", &line[..at]),
+        None if line.len() < sql.len() => format!("{line} ..."),
+        None => line.to_string(),
+    }
 }
 
 /// Asks on the terminal, naming the environment and its database.

@@ -122,7 +122,7 @@ fn offline_plans_are_deterministic() {
 /// when the foreign-key check finds nothing. (The script itself shows what
 /// `PRAGMA foreign_key_check` finds, then commits regardless.)
 fn run_plan(db: &LiveDb, plan: &Plan) -> Result<(), String> {
-    let statements: Vec<String> = plan.statements().map(|(_, s)| s.to_string()).collect();
+    let statements: Vec<String> = plan.statements().map(|(_, s)| s.sql.clone()).collect();
     match db.dialect() {
         Dialect::Sqlite => db.sqlite_checked(&statements),
         Dialect::Mysql | Dialect::Postgres => db.run(&statements),

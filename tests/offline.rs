@@ -72,7 +72,7 @@ fn all_plans(dialect: Dialect) -> Vec<(String, Vec<String>)> {
             let plan = offline(&source, dialect);
             (
                 name,
-                plan.statements().map(|(_, s)| s.to_string()).collect(),
+                plan.statements().map(|(_, s)| s.sql.clone()).collect(),
             )
         })
         .collect()

@@ -36,7 +36,11 @@ fn apply(
     let options = Options {
         environment: "test",
         allow_destructive: true,
+        max_blocking_rows: None,
+        lints: &Default::default(),
         lock_timeout: std::time::Duration::from_secs(5),
+        lock_retries: 3,
+        online_schema_change: None,
         approved: None,
         saved: None,
     };

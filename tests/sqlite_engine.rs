@@ -63,7 +63,10 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
     let changes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("    ")).collect();
     assert_eq!(
         changes,
-        ["    ~ alter column `owner_id`: type int -> bigint"],
+        [
+            "    ~ alter column `owner_id`: type int -> bigint",
+            "    runs: write lock: recreates the table (about 3 rows, 4.1 kB), writes blocked (5 statements)"
+        ],
         "{stdout}"
     );
     assert!(stdout.contains("0 destructive"), "{stdout}");

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::connection::Connection;
 use super::journal::Journal;
+use crate::dialect::{Phase, Statement};
 use crate::error::Error;
 use crate::plan::{Plan, SavedPlan};
 use crate::schema::Schema;
@@ -16,8 +17,21 @@ pub struct Options<'a> {
     pub environment: &'a str,
     /// Destructive changes may run (flag or environment setting).
     pub allow_destructive: bool,
+    /// Refuse a statement that blocks writes while it works through a table of more rows
+    /// than this (`max-blocking-rows`, unless `--allow-blocking`); `None`: no limit.
+    pub max_blocking_rows: Option<u64>,
+    /// The online schema change tool (`online-schema-change`, MySQL and MariaDB): a
+    /// statement that `max-blocking-rows` would refuse (every blocking one on a table with
+    /// rows, without that setting) is carried out by it instead.
+    pub online_schema_change: Option<&'a str>,
+    /// The severities of the lint rules (the environment's `lint` settings): a denied one
+    /// refuses the plan.
+    pub lints: &'a crate::plan::lint::Levels,
     /// How long to wait for another apply's lock.
     pub lock_timeout: Duration,
+    /// How many times a statement that gave up waiting for a table's lock is tried again,
+    /// after 1 s, 2 s, 4 s ... (`statement-lock-retries`): a busy table delays apply.
+    pub lock_retries: u32,
     /// The plan the user saw and confirmed; the plan made under the lock must run the same
     /// statements (or be empty: someone else did the work).
     pub approved: Option<&'a Plan>,
@@ -35,6 +49,17 @@ pub trait Progress {
     fn proved(&mut self, _outcome: &super::proof::Outcome) {}
     /// Statement `index` (0-based) of `total` is about to run.
     fn statement(&mut self, _index: usize, _total: usize, _sql: &str) {}
+    /// Statement `index` ran (one at a time: it is committed; in a transaction: the batch
+    /// it was sent in ran).
+    fn ran(&mut self, _index: usize) {}
+    /// `sql` gave up waiting for a table's lock; it runs again (retry `retry` of `of`)
+    /// after `delay` (in a transaction, the whole transaction does).
+    fn retrying(&mut self, _sql: &str, _retry: u32, _of: u32, _delay: Duration) {}
+    /// `sql` is carried out by the online schema change tool `tool`, on `table` of more
+    /// than `rows` rows.
+    fn handing_off(&mut self, _sql: &str, _tool: &str, _table: &str, _rows: u64) {}
+    /// A line the online schema change tool printed.
+    fn tool_output(&mut self, _line: &str) {}
 }
 
 /// Progress that reports nothing.
@@ -70,9 +95,14 @@ async fn locked<C: Connection>(
     if let Some(saved) = options.saved {
         saved.check(&plan)?;
     }
+    plan.judge_lints(options.lints);
     progress.planned(&plan);
     if plan.is_empty() {
         return Ok(plan);
+    }
+    let denied: Vec<String> = plan.denied_lints().map(|l| l.text()).collect();
+    if !denied.is_empty() {
+        return Err(Error::LintDenied { lints: denied });
     }
     if let Some(approved) = options.approved
         && !plan.same_statements(approved)
@@ -104,128 +134,282 @@ async fn locked<C: Connection>(
     if !blocking.is_empty() {
         return Err(Error::DataWouldBeLost { findings: blocking });
     }
+    // MySQL's statements run one at a time, so one of them can go to another tool.
+    let tool = options
+        .online_schema_change
+        .filter(|_| !conn.dialect().transactional_ddl());
+    let handed = match options.max_blocking_rows.or(tool.map(|_| 0)) {
+        Some(limit) => refuse_blocking(conn, &plan, limit, options.environment, tool).await?,
+        None => Vec::new(),
+    };
     if !conn.dialect().transactional_ddl() {
         let outcome = super::proof::prove(conn, options.environment, schema, &plan).await?;
         progress.proved(&outcome);
     }
-    execute(conn, schema, options, &plan, progress).await?;
+    execute(conn, schema, options, &plan, &handed, progress).await?;
     plan.findings.retain(|f| f.rows > 0);
     Ok(plan)
 }
 
-/// Runs the plan's statements, then checks that the plan is now empty. Where DDL is
-/// transactional all of it happens before the commit, so a bug of the tool changes nothing;
-/// elsewhere the statements run one by one under the journal.
+/// Refuses the first statement that blocks writes while it works through a table holding
+/// more than `limit` rows, or with an online schema change `tool`, returns those statements
+/// (their places in run order) and the table's size for the tool to carry out. The rows are
+/// counted, up to `limit + 1`, rather than read from the catalog's statistics, which a server
+/// may keep stale.
+async fn refuse_blocking<C: Connection>(
+    conn: &mut C,
+    plan: &Plan,
+    limit: u64,
+    environment: &str,
+    tool: Option<&str>,
+) -> Result<Vec<(usize, u64)>, Error> {
+    let mut counted: Vec<(String, bool)> = Vec::new();
+    let mut handed = Vec::new();
+    for (n, (step, statement)) in plan.statements().enumerate() {
+        let Some(table) = statement.table.as_deref() else {
+            continue;
+        };
+        if !statement.blocks_writes_while_working() {
+            continue;
+        }
+        let over = match counted.iter().find(|(t, _)| t == table) {
+            Some((_, over)) => *over,
+            None => {
+                let d = conn.dialect();
+                let sql = format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT {}) AS t",
+                    d.quote(table),
+                    limit.saturating_add(1)
+                );
+                let rows = conn.count(&sql).await?;
+                let over = u64::try_from(rows).unwrap_or(0) > limit;
+                counted.push((table.to_string(), over));
+                over
+            }
+        };
+        if over && tool.is_some() {
+            handed.push((n, limit));
+        } else if over {
+            return Err(Error::BlocksWrites(Box::new(crate::error::Blocked {
+                sql: statement.sql.clone(),
+                change: plan.steps[step].change.describe(),
+                cost: statement.cost(),
+                table: table.to_string(),
+                limit,
+                environment: environment.to_string(),
+            })));
+        }
+    }
+    Ok(handed)
+}
+
+/// Runs the plan's statements phase by phase, then checks that the plan is now empty. Where
+/// DDL is transactional the main phase runs inside one transaction and the check comes before
+/// the commit, so a bug of the tool changes nothing; elsewhere the statements run one by one
+/// under the journal. Statements after the commit run one at a time, the check after them.
 async fn execute<C: Connection>(
     conn: &mut C,
     schema: &Schema,
     options: &Options<'_>,
     plan: &Plan,
+    handed: &[(usize, u64)],
     progress: &mut dyn Progress,
 ) -> Result<(), Error> {
     let transactional = conn.dialect().transactional_ddl();
+    let all: Vec<(usize, &Statement)> = plan.statements().collect();
+    let main = all.iter().filter(|(_, s)| s.phase == Phase::Main).count();
+    let later = main < all.len();
+    let start = std::time::Instant::now();
     let mut journal = Journal::default();
     if transactional {
-        conn.begin().await?;
-    }
-    let later = plan.steps.iter().any(|s| s.after_commit);
-    let journal = (!transactional).then_some(&mut journal);
-    let result = match statements(conn, plan, progress, journal).await {
-        // With statements left for after the commit, the check waits for them.
-        Ok(()) if later => Ok(()),
-        Ok(()) => verify(conn, schema, options).await,
-        Err(e) => Err(e),
-    };
-    match (transactional, result) {
-        (true, Ok(())) => conn.commit().await?,
-        (true, Err(e)) => {
-            let _ = conn.rollback().await;
-            return Err(e);
+        let mut retry = 0;
+        loop {
+            conn.begin().await?;
+            let result = match in_transaction(conn, plan, &all[..main], progress).await {
+                // With statements left for after the commit, the check waits for them.
+                Ok(()) if later => Ok(()),
+                Ok(()) => verify(conn, schema, options).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => break,
+                Err(e) => {
+                    let _ = conn.rollback().await;
+                    // Rolled back, nothing is changed: the whole transaction can run again.
+                    match e {
+                        Error::Statement { sql, source, .. }
+                            if source.is_lock_timeout() && retry < options.lock_retries =>
+                        {
+                            retry += 1;
+                            let delay = backoff(retry);
+                            progress.retrying(&sql, retry, options.lock_retries, delay);
+                            tokio::time::sleep(delay).await;
+                        }
+                        Error::Statement {
+                            index,
+                            total,
+                            change,
+                            sql,
+                            source,
+                        } => {
+                            return Err(Error::Statement {
+                                index,
+                                total,
+                                change,
+                                sql,
+                                source: tried(source, retry),
+                            });
+                        }
+                        other => return Err(other),
+                    }
+                }
+            }
         }
-        (false, result) => result?,
+        conn.commit().await?;
+        for (_, s) in &all[..main] {
+            journal.ran(&s.sql);
+        }
+    } else {
+        let range = 0..main;
+        one_by_one(
+            conn,
+            plan,
+            &all,
+            range,
+            &mut journal,
+            options,
+            handed,
+            progress,
+        )
+        .await?;
     }
-    if later {
-        after_commit(conn, plan, progress).await?;
+    // One at a time, each on its own (`CREATE INDEX CONCURRENTLY` cannot run in a
+    // transaction); a failure reports what is committed, and the next apply finds what is
+    // left (an unfinished index is invalid, an unvalidated constraint not valid).
+    let range = main..all.len();
+    one_by_one(
+        conn,
+        plan,
+        &all,
+        range,
+        &mut journal,
+        options,
+        handed,
+        progress,
+    )
+    .await?;
+    crate::timings::record("execute", start.elapsed());
+    if later || !transactional {
         verify(conn, schema, options).await?;
     }
     Ok(())
 }
 
-/// Runs the statements of the steps that come after the commit, one at a time, each on its
-/// own (`CREATE INDEX CONCURRENTLY` cannot run in a transaction). A failure reports what is
-/// committed; the next apply finds what is left (an unfinished index is invalid, so it is
-/// dropped and built again).
-async fn after_commit<C: Connection>(
+/// Runs `range` of the plan's statements `all` one at a time, each committed as it runs; a
+/// statement that gave up waiting for its table's lock (and so did not run) is tried again
+/// as `options` allows; a failure reports what ran, failed and is pending.
+#[allow(clippy::too_many_arguments)]
+async fn one_by_one<C: Connection>(
     conn: &mut C,
     plan: &Plan,
+    all: &[(usize, &Statement)],
+    range: std::ops::Range<usize>,
+    journal: &mut Journal,
+    options: &Options<'_>,
+    handed: &[(usize, u64)],
     progress: &mut dyn Progress,
 ) -> Result<(), Error> {
-    let all: Vec<(usize, &str)> = plan.statements().collect();
-    let total = all.len();
-    let mut journal = Journal::default();
-    for (n, (step, sql)) in all.iter().enumerate() {
-        if !plan.steps[*step].after_commit {
-            journal.ran(sql);
-            continue;
+    for n in range {
+        let sql = &all[n].1.sql;
+        progress.statement(n, all.len(), sql);
+        if let (Some(tool), Some((_, rows))) = (
+            options.online_schema_change,
+            handed.iter().find(|(i, _)| *i == n),
+        ) {
+            let table = all[n].1.table.as_deref().unwrap_or_default();
+            progress.handing_off(sql, tool, table, *rows);
+            let result = conn
+                .hand_off(tool, sql, &mut |line| progress.tool_output(line))
+                .await;
+            match result {
+                Ok(()) => {
+                    journal.ran(sql);
+                    progress.ran(n);
+                    continue;
+                }
+                Err(source) => return Err(std::mem::take(journal).failed(plan, n, source)),
+            }
         }
-        progress.statement(n, total, sql);
-        match conn.execute(sql).await {
-            Ok(()) => journal.ran(sql),
-            Err(source) => return Err(journal.failed(plan, n, source)),
+        let mut retry = 0;
+        loop {
+            match conn.execute(sql).await {
+                Ok(()) => {
+                    journal.ran(sql);
+                    progress.ran(n);
+                    break;
+                }
+                Err(source) if source.is_lock_timeout() && retry < options.lock_retries => {
+                    retry += 1;
+                    let delay = backoff(retry);
+                    progress.retrying(sql, retry, options.lock_retries, delay);
+                    tokio::time::sleep(delay).await;
+                }
+                Err(source) => {
+                    let source = tried(source, retry);
+                    return Err(std::mem::take(journal).failed(plan, n, source));
+                }
+            }
         }
     }
     Ok(())
 }
 
+/// How long apply waits before retry `retry` (1-based) of a statement that gave up waiting
+/// for a lock: 1 s, 2 s, 4 s ..., at most 30 s.
+pub fn backoff(retry: u32) -> Duration {
+    Duration::from_secs((1u64 << retry.saturating_sub(1).min(5)).min(30))
+}
+
+/// `source`, saying how many times the statement was tried when it was more than once.
+fn tried(source: crate::error::DriverError, retries: u32) -> crate::error::DriverError {
+    if retries == 0 {
+        return source;
+    }
+    source.with_note(&format!(
+        " (tried {} times, waiting between tries as `statement-lock-retries` allows)",
+        retries + 1
+    ))
+}
+
 /// Statements sent to the database together inside a transaction.
 const BATCH: usize = 500;
 
-/// Runs the plan's statements in order. With a `journal` (DDL that commits as it goes) one
-/// at a time, and a failure reports what ran, failed and is pending; without, in batches,
-/// and a failure names the failing statement.
-async fn statements<C: Connection>(
+/// Runs `main`, the plan's statements of the main phase, in the open transaction, in
+/// batches; a failure names the failing statement (the rollback undoes the rest).
+async fn in_transaction<C: Connection>(
     conn: &mut C,
     plan: &Plan,
+    main: &[(usize, &Statement)],
     progress: &mut dyn Progress,
-    journal: Option<&mut Journal>,
 ) -> Result<(), Error> {
-    let every: Vec<(usize, &str)> = plan.statements().collect();
-    let total = every.len();
-    let all: Vec<(usize, &str)> = every
-        .into_iter()
-        .filter(|(step, _)| !plan.steps[*step].after_commit)
-        .collect();
-    let start = std::time::Instant::now();
-    match journal {
-        Some(journal) => {
-            for (n, (_, sql)) in all.iter().enumerate() {
-                progress.statement(n, total, sql);
-                match conn.execute(sql).await {
-                    Ok(()) => journal.ran(sql),
-                    Err(source) => return Err(std::mem::take(journal).failed(plan, n, source)),
-                }
-            }
+    let total = plan.statements().count();
+    for (c, chunk) in main.chunks(BATCH).enumerate() {
+        let sqls: Vec<&str> = chunk.iter().map(|(_, s)| s.sql.as_str()).collect();
+        if let Err((i, source)) = conn.execute_all(&sqls).await {
+            let (step, statement) = chunk[i];
+            return Err(Error::Statement {
+                index: c * BATCH + i + 1,
+                total,
+                change: plan.steps[step].change.describe(),
+                sql: statement.sql.clone(),
+                source,
+            });
         }
-        None => {
-            for (c, chunk) in all.chunks(BATCH).enumerate() {
-                let sqls: Vec<&str> = chunk.iter().map(|(_, sql)| *sql).collect();
-                if let Err((i, source)) = conn.execute_all(&sqls).await {
-                    let (step, sql) = chunk[i];
-                    return Err(Error::Statement {
-                        index: c * BATCH + i + 1,
-                        total,
-                        change: plan.steps[step].change.describe(),
-                        sql: sql.to_string(),
-                        source,
-                    });
-                }
-                for (i, (_, sql)) in chunk.iter().enumerate() {
-                    progress.statement(c * BATCH + i, total, sql);
-                }
-            }
+        for (i, (_, s)) in chunk.iter().enumerate() {
+            progress.statement(c * BATCH + i, total, &s.sql);
+            progress.ran(c * BATCH + i);
         }
     }
-    crate::timings::record("execute", start.elapsed());
     Ok(())
 }
 

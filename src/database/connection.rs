@@ -1,10 +1,11 @@
 //! The one trait every database driver implements. The apply orchestrator
 //! ([`super::apply`]) and the live plan are written once against it.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::dialect::Lossy;
 use crate::dialect::SqlDialect;
+use crate::dialect::{Estimate, Lossy};
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;
 
@@ -84,6 +85,26 @@ pub trait Connection {
             self.execute(sql).await.map_err(|e| (i, e))?;
         }
         Ok(())
+    }
+
+    /// The catalog's estimate of the size of each of `tables` it knows (statistics, which a
+    /// server may keep stale: for showing, never for deciding).
+    async fn estimates(&mut self, tables: &[&str]) -> Result<HashMap<String, Estimate>, Error>;
+
+    /// Carries out `sql`, an `ALTER TABLE` that would copy its table under a lock, with the
+    /// online schema change tool `tool` instead (`pt-online-schema-change`: a shadow table
+    /// kept in step by triggers, then swapped), passing each line the tool prints to
+    /// `report`. Only MySQL and MariaDB can; elsewhere an error.
+    async fn hand_off(
+        &mut self,
+        tool: &str,
+        _sql: &str,
+        _report: &mut dyn FnMut(&str),
+    ) -> Result<(), DriverError> {
+        Err(DriverError::new(
+            format!("`{tool}` works on MySQL and MariaDB only"),
+            "",
+        ))
     }
 
     /// Runs `SELECT COUNT(*) ...` and returns the count.

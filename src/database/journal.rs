@@ -19,15 +19,15 @@ impl Journal {
 
     /// The error for `plan` stopping at statement `index` (0-based) with `source`.
     pub fn failed(self, plan: &Plan, index: usize, source: DriverError) -> Error {
-        let all: Vec<(usize, &str)> = plan.statements().collect();
-        let (step, sql) = all[index];
+        let all: Vec<_> = plan.statements().collect();
+        let (step, statement) = all[index];
         Error::PartiallyApplied {
             applied: self.applied,
             change: plan.steps[step].change.describe(),
-            sql: sql.to_string(),
+            sql: statement.sql.clone(),
             pending: all[index + 1..]
                 .iter()
-                .map(|(_, s)| s.to_string())
+                .map(|(_, s)| s.sql.clone())
                 .collect(),
             source,
         }

@@ -232,6 +232,22 @@ pub(crate) async fn live_plan<C: Connection>(
 ) -> Result<Plan, Error> {
     let mut plan = plan_uncounted(conn, environment, schema).await?;
     plan.findings = preflight::run(conn, &plan.checks).await?;
+    if !plan.is_empty() {
+        let mut tables: Vec<&str> = plan
+            .steps
+            .iter()
+            .flat_map(|s| s.statements.iter().filter_map(|q| q.table.as_deref()))
+            .collect();
+        tables.sort_unstable();
+        tables.dedup();
+        let estimates = conn.estimates(&tables).await?;
+        for step in &mut plan.steps {
+            for statement in &mut step.statements {
+                let table = statement.table.as_deref();
+                statement.estimate = table.and_then(|t| estimates.get(t)).copied();
+            }
+        }
+    }
     plan.notes.extend(conn.note());
     Ok(plan)
 }

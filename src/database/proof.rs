@@ -131,14 +131,14 @@ async fn on_copy<C: Connection>(
             })?;
         copied.push(name.clone());
     }
-    let all: Vec<(usize, &str)> = plan.statements().collect();
-    for (n, (step, sql)) in all.iter().enumerate() {
-        if let Err(source) = scratch.execute(sql).await {
+    let all: Vec<_> = plan.statements().collect();
+    for (n, (step, statement)) in all.iter().enumerate() {
+        if let Err(source) = scratch.execute(&statement.sql).await {
             return Err(Error::Refused {
                 index: n + 1,
                 total: all.len(),
                 change: plan.steps[*step].change.describe(),
-                sql: sql.to_string(),
+                sql: statement.sql.clone(),
                 source,
             });
         }

@@ -152,12 +152,13 @@ fn statements<C: Connection>(scratch: &C, table: &Table) -> (Vec<String>, Vec<St
         indexes: Vec::new(),
         ..(*table).clone()
     };
-    let create = d.render(&Change::CreateTable { table: bare });
+    let sql = |change: Change| d.statements(&change).into_iter().map(|s| s.sql);
+    let create = sql(Change::CreateTable { table: bare }).collect();
     let indexes = table
         .indexes
         .iter()
         .flat_map(|index| {
-            d.render(&Change::CreateIndex {
+            sql(Change::CreateIndex {
                 table: table.name.clone(),
                 index: index.clone(),
             })

@@ -12,11 +12,13 @@ pub mod mysql;
 pub mod postgres;
 pub(crate) mod sql;
 pub mod sqlite;
+mod statement;
 
 pub use crate::schema::Dialect;
 pub use lossy::Lossy;
 pub use mysql::rules::mentions;
 pub use sql::{is_sql_keyword_default, normalize_type, quote_string};
+pub use statement::{Blocks, Estimate, Lock, Phase, Rewrite, Statement};
 
 use crate::change::Change;
 use crate::error::Problem;
@@ -86,19 +88,14 @@ pub trait SqlDialect: Sync {
     /// The full definition of `column` inside `CREATE TABLE` or `ADD COLUMN`.
     fn column_sql(&self, table: &Table, column: &Column) -> String;
 
-    /// The statements of `change`, in order.
-    fn render(&self, change: &Change) -> Vec<String>;
+    /// The statements of `change`, in order, each with how it runs: its phase, its lock,
+    /// whether it rewrites or scans its table. The one call that renders a change.
+    fn statements(&self, change: &Change) -> Vec<Statement>;
 
     /// Statements that wrap a whole `--format sql` script so that it runs as-is in the
     /// database's own client (SQLite: foreign keys off, one transaction, the key check).
     fn script_wrapper(&self) -> (Vec<String>, Vec<String>) {
         (Vec::new(), Vec::new())
-    }
-
-    /// Whether carrying out `change` recreates its table (SQLite's rebuild): what the model
-    /// cannot describe on that table would be lost, so the plan refuses instead.
-    fn recreates_table(&self, _change: &Change) -> bool {
-        false
     }
 
     /// What changing column `from` (live) into `to` (desired) does to stored values.
@@ -144,6 +141,12 @@ pub trait SqlDialect: Sync {
         true
     }
 
+    /// Whether the database indexes a foreign key's columns itself when no index begins
+    /// with them (MySQL's InnoDB).
+    fn indexes_foreign_keys(&self) -> bool {
+        false
+    }
+
     /// Whether a foreign key's target table must exist when the key is created.
     fn foreign_key_target_must_exist(&self) -> bool {
         true
@@ -182,17 +185,6 @@ pub trait SqlDialect: Sync {
     /// two spellings of it share on this database, for comparing only (never rendered).
     fn comparable_sql(&self, sql: &str) -> String {
         sql::normalize_sql(sql)
-    }
-
-    /// Whether indexes on existing tables are built after the transaction commits, one
-    /// statement at a time (PostgreSQL's `CREATE INDEX CONCURRENTLY`).
-    fn builds_indexes_after_commit(&self) -> bool {
-        false
-    }
-
-    /// The statements of `change` when it runs after the commit, outside any transaction.
-    fn render_after_commit(&self, change: &Change) -> Vec<String> {
-        self.render(change)
     }
 
     /// The rules of `schema.kdl` that only this database imposes.

@@ -146,6 +146,7 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
                         name,
                         expr,
                         named: true,
+                        validated: true,
                         span: child.span(),
                     });
                 }
@@ -345,6 +346,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
                     references_span: span,
                     generated_name: true,
                     implicit_index: false,
+                    validated: true,
                 });
             }
             None => problems.push(
@@ -522,5 +524,6 @@ fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         references_span,
         generated_name,
         implicit_index: false,
+        validated: true,
     });
 }

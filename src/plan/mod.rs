@@ -4,12 +4,13 @@
 //! outputs, the destructive flags, preflight and the messages of a failed apply.
 
 mod graph;
+pub mod lint;
 mod output;
 pub mod preflight;
 pub mod saved;
 
 use crate::change::{Change, TableChange};
-use crate::dialect::{Dialect, SqlDialect};
+use crate::dialect::{Dialect, Phase, Rewrite, SqlDialect, Statement};
 use crate::error::Error;
 use crate::schema::Schema;
 use crate::timings;
@@ -18,20 +19,24 @@ pub use crate::order::Dependency;
 pub use preflight::{Check, Finding};
 pub use saved::{SavedPlan, fingerprint};
 
-/// One change and its statements.
+/// One change and its statements, each with how it runs.
 #[derive(Debug, Clone)]
 pub struct Step {
     pub change: Change,
-    pub statements: Vec<String>,
+    pub statements: Vec<Statement>,
     /// Whether the change can lose or alter stored data on this database.
     pub destructive: bool,
     /// What makes it destructive, one description each (a drop, a converting type change).
     pub destructive_parts: Vec<String>,
-    /// Whether the database carries it out by recreating the table (SQLite).
-    pub recreates_table: bool,
-    /// Whether its statements run after the transaction commits, one at a time
-    /// (PostgreSQL's `CREATE INDEX CONCURRENTLY`); such steps come last.
-    pub after_commit: bool,
+}
+
+impl Step {
+    /// Whether the database carries it out by recreating the table (SQLite's rebuild).
+    pub fn recreates_table(&self) -> bool {
+        self.statements
+            .iter()
+            .any(|s| s.rewrites == Rewrite::Recreate)
+    }
 }
 
 /// The ordered steps that make a database match a schema.
@@ -55,6 +60,9 @@ pub struct Plan {
     /// The database the plan was made against, without user or password
     /// ([`crate::database::Connection::target`]); `None` with no database.
     pub target: Option<String>,
+    /// What the lint rules found ([`lint`]), at the severities the environment sets once
+    /// [`Plan::judge_lints`] has run (else each rule's default, warn); `off` ones removed.
+    pub lints: Vec<lint::Lint>,
     /// The desired tables the server spelled (created in a scratch and read back, see
     /// [`crate::database::scratch`]) because the fast comparison found them different.
     pub spelled: Vec<String>,
@@ -106,41 +114,25 @@ pub fn from_changes(
     d: &dyn SqlDialect,
 ) -> Result<Plan, Error> {
     let ordered = timings::stage("order", || crate::order::order(changes, desired, d));
-    let (ordered, later) = if d.builds_indexes_after_commit() {
-        split_index_builds(ordered)
-    } else {
-        (ordered, Vec::new())
-    };
-    let mut notes = Vec::new();
     let steps: Vec<Step> = timings::stage("render", || {
-        let now = ordered.into_iter().map(|change| (change, false));
-        now.chain(later.into_iter().map(|change| (change, true)))
-            .map(|(change, after_commit)| {
+        ordered
+            .into_iter()
+            .map(|change| {
                 let parts = destructive_parts(&change, d);
-                if after_commit {
-                    notes.push(format!(
-                        "{} runs after the transaction commits, with CREATE INDEX CONCURRENTLY (writes to the table go on meanwhile); if it fails, the next apply drops the unfinished index and builds it again",
-                        change.describe()
-                    ));
-                }
                 Step {
-                    statements: if after_commit {
-                        d.render_after_commit(&change)
-                    } else {
-                        d.render(&change)
-                    },
+                    statements: d.statements(&change),
                     destructive: !parts.is_empty(),
                     destructive_parts: parts,
-                    recreates_table: d.recreates_table(&change),
-                    after_commit,
                     change,
                 }
             })
             .collect()
     });
-    for step in steps.iter().filter(|s| s.recreates_table) {
+    for step in steps.iter().filter(|s| s.recreates_table()) {
         refuse_lossy_rebuild(&step.change)?;
     }
+    let notes = after_commit_notes(&steps);
+    let lints = timings::stage("lint", || lint::check(&steps, desired, d));
     let checks = preflight::checks(&steps, d);
     Ok(Plan {
         environment: environment.to_string(),
@@ -154,6 +146,7 @@ pub fn from_changes(
             .map(|u| format!("{} `{}`", u.kind, u.name))
             .collect(),
         notes,
+        lints,
         fingerprint: Some(timings::stage("fingerprint", || fingerprint(actual))),
         target: None,
         spelled: Vec::new(),
@@ -161,42 +154,24 @@ pub fn from_changes(
     })
 }
 
-/// Moves the new indexes of existing tables out of their table's changes, to be built after
-/// the commit; returns (the changes, the index builds).
-fn split_index_builds(ordered: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
-    let mut later = Vec::new();
-    let mut now = Vec::with_capacity(ordered.len());
-    for change in ordered {
-        match change {
-            Change::AlterTable {
-                from,
-                to,
-                changes,
-                dependents,
-            } => {
-                let (builds, rest): (Vec<TableChange>, Vec<TableChange>) = changes
-                    .into_iter()
-                    .partition(|c| matches!(c, TableChange::CreateIndex(_)));
-                later.extend(builds.into_iter().filter_map(|c| match c {
-                    TableChange::CreateIndex(index) => Some(Change::CreateIndex {
-                        table: to.name.clone(),
-                        index,
-                    }),
-                    _ => None,
-                }));
-                if !rest.is_empty() {
-                    now.push(Change::AlterTable {
-                        from,
-                        to,
-                        changes: rest,
-                        dependents,
-                    });
-                }
-            }
-            other => now.push(other),
-        }
-    }
-    (now, later)
+/// A note for each statement that runs after the commit: it is not rolled back with the
+/// rest, and what the next apply does if it fails.
+fn after_commit_notes(steps: &[Step]) -> Vec<String> {
+    steps
+        .iter()
+        .flat_map(|step| {
+            step.statements
+                .iter()
+                .filter(|s| s.phase == Phase::AfterCommit)
+                .map(|s| {
+                    format!(
+                        "`{}` (from {}) runs after the transaction commits, so that writes to the table go on meanwhile; if it fails, the next apply finds it undone (an unfinished index is invalid, an unvalidated constraint is not yet valid) and does it again",
+                        s.sql,
+                        step.change.describe()
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The tables of `schema` with their primary keys and non-partial unique indexes only.
@@ -299,19 +274,42 @@ impl Plan {
         self.steps.iter().filter(|s| s.destructive)
     }
 
-    /// Every statement in order, with the index of the step it came from.
-    pub fn statements(&self) -> impl Iterator<Item = (usize, &str)> {
-        self.steps
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| s.statements.iter().map(move |q| (i, q.as_str())))
+    /// Every statement in the order apply runs them (phase by phase, plan order within
+    /// each), with the index of the step it came from.
+    pub fn statements(&self) -> impl Iterator<Item = (usize, &Statement)> {
+        [Phase::Main, Phase::AfterCommit]
+            .into_iter()
+            .flat_map(move |phase| {
+                self.steps.iter().enumerate().flat_map(move |(i, s)| {
+                    s.statements
+                        .iter()
+                        .filter(move |q| q.phase == phase)
+                        .map(move |q| (i, q))
+                })
+            })
     }
 
     /// Whether two plans would run the same statements.
     pub fn same_statements(&self, other: &Plan) -> bool {
         self.statements()
-            .map(|(_, s)| s)
-            .eq(other.statements().map(|(_, s)| s))
+            .map(|(_, s)| &s.sql)
+            .eq(other.statements().map(|(_, s)| &s.sql))
+    }
+
+    /// Sets each lint to the severity `levels` gives its rule, dropping those turned off.
+    pub fn judge_lints(&mut self, levels: &lint::Levels) {
+        for l in &mut self.lints {
+            l.severity = levels.of(l.code);
+        }
+        self.lints.retain(|l| l.severity != lint::Severity::Off);
+    }
+
+    /// The lints whose rule the environment denies: `apply` refuses, `plan --exit-code`
+    /// exits 3.
+    pub fn denied_lints(&self) -> impl Iterator<Item = &lint::Lint> {
+        self.lints
+            .iter()
+            .filter(|l| l.severity == lint::Severity::Deny)
     }
 
     /// The findings that stop apply (rows that would be lost or rejected).

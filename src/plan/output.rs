@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Plan, Step};
 use crate::change::{Change, TableChange, column_text, table_contents};
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Phase, Statement};
 
 /// A table change of `step`, old -> new.
 fn describe(step: &Step, c: &TableChange) -> String {
@@ -15,6 +15,30 @@ fn describe(step: &Step, c: &TableChange) -> String {
         Change::AlterTable { from, .. } => c.describe_from(from),
         _ => c.describe(),
     }
+}
+
+/// How the step's statements on existing tables run, one line per run of statements alike:
+/// `runs: ALGORITHM=INSTANT: catalog only, reads and writes allowed`.
+fn costs(step: &Step) -> Vec<String> {
+    let mut lines: Vec<(String, usize)> = Vec::new();
+    for s in step.statements.iter().filter(|s| s.table.is_some()) {
+        let when = match s.phase {
+            Phase::Main => "runs",
+            Phase::AfterCommit => "runs after the commit",
+        };
+        let line = format!("{when}: {}", s.cost());
+        match lines.last_mut() {
+            Some((last, n)) if *last == line => *n += 1,
+            _ => lines.push((line, 1)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(line, n)| match n {
+            1 => line,
+            n => format!("{line} ({n} statements)"),
+        })
+        .collect()
 }
 
 /// What a created table will hold, or a dropped one held, one line each with its marker.
@@ -54,16 +78,11 @@ impl Plan {
         for (i, step) in self.steps.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{} {}{}{}{}",
+                "{} {}{}{}",
                 step.change.marker(),
                 step.change.describe(),
-                if step.recreates_table {
+                if step.recreates_table() {
                     " (rebuilt)"
-                } else {
-                    ""
-                },
-                if step.after_commit {
-                    " (after commit, concurrently)"
                 } else {
                     ""
                 },
@@ -79,6 +98,9 @@ impl Plan {
             for c in step.change.table_changes() {
                 let _ = writeln!(out, "    {} {}", c.marker(), describe(step, c));
             }
+            for line in costs(step) {
+                let _ = writeln!(out, "    {line}");
+            }
             for f in self.findings.iter().filter(|f| f.check.step == i) {
                 if f.rows > 0 {
                     let _ = writeln!(out, "    ! {}", f.describe());
@@ -88,6 +110,9 @@ impl Plan {
                     let _ = writeln!(out, "    checked, none found: {}", f.check.describe());
                 }
             }
+        }
+        for l in &self.lints {
+            let _ = writeln!(out, "lint: {}", l.text());
         }
         let n = self.steps.len();
         let destructive = self.destructive().count();
@@ -104,12 +129,21 @@ impl Plan {
                 if blocked == 1 { "" } else { "s" }
             );
         }
+        let denied = self.denied_lints().count();
+        if denied > 0 {
+            let _ = write!(
+                out,
+                "; apply will refuse: {denied} lint{} denied by the environment",
+                if denied == 1 { "" } else { "s" }
+            );
+        }
         out.push_str(".\n");
         out
     }
 
     /// A script the database's own client runs as-is: every statement, each ending with `;`
-    /// and a newline, under a comment naming its change, inside the dialect's wrapper.
+    /// and a newline, under a comment naming its change, inside the dialect's wrapper; the
+    /// statements that run after the commit follow the wrapper's end, as apply runs them.
     pub fn sql(&self) -> String {
         let mut out = String::new();
         if self.statements().next().is_none() {
@@ -119,18 +153,35 @@ impl Plan {
         for statement in &before {
             let _ = writeln!(out, "{statement};");
         }
-        let mut committed = false;
-        for step in self.steps.iter().filter(|s| !s.statements.is_empty()) {
-            if step.after_commit && !committed {
-                committed = true;
-                for statement in &after {
-                    let _ = writeln!(out, "{statement};");
-                }
-                out.push_str("-- after the commit: CREATE INDEX CONCURRENTLY cannot run inside a transaction\n");
+        self.phase_sql(Phase::Main, &mut out);
+        for statement in &after {
+            let _ = writeln!(out, "{statement};");
+        }
+        if self
+            .statements()
+            .any(|(_, s)| s.phase == Phase::AfterCommit)
+        {
+            out.push_str("-- after the commit, one at a time: these cannot run inside a transaction, or would hold its locks\n");
+            self.phase_sql(Phase::AfterCommit, &mut out);
+        }
+        out
+    }
+
+    /// The statements of `phase`, each step's under a comment naming its change.
+    pub(crate) fn phase_sql(&self, phase: Phase, out: &mut String) {
+        for (i, step) in self.steps.iter().enumerate() {
+            let mine: Vec<&Statement> = step
+                .statements
+                .iter()
+                .filter(|s| s.phase == phase)
+                .collect();
+            if mine.is_empty() {
+                continue;
             }
             let _ = writeln!(
                 out,
-                "-- {} {}{}",
+                "-- {}. {} {}{}",
+                i + 1,
                 step.change.marker(),
                 step.change.describe(),
                 if step.destructive {
@@ -139,16 +190,10 @@ impl Plan {
                     ""
                 }
             );
-            for statement in &step.statements {
-                let _ = writeln!(out, "{statement};");
+            for statement in mine {
+                let _ = writeln!(out, "{};", statement.sql);
             }
         }
-        if !committed {
-            for statement in &after {
-                let _ = writeln!(out, "{statement};");
-            }
-        }
-        out
     }
 
     /// One JSON object (docs/reference.md, "The JSON plan"): the format version, the
@@ -172,6 +217,7 @@ impl Plan {
             changes: Vec<JsonChange<'a>>,
             statements: Vec<JsonStatement<'a>>,
             findings: Vec<JsonFinding>,
+            lints: &'a [super::lint::Lint],
             dependencies: Vec<super::Dependency>,
             unmanaged: &'a [String],
             notes: &'a [String],
@@ -198,7 +244,7 @@ impl Plan {
             after_commit: bool,
             #[serde(skip_serializing_if = "Vec::is_empty")]
             changes: Vec<JsonTableChange>,
-            sql: &'a [String],
+            sql: Vec<&'a str>,
         }
         #[derive(Serialize)]
         struct JsonTableChange {
@@ -216,6 +262,17 @@ impl Plan {
             sql: &'a str,
             destructive: bool,
             rebuilt: bool,
+            phase: Phase,
+            transactional: bool,
+            lock: &'a crate::dialect::Lock,
+            rewrites: crate::dialect::Rewrite,
+            scans: bool,
+            /// What the text plan says of it (`ALGORITHM=INSTANT: catalog only, ...`).
+            cost: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            table: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            estimate: Option<crate::dialect::Estimate>,
         }
         #[derive(Serialize)]
         struct JsonFinding {
@@ -249,30 +306,38 @@ impl Plan {
                 description: s.change.describe(),
                 destructive: s.destructive,
                 destructive_parts: &s.destructive_parts,
-                rebuilt: s.recreates_table,
+                rebuilt: s.recreates_table(),
                 contents: contents(s)
                     .into_iter()
                     .map(|l| l.get(2..).unwrap_or("").to_string())
                     .collect(),
-                after_commit: s.after_commit,
+                after_commit: s.statements.iter().any(|q| q.phase == Phase::AfterCommit),
                 changes: s
                     .change
                     .table_changes()
                     .iter()
                     .map(|c| table_change(s, c))
                     .collect(),
-                sql: &s.statements,
+                sql: s.statements.iter().map(|q| q.sql.as_str()).collect(),
             }
         }
         let statements: Vec<JsonStatement> = self
             .statements()
             .enumerate()
-            .map(|(n, (step, sql))| JsonStatement {
+            .map(|(n, (step, s))| JsonStatement {
                 index: n + 1,
                 change: step,
-                sql,
+                sql: &s.sql,
                 destructive: self.steps[step].destructive,
-                rebuilt: self.steps[step].recreates_table,
+                rebuilt: self.steps[step].recreates_table(),
+                phase: s.phase,
+                transactional: s.transactional,
+                lock: &s.lock,
+                rewrites: s.rewrites,
+                scans: s.scans,
+                cost: s.cost(),
+                table: s.table.as_deref(),
+                estimate: s.estimate,
             })
             .collect();
         let json = Json {
@@ -303,6 +368,7 @@ impl Plan {
                     sample: f.sample.clone(),
                 })
                 .collect(),
+            lints: &self.lints,
             dependencies: self.dependencies(),
             unmanaged: &self.unmanaged,
             notes: &self.notes,

@@ -150,7 +150,7 @@ impl SavedPlan {
             .statements
             .iter()
             .map(|s| s.sql.as_str())
-            .eq(plan.statements().map(|(_, s)| s));
+            .eq(plan.statements().map(|(_, s)| s.sql.as_str()));
         if !same {
             return Err(Error::SavedPlanDiffers {
                 saved: self.statements.len(),
@@ -181,7 +181,9 @@ mod tests {
     use super::*;
 
     fn schema(source: &str) -> Schema {
-        crate::project::schema_from_source(source, &[crate::dialect::Dialect::Sqlite]).unwrap()
+        let (schema, problems) = crate::parse::parse(source);
+        assert!(problems.is_empty(), "{problems:?}");
+        schema
     }
 
     #[test]

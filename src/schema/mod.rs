@@ -334,6 +334,9 @@ pub struct ForeignKey {
     /// MySQL, live: the server made an index of the key's name for it, which the key owns
     /// (it is not listed among the table's indexes, and goes when the key goes).
     pub implicit_index: bool,
+    /// False for a live key added `NOT VALID` whose rows were never validated (PostgreSQL,
+    /// after a `VALIDATE CONSTRAINT` that failed): it matches no desired key.
+    pub validated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,6 +346,9 @@ pub struct Check {
     /// False for a live check the database keeps without a name (SQLite's bare `CHECK`): it
     /// is matched by its expression, and `name` is a generated stand-in.
     pub named: bool,
+    /// False for a live check added `NOT VALID` whose rows were never validated
+    /// (PostgreSQL): it matches no desired check.
+    pub validated: bool,
     pub span: Span,
 }
 

@@ -245,6 +245,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
             ))
             .to_string(),
             named: true,
+            validated: true,
             span: (0..0).into(),
         });
     }
@@ -369,6 +370,7 @@ fn read_foreign_keys(
             references_span: (0..0).into(),
             generated_name: false,
             implicit_index: false,
+            validated: true,
         });
     }
     for table in &mut schema.tables {

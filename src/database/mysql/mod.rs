@@ -7,6 +7,7 @@
 mod inspect;
 mod scratch;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -15,9 +16,9 @@ use sqlx::{AssertSqlSafe, Connection as _, Executor};
 
 use super::Intent;
 use super::connection::Connection;
-use crate::dialect::SqlDialect;
 use crate::dialect::mysql::version::Server;
 use crate::dialect::mysql::{DatabaseDefaults, Mysql};
+use crate::dialect::{Estimate, SqlDialect};
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;
 
@@ -80,6 +81,9 @@ pub struct MysqlDb {
     /// Whether this is a scratch in a database it did not create: closing it empties the
     /// database instead of dropping it.
     borrowed: bool,
+    /// The URL it connected with, for a tool that connects on its own
+    /// ([`Connection::hand_off`]).
+    url: crate::redact::SecretUrl,
 }
 
 impl MysqlDb {
@@ -162,6 +166,7 @@ impl MysqlDb {
             create,
             scratch_url: None,
             borrowed: false,
+            url: crate::redact::SecretUrl::new(url.to_string()),
         };
         if db.conn.is_some() {
             db.start_session(url).await?;
@@ -237,6 +242,157 @@ impl MysqlDb {
         self.conn.as_mut().ok_or_else(|| Error::NoDatabase {
             path: self.shown.clone(),
         })
+    }
+}
+
+/// Each table's row and byte estimates (InnoDB's statistics; MySQL 8 caches them for
+/// `information_schema_stats_expiry` seconds).
+const ESTIMATES: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_ROWS AS SIGNED), \
+    CAST(DATA_LENGTH + INDEX_LENGTH AS SIGNED) FROM information_schema.TABLES \
+    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'";
+
+/// How a tool connects to the server on its own.
+struct OnlineClient {
+    user: String,
+    password: String,
+    host: String,
+    port: u16,
+}
+
+/// `%40` as `@`: a URL's password as the server knows it.
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("p={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Running `pt-online-schema-change` for one `ALTER TABLE`.
+mod online_tool {
+    use std::io::{BufRead, Write};
+    use std::process::{Command, Stdio};
+
+    use super::OnlineClient;
+
+    /// Runs `tool` to carry out `alter` on `database`.`table`, the credentials in an
+    /// options file only this user can read (never on the command line, where `ps` shows
+    /// them), removed afterwards; each line it prints goes to `report`. The error is the
+    /// tool's last lines.
+    pub fn run(
+        tool: &str,
+        client: &OnlineClient,
+        database: &str,
+        table: &str,
+        alter: &str,
+        report: &mut dyn FnMut(&str),
+    ) -> Result<(), String> {
+        let file = options_file(client)
+            .map_err(|e| format!("cannot write the options file for `{tool}`: {e}"))?;
+        let dsn = format!(
+            "F={},D={},t={}",
+            file.path.display(),
+            dsn_value(database),
+            dsn_value(table)
+        );
+        let child = Command::new(tool)
+            .args([
+                "--alter",
+                alter,
+                "--execute",
+                "--recursion-method",
+                "none",
+                "--alter-foreign-keys-method",
+                "auto",
+                "--progress",
+                "time,5",
+                &dsn,
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = child.map_err(|e| {
+            format!("cannot run `{tool}`: {e}; install it (Debian: `apt-get install percona-toolkit`) or remove `online-schema-change` from the environment file")
+        })?;
+        let (lines, received) = std::sync::mpsc::channel::<String>();
+        let mut readers = Vec::new();
+        let streams: [Box<dyn std::io::Read + Send>; 2] = [
+            Box::new(child.stdout.take().expect("piped")),
+            Box::new(child.stderr.take().expect("piped")),
+        ];
+        for stream in streams {
+            let lines = lines.clone();
+            readers.push(std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stream)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    let _ = lines.send(line);
+                }
+            }));
+        }
+        drop(lines);
+        let mut tail: Vec<String> = Vec::new();
+        for line in received {
+            report(&line);
+            tail.push(line);
+            if tail.len() > 8 {
+                tail.remove(0);
+            }
+        }
+        for reader in readers {
+            let _ = reader.join();
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("`{tool}` did not finish: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{tool}` failed ({status}):\n{}", tail.join("\n")))
+        }
+    }
+
+    /// A DSN value with its commas and equals signs escaped, as the tool reads them.
+    fn dsn_value(s: &str) -> String {
+        s.replace('\\', "\\\\")
+            .replace(',', "\\,")
+            .replace('=', "\\=")
+    }
+
+    /// A `[client]` options file in the temporary folder, readable by this user only, that
+    /// is removed when dropped.
+    struct OptionsFile {
+        path: std::path::PathBuf,
+    }
+
+    impl Drop for OptionsFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
+    fn options_file(client: &OnlineClient) -> std::io::Result<OptionsFile> {
+        use std::os::unix::fs::OpenOptionsExt;
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("reconcile-{}-{n}.cnf", std::process::id()));
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        let file = OptionsFile { path };
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        writeln!(
+            f,
+            "[client]\nuser={}\npassword={}\nhost={}\nport={}",
+            quote(&client.user),
+            quote(&client.password),
+            quote(&client.host),
+            client.port
+        )?;
+        Ok(file)
     }
 }
 
@@ -439,7 +595,7 @@ impl Connection for MysqlDb {
             .map(|_| ())
             .map_err(|e| {
                 if number(&e) == Some(LOCK_WAIT_TIMEOUT) {
-                    DriverError::new(
+                    DriverError::lock_timeout(
                         format!(
                             "{e}: another session holds a lock on the table (an open transaction of the application), and the statement waited `statement-lock-timeout` ({wait} s) for it rather than block the table's readers; run again when it is quieter, or raise `statement-lock-timeout` in the environment file"
                         ),
@@ -451,6 +607,37 @@ impl Connection for MysqlDb {
             })
     }
 
+    async fn hand_off(
+        &mut self,
+        tool: &str,
+        sql: &str,
+        report: &mut dyn FnMut(&str),
+    ) -> Result<(), DriverError> {
+        let url = self.url.expose().to_string();
+        let Some((table, alter)) = crate::dialect::mysql::online::split_alter(sql) else {
+            return Err(DriverError::new(
+                format!("`{sql}` is not an ALTER TABLE `{tool}` can carry out"),
+                &url,
+            ));
+        };
+        let password = url::Url::parse(&url)
+            .ok()
+            .and_then(|u| {
+                u.password()
+                    .map(percent_decode)
+                    .or(query_password(&url).ok().flatten())
+            })
+            .unwrap_or_default();
+        let client = OnlineClient {
+            user: self.options.get_username().to_string(),
+            password,
+            host: self.options.get_host().to_string(),
+            port: self.options.get_port(),
+        };
+        online_tool::run(tool, &client, &self.database, &table, &alter, report)
+            .map_err(|message| DriverError::new(message, &url))
+    }
+
     async fn count(&mut self, sql: &str) -> Result<i64, Error> {
         let conn = self.conn()?;
         sqlx::query_scalar(AssertSqlSafe(sql.to_string()))
@@ -460,6 +647,28 @@ impl Connection for MysqlDb {
                 what: format!("cannot count rows with `{sql}`"),
                 source: DriverError::new(e, ""),
             })
+    }
+
+    async fn estimates(&mut self, tables: &[&str]) -> Result<HashMap<String, Estimate>, Error> {
+        let conn = self.conn()?;
+        let rows: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(ESTIMATES)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| Error::Database {
+                what: "cannot read the tables' sizes from information_schema.TABLES".into(),
+                source: DriverError::new(e, ""),
+            })?;
+        Ok(rows
+            .into_iter()
+            .filter(|(name, ..)| tables.contains(&name.as_str()))
+            .map(|(name, rows, bytes)| {
+                let estimate = Estimate {
+                    rows: rows.and_then(|r| u64::try_from(r).ok()),
+                    bytes: bytes.and_then(|b| u64::try_from(b).ok()),
+                };
+                (name, estimate)
+            })
+            .collect())
     }
 
     async fn text(&mut self, sql: &str) -> Result<Option<String>, Error> {

@@ -159,6 +159,7 @@ impl MysqlDb {
             create: false,
             scratch_url: None,
             borrowed,
+            url: crate::redact::SecretUrl::new(url.to_string()),
         };
         if let Err(e) = db.start_session(url).await {
             db.close().await;

@@ -264,7 +264,8 @@ fn read_constraints(
     constraints: Vec<ConstraintRow>,
 ) {
     for row in constraints {
-        let (table, name, kind, columns, target, _schema, ref_columns, upd, del, def, ..) = row;
+        let (table, name, kind, columns, target, _schema, ref_columns, upd, del, def, _, validated) =
+            row;
         let Some(&t) = position.get(&table) else {
             continue;
         };
@@ -297,6 +298,7 @@ fn read_constraints(
                     references_span: (0..0).into(),
                     generated_name: false,
                     implicit_index: false,
+                    validated,
                 });
             }
             "c" => {
@@ -309,6 +311,7 @@ fn read_constraints(
                     name,
                     expr: normalize::read_expr(expr),
                     named: true,
+                    validated,
                     span: (0..0).into(),
                 });
             }

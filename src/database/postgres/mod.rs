@@ -8,6 +8,7 @@
 mod inspect;
 mod scratch;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,8 +18,8 @@ use sqlx::{AssertSqlSafe, Connection as _, Executor};
 use super::Intent;
 use super::connection::Connection;
 use crate::dialect::Lossy;
-use crate::dialect::SqlDialect;
 use crate::dialect::postgres::{Postgres, values};
+use crate::dialect::{Estimate, SqlDialect};
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;
 
@@ -195,7 +196,7 @@ impl PgDb {
     /// The driver's error, with what a lock timeout means spelled out.
     fn driver_error(&self, e: sqlx::Error) -> DriverError {
         if code(&e) == Some(LOCK_NOT_AVAILABLE) {
-            DriverError::new(
+            DriverError::lock_timeout(
                 format!(
                     "{e}: another session holds a lock on the table, and reconcile waited `statement-lock-timeout` ({} ms) for it; the table is busy: run again when it is quieter, or raise `statement-lock-timeout` in the environment file",
                     self.statement_lock_timeout.as_millis()
@@ -412,6 +413,29 @@ impl Connection for PgDb {
         })
     }
 
+    async fn estimates(&mut self, tables: &[&str]) -> Result<HashMap<String, Estimate>, Error> {
+        let conn = self.conn()?;
+        let rows: Vec<(String, f64, i64)> = sqlx::query_as(ESTIMATES)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| Error::Database {
+            what: "cannot read the tables' sizes from pg_class".into(),
+            source: DriverError::new(e, ""),
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter(|(name, ..)| tables.contains(&name.as_str()))
+            .map(|(name, rows, bytes)| {
+                // `reltuples` is -1 until the table is first vacuumed or analyzed.
+                let estimate = Estimate {
+                    rows: (rows >= 0.0).then_some(rows as u64),
+                    bytes: u64::try_from(bytes).ok(),
+                };
+                (name, estimate)
+            })
+            .collect())
+    }
+
     async fn text(&mut self, sql: &str) -> Result<Option<String>, Error> {
         let conn = self.conn()?;
         let result = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql.to_string()))
@@ -493,6 +517,11 @@ impl PgDb {
         Ok((rows, (rows > 0).then_some(sample)))
     }
 }
+
+/// Each table's estimated rows (`reltuples`, as of the last vacuum or analyze) and its size
+/// with indexes and TOAST.
+const ESTIMATES: &str = "SELECT c.relname::text, c.reltuples::float8, pg_total_relation_size(c.oid) \
+    FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')";
 
 #[cfg(test)]
 mod tests {

@@ -143,6 +143,7 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
                 name,
                 expr,
                 named,
+                validated: true,
                 span: (0..0).into(),
             });
         }
@@ -249,6 +250,7 @@ fn read_foreign_keys(schema: &mut Schema, position: &HashMap<String, usize>, row
             references_span: (0..0).into(),
             generated_name: true,
             implicit_index: false,
+            validated: true,
         });
     }
     let primary_keys: HashMap<String, Vec<String>> = schema

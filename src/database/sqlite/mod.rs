@@ -8,6 +8,7 @@ mod create_sql;
 mod inspect;
 mod scratch;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,8 +17,8 @@ use sqlx::{AssertSqlSafe, Connection as _, Executor};
 
 use super::Intent;
 use super::connection::Connection;
-use crate::dialect::SqlDialect;
 use crate::dialect::sqlite::Sqlite;
+use crate::dialect::{Estimate, SqlDialect};
 use crate::error::{DriverError, Error};
 use crate::schema::Schema;
 use crate::target::SqliteFile;
@@ -361,6 +362,36 @@ impl Connection for SqliteDb {
                 what: format!("cannot count rows with `{sql}`"),
                 source: DriverError::new(e, ""),
             })
+    }
+
+    async fn estimates(&mut self, tables: &[&str]) -> Result<HashMap<String, Estimate>, Error> {
+        // A file on this machine: the rows are counted, the bytes read from `dbstat` where
+        // the library has it.
+        let mut out = HashMap::new();
+        for table in tables {
+            let quoted = self.dialect().quote(table);
+            let conn = self.conn()?;
+            let rows: Result<i64, _> =
+                sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {quoted}")))
+                    .fetch_one(&mut *conn)
+                    .await;
+            let Ok(rows) = rows else {
+                continue;
+            };
+            let bytes: Option<i64> =
+                sqlx::query_scalar("SELECT sum(pgsize) FROM dbstat WHERE name = ?1")
+                    .bind(*table)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .ok()
+                    .flatten();
+            let estimate = Estimate {
+                rows: u64::try_from(rows).ok(),
+                bytes: bytes.and_then(|b| u64::try_from(b).ok()),
+            };
+            out.insert(table.to_string(), estimate);
+        }
+        Ok(out)
     }
 
     async fn text(&mut self, sql: &str) -> Result<Option<String>, Error> {

@@ -6,6 +6,7 @@
 pub mod charset;
 pub mod expression;
 pub mod normalize;
+pub mod online;
 pub mod rules;
 mod sizes;
 mod values;
@@ -14,10 +15,11 @@ pub mod version;
 use std::collections::HashMap;
 
 use super::sql::{self, clauses, quote_string};
-use super::{DataEffect, Dialect, SqlDialect};
+use super::{DataEffect, Dialect, Lock, SqlDialect, Statement};
 use crate::change::{Change, TableChange};
 use crate::error::Problem;
 use crate::schema::{Column, DefaultValue, ForeignKey, Schema, Table, Type};
+use online::Action;
 use version::Server;
 
 /// The MySQL family, as one server of it.
@@ -106,11 +108,7 @@ impl SqlDialect for Mysql {
 
     fn default_sql(&self, default: &DefaultValue, ty: &Type) -> String {
         let literal = sql::default_literal(default, true, ("1", "0"));
-        // MySQL 8 accepts a literal default on TEXT, BLOB and JSON only as an expression.
-        let needs_expression = matches!(
-            ty,
-            Type::Text | Type::Json | Type::Bytes | Type::String { length: None }
-        ) || matches!(ty, Type::Raw(r) if r.contains("TEXT") || r.contains("BLOB"));
+        let needs_expression = default_is_expression(ty);
         match default {
             DefaultValue::String(_) | DefaultValue::Number(_) | DefaultValue::Bool(_)
                 if needs_expression =>
@@ -179,29 +177,46 @@ impl SqlDialect for Mysql {
         Some(format!("CAST({expr} AS {target})"))
     }
 
-    fn render(&self, change: &Change) -> Vec<String> {
+    fn statements(&self, change: &Change) -> Vec<Statement> {
         let q = |s: &str| self.quote(s);
+        // What changes only the catalog takes the table's metadata lock for a moment.
+        let catalog = |sql: String, table: Option<&str>| {
+            Statement::new(sql, table, Lock::all("metadata lock"))
+        };
+        let no_table = Table::default();
         match change {
             Change::CreateTable { table } => {
                 let body = sql::table_elements(self, table, false);
-                vec![sql::create_table(
-                    self,
-                    &table.name,
-                    &body,
-                    &self.table_options(table),
+                vec![catalog(
+                    sql::create_table(self, &table.name, &body, &self.table_options(table)),
+                    None,
                 )]
             }
-            Change::DropTable { table } => vec![format!("DROP TABLE {}", q(&table.name))],
-            Change::RenameTable { from, to } => {
-                vec![format!("RENAME TABLE {} TO {}", q(from), q(to))]
-            }
-            Change::AlterTable { to, changes, .. } => self.alter_table(&to.name, changes),
-            Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
+            Change::DropTable { table } => vec![catalog(
+                format!("DROP TABLE {}", q(&table.name)),
+                Some(&table.name),
+            )],
+            Change::RenameTable { from, to } => vec![catalog(
+                format!("RENAME TABLE {} TO {}", q(from), q(to)),
+                Some(from),
+            )],
+            Change::AlterTable {
+                from, to, changes, ..
+            } => self.alter_table(from, &to.name, changes),
+            // An index of a table the plan creates.
+            Change::CreateIndex { table, index } => vec![
+                Statement::new(
+                    sql::create_index(self, table, index),
+                    None,
+                    Lock::none("ALGORITHM=INPLACE, LOCK=NONE"),
+                )
+                .scans(true),
+            ],
             Change::AddForeignKey { table, fk } => {
-                self.alter_table(table, &[TableChange::AddForeignKey(fk.clone())])
+                self.alter_table(&no_table, table, &[TableChange::AddForeignKey(fk.clone())])
             }
             Change::DropForeignKey { table, fk } => {
-                self.alter_table(table, &[TableChange::DropForeignKey(fk.clone())])
+                self.alter_table(&no_table, table, &[TableChange::DropForeignKey(fk.clone())])
             }
         }
     }
@@ -215,6 +230,10 @@ impl SqlDialect for Mysql {
     }
 
     fn foreign_keys_pin_column_types(&self) -> bool {
+        true
+    }
+
+    fn indexes_foreign_keys(&self) -> bool {
         true
     }
 
@@ -233,13 +252,19 @@ impl SqlDialect for Mysql {
 }
 
 impl Mysql {
-    /// The statements that carry out `changes` to `table`: one `ALTER TABLE` that folds
-    /// them all (one table copy), after the `UPDATE`s that fill NULLs (and before those,
-    /// the checks that go, which the filling default may break). A foreign key dropped
-    /// and added again under the same name goes in an `ALTER TABLE` of its own first, since
-    /// the server checks names before it drops.
-    fn alter_table(&self, table: &str, changes: &[TableChange]) -> Vec<String> {
+    /// The statements that carry out `changes` to `from` (the live table; `table` is its
+    /// desired name): `ALTER TABLE`s that fold the actions, each naming its algorithm (see
+    /// [`online`]), after the `UPDATE`s that fill NULLs (and before those, the checks that
+    /// go, which the filling default may break). A foreign key dropped and added again under
+    /// the same name goes in an `ALTER TABLE` of its own first, since the server checks names
+    /// before it drops.
+    fn alter_table(&self, from: &Table, table: &str, changes: &[TableChange]) -> Vec<Statement> {
         let q = |s: &str| self.quote(s);
+        let live = if from.name.is_empty() {
+            table
+        } else {
+            &from.name
+        };
         let mut before = Vec::new();
         let mut first = Vec::new();
         let mut actions = Vec::new();
@@ -270,37 +295,53 @@ impl Mysql {
             matches!(c, TableChange::AlterColumn { to, fill_nulls: true, .. } if to.default.is_some())
         });
         let mut dropped_checks = Vec::new();
+        let t = Table::default();
         for change in changes {
             match change {
-                TableChange::DropCheck(_) if fills => dropped_checks.extend(self.actions(change)),
+                TableChange::DropCheck(_) if fills => {
+                    dropped_checks.extend(self.actions(from, change))
+                }
                 TableChange::RenameColumn { to, .. } if changed_names.contains(&to.as_str()) => {}
                 TableChange::AlterColumn {
-                    from,
+                    from: old,
                     to,
                     fill_nulls,
                 } => {
                     if let (true, Some(d)) = (fill_nulls, &to.default) {
-                        let mut live = to.clone();
-                        live.name = from.name.clone();
+                        let mut filling = to.clone();
+                        filling.name = old.name.clone();
                         // The default must fit the column it fills: a new type first,
                         // still nullable, then the NULLs, then the whole definition.
-                        if from.ty != to.ty {
-                            live.nullable = true;
-                            before.push(format!(
-                                "ALTER TABLE {} MODIFY COLUMN {}",
-                                q(table),
-                                self.column_sql(&Table::default(), &live)
+                        if old.ty != to.ty {
+                            filling.nullable = true;
+                            let retype = TableChange::AlterColumn {
+                                from: old.clone(),
+                                to: filling.clone(),
+                                fill_nulls: false,
+                            };
+                            let sql = format!("MODIFY COLUMN {}", self.column_sql(&t, &filling));
+                            before.extend(online::alter(
+                                &q(table),
+                                live,
+                                vec![online::action(&self.server, from, &retype, sql)],
                             ));
                         }
-                        before.push(sql::fill_nulls(self, table, &live, d));
+                        before.push(
+                            Statement::new(
+                                sql::fill_nulls(self, table, &filling, d),
+                                Some(live),
+                                Lock::none("row locks"),
+                            )
+                            .scans(true),
+                        );
                     }
-                    let t = Table::default();
-                    actions.push(match renamed(&to.name) {
+                    let sql = match renamed(&to.name) {
                         Some(old) => {
                             format!("CHANGE COLUMN {} {}", q(&old), self.column_sql(&t, to))
                         }
                         None => format!("MODIFY COLUMN {}", self.column_sql(&t, to)),
-                    });
+                    };
+                    actions.push(online::action(&self.server, from, change, sql));
                 }
                 // Added again over the same columns, the key keeps its index.
                 TableChange::DropForeignKey(fk) if added.contains(&fk.name.as_str()) => {
@@ -312,37 +353,36 @@ impl Mysql {
                         implicit_index: fk.implicit_index && !same_columns,
                         ..fk.clone()
                     };
-                    first.extend(self.actions(&TableChange::DropForeignKey(kept)));
+                    first.extend(self.actions(from, &TableChange::DropForeignKey(kept)));
                 }
-                TableChange::RenameForeignKey { from, .. }
-                    if added.contains(&from.name.as_str()) =>
+                TableChange::RenameForeignKey { from: old, to }
+                    if added.contains(&old.name.as_str()) =>
                 {
-                    first.extend(self.actions(&TableChange::DropForeignKey(from.clone())));
-                    if let TableChange::RenameForeignKey { to, .. } = change {
-                        actions.extend(self.actions(&TableChange::AddForeignKey(to.clone())));
-                    }
+                    first.extend(self.actions(from, &TableChange::DropForeignKey(old.clone())));
+                    actions.extend(self.actions(from, &TableChange::AddForeignKey(to.clone())));
                 }
-                _ => actions.extend(self.actions(change)),
+                _ => actions.extend(self.actions(from, change)),
             }
         }
-        let alter =
-            |actions: Vec<String>| format!("ALTER TABLE {} {}", q(table), actions.join(", "));
-        let mut out = Vec::new();
-        if !dropped_checks.is_empty() {
-            out.push(alter(dropped_checks));
-        }
+        let alter = |actions: Vec<Action>| online::alter(&q(table), live, actions);
+        let mut out = alter(dropped_checks);
         out.extend(before);
-        if !first.is_empty() {
-            out.push(alter(first));
-        }
-        if !actions.is_empty() {
-            out.push(alter(actions));
-        }
+        out.extend(alter(first));
+        out.extend(alter(actions));
         out
     }
 
-    /// The `ALTER TABLE` actions of one change (for [`Mysql::alter_table`]).
-    fn actions(&self, change: &TableChange) -> Vec<String> {
+    /// The `ALTER TABLE` actions of one change to `live` (for [`Mysql::alter_table`]), each
+    /// with how the server carries it out.
+    fn actions(&self, live: &Table, change: &TableChange) -> Vec<Action> {
+        self.action_sql(change)
+            .into_iter()
+            .map(|sql| online::action(&self.server, live, change, sql))
+            .collect()
+    }
+
+    /// The SQL of the `ALTER TABLE` actions of one change.
+    fn action_sql(&self, change: &TableChange) -> Vec<String> {
         let q = |s: &str| self.quote(s);
         let t = Table::default();
         match change {
@@ -377,14 +417,14 @@ impl Mysql {
                 vec![format!("RENAME INDEX {} TO {}", q(&from.name), q(&to.name))]
             }
             TableChange::RenameIndex { from, to } => {
-                let mut out = self.actions(&TableChange::DropIndex(from.clone()));
-                out.extend(self.actions(&TableChange::CreateIndex(to.clone())));
+                let mut out = self.action_sql(&TableChange::DropIndex(from.clone()));
+                out.extend(self.action_sql(&TableChange::CreateIndex(to.clone())));
                 out
             }
             // A foreign key cannot be renamed on MySQL: drop it and add it again.
             TableChange::RenameForeignKey { from, to } => {
-                let mut out = self.actions(&TableChange::DropForeignKey(from.clone()));
-                out.extend(self.actions(&TableChange::AddForeignKey(to.clone())));
+                let mut out = self.action_sql(&TableChange::DropForeignKey(from.clone()));
+                out.extend(self.action_sql(&TableChange::AddForeignKey(to.clone())));
                 out
             }
             TableChange::AddForeignKey(fk) => {
@@ -427,6 +467,15 @@ impl Mysql {
         }
         s
     }
+}
+
+/// Whether MySQL 8 takes a literal default on a column of type `ty` only as an expression,
+/// in parentheses (TEXT, BLOB and JSON).
+fn default_is_expression(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Text | Type::Json | Type::Bytes | Type::String { length: None }
+    ) || matches!(ty, Type::Raw(r) if r.contains("TEXT") || r.contains("BLOB"))
 }
 
 /// Whether MySQL 8.0+ takes an SQL default without parentheses.

@@ -57,6 +57,18 @@ impl Server {
         self.at_least(Flavor::Mariadb, (10, 5, 2)) || self.at_least(Flavor::Mysql, (5, 7, 0))
     }
 
+    /// `DROP COLUMN` with `ALGORITHM=INSTANT` (MariaDB 10.4, MySQL 8.0.29), for a column in
+    /// no index.
+    pub fn instant_drop_column(&self) -> bool {
+        self.at_least(Flavor::Mariadb, (10, 4, 0)) || self.at_least(Flavor::Mysql, (8, 0, 29))
+    }
+
+    /// `RENAME COLUMN` with `ALGORITHM=INSTANT` (MariaDB 10.5.2, where `RENAME COLUMN`
+    /// came; MySQL 8.0.28).
+    pub fn instant_rename_column(&self) -> bool {
+        self.at_least(Flavor::Mariadb, (10, 5, 2)) || self.at_least(Flavor::Mysql, (8, 0, 28))
+    }
+
     /// CHECK constraints are enforced rather than parsed and ignored (MariaDB 10.2.1,
     /// MySQL 8.0.16).
     pub fn checks_enforced(&self) -> bool {

@@ -5,9 +5,9 @@ pub mod normalize;
 pub mod values;
 
 use super::sql::{self, clauses, quote_string};
-use super::{DataEffect, Dialect, SqlDialect};
+use super::{DataEffect, Dialect, Lock, Phase, Rewrite, SqlDialect, Statement};
 use crate::change::{Change, TableChange};
-use crate::schema::{Column, DefaultValue, Table, Type};
+use crate::schema::{Column, DefaultValue, IndexKind, Table, Type};
 
 /// PostgreSQL 12 or later.
 pub struct Postgres {
@@ -86,7 +86,7 @@ impl SqlDialect for Postgres {
         s
     }
 
-    fn render(&self, change: &Change) -> Vec<String> {
+    fn statements(&self, change: &Change) -> Vec<Statement> {
         let q = |s: &str| self.quote(s);
         match change {
             Change::CreateTable { table } => {
@@ -104,12 +104,20 @@ impl SqlDialect for Postgres {
                         .iter()
                         .filter_map(|c| self.column_comment(&table.name, c)),
                 );
-                out
+                out.into_iter()
+                    .map(|sql| self.on(sql, None, ACCESS_EXCLUSIVE))
+                    .collect()
             }
-            Change::DropTable { table } => vec![format!("DROP TABLE {}", q(&table.name))],
-            Change::RenameTable { from, to } => {
-                vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
-            }
+            Change::DropTable { table } => vec![self.on(
+                format!("DROP TABLE {}", q(&table.name)),
+                Some(&table.name),
+                ACCESS_EXCLUSIVE,
+            )],
+            Change::RenameTable { from, to } => vec![self.on(
+                format!("ALTER TABLE {} RENAME TO {}", q(from), q(to)),
+                Some(from),
+                ACCESS_EXCLUSIVE,
+            )],
             Change::AlterTable {
                 from, to, changes, ..
             } => {
@@ -119,16 +127,30 @@ impl SqlDialect for Postgres {
                     .collect();
                 multi_action(&format!("ALTER TABLE {} ", q(&to.name)), statements)
             }
-            Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
-            Change::AddForeignKey { table, fk } => vec![format!(
-                "ALTER TABLE {} ADD {}",
-                q(table),
-                clauses::foreign_key(self, fk)
-            )],
-            Change::DropForeignKey { table, fk } => vec![format!(
-                "ALTER TABLE {} DROP CONSTRAINT {}",
-                q(table),
-                q(&fk.name)
+            // An index of a table the plan creates.
+            Change::CreateIndex { table, index } => {
+                vec![
+                    self.on(sql::create_index(self, table, index), None, SHARE)
+                        .scans(true),
+                ]
+            }
+            // A key between tables the plan creates (a cycle), or moved out of one.
+            Change::AddForeignKey { table, fk } => vec![
+                self.on(
+                    format!(
+                        "ALTER TABLE {} ADD {}",
+                        q(table),
+                        clauses::foreign_key(self, fk)
+                    ),
+                    Some(table),
+                    SHARE_ROW_EXCLUSIVE,
+                )
+                .scans(true),
+            ],
+            Change::DropForeignKey { table, fk } => vec![self.on(
+                format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(&fk.name)),
+                Some(table),
+                SHARE_ROW_EXCLUSIVE,
             )],
         }
     }
@@ -154,56 +176,90 @@ impl SqlDialect for Postgres {
         normalize::comparable_expr(sql)
     }
 
-    fn builds_indexes_after_commit(&self) -> bool {
-        self.concurrent_indexes
-    }
-
-    /// <https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY>
-    fn render_after_commit(&self, change: &Change) -> Vec<String> {
-        match change {
-            Change::CreateIndex { table, index } => {
-                vec![sql::create_index(self, table, index).replacen(
-                    "INDEX",
-                    "INDEX CONCURRENTLY",
-                    1,
-                )]
-            }
-            other => self.render(other),
-        }
-    }
-
     /// <https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-NUMERIC-DECIMAL>
     fn decimal_limits(&self) -> Option<(u32, u32)> {
         Some((1000, 1000))
     }
 }
 
+/// The locks PostgreSQL's statements take
+/// (<https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES>).
+const ACCESS_EXCLUSIVE: Lock = Lock::all("ACCESS EXCLUSIVE");
+const SHARE: Lock = Lock::writes("SHARE");
+const SHARE_ROW_EXCLUSIVE: Lock = Lock::writes("SHARE ROW EXCLUSIVE");
+const SHARE_UPDATE_EXCLUSIVE: Lock = Lock::none("SHARE UPDATE EXCLUSIVE");
+/// An `UPDATE`: the rows it changes wait for it, the others do not.
+const ROW_EXCLUSIVE: Lock = Lock::none("ROW EXCLUSIVE");
+const ACCESS_SHARE: Lock = Lock::none("ACCESS SHARE");
+
 impl Postgres {
+    /// `sql` on `table`, inside the plan's transaction, taking `lock`.
+    fn on(&self, sql: String, table: Option<&str>, lock: Lock) -> Statement {
+        Statement::new(sql, table, lock).transactional(true)
+    }
+
     /// The statements of one change to `table` (`from` is the table as it is live).
-    fn table_change(&self, from: &Table, table: &str, change: &TableChange) -> Vec<String> {
+    fn table_change(&self, from: &Table, table: &str, change: &TableChange) -> Vec<Statement> {
         let q = |s: &str| self.quote(s);
-        let alter = |action: String| format!("ALTER TABLE {} {action}", q(table));
+        let live = Some(from.name.as_str());
+        let alter = |action: String, lock: Lock| {
+            self.on(format!("ALTER TABLE {} {action}", q(table)), live, lock)
+        };
+        // A constraint over the rows: added `NOT VALID` (only new writes are checked, a
+        // brief lock), then validated after the commit under a lock that lets writes go on.
+        let validated = |constraint: String, name: &str, lock: Lock| {
+            vec![
+                alter(format!("ADD {constraint} NOT VALID"), lock),
+                self.on(
+                    format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", q(table), q(name)),
+                    live,
+                    SHARE_UPDATE_EXCLUSIVE,
+                )
+                .scans(true)
+                .after_commit(),
+            ]
+        };
         let t = Table {
             name: table.to_string(),
             ..Table::default()
         };
         match change {
             TableChange::AddColumn(column) => {
-                let mut out = vec![alter(format!("ADD COLUMN {}", self.column_sql(&t, column)))];
-                out.extend(self.column_comment(table, column));
+                // Values computed per row (an identity, a volatile default) are written into
+                // every row; a constant default is kept in the catalog (PostgreSQL 11+).
+                let rewrite = if column.auto_increment || volatile(column.default.as_ref()) {
+                    Rewrite::Table
+                } else {
+                    Rewrite::No
+                };
+                let mut out = vec![
+                    alter(
+                        format!("ADD COLUMN {}", self.column_sql(&t, column)),
+                        ACCESS_EXCLUSIVE,
+                    )
+                    .rewrites(rewrite),
+                ];
+                out.extend(
+                    self.column_comment(table, column)
+                        .map(|sql| self.on(sql, live, SHARE_UPDATE_EXCLUSIVE)),
+                );
                 out
             }
             TableChange::DropColumn(column) => {
-                vec![alter(format!("DROP COLUMN {}", q(&column.name)))]
+                vec![alter(
+                    format!("DROP COLUMN {}", q(&column.name)),
+                    ACCESS_EXCLUSIVE,
+                )]
             }
-            TableChange::RenameColumn { from, to } => {
-                vec![alter(format!("RENAME COLUMN {} TO {}", q(from), q(to)))]
-            }
+            TableChange::RenameColumn { from, to } => vec![alter(
+                format!("RENAME COLUMN {} TO {}", q(from), q(to)),
+                ACCESS_EXCLUSIVE,
+            )],
             TableChange::AlterColumn {
-                from,
+                from: old,
                 to,
                 fill_nulls,
-            } => self.alter_column(table, from, to, *fill_nulls),
+            } => self.alter_column(&from.name, table, old, to, *fill_nulls),
             TableChange::AlterPrimaryKey { from: old, to } => {
                 let mut out = Vec::new();
                 if !old.is_empty() {
@@ -211,57 +267,89 @@ impl Postgres {
                         .primary_key_name
                         .clone()
                         .unwrap_or_else(|| format!("{}_pkey", from.name));
-                    out.push(alter(format!("DROP CONSTRAINT {}", q(&name))));
+                    out.push(alter(
+                        format!("DROP CONSTRAINT {}", q(&name)),
+                        ACCESS_EXCLUSIVE,
+                    ));
                 }
                 if !to.is_empty() {
-                    out.push(alter(format!(
-                        "ADD PRIMARY KEY ({})",
-                        clauses::list(self, to)
-                    )));
+                    out.push(
+                        alter(
+                            format!("ADD PRIMARY KEY ({})", clauses::list(self, to)),
+                            ACCESS_EXCLUSIVE,
+                        )
+                        .scans(true),
+                    );
                 }
                 out
             }
-            TableChange::CreateIndex(index) => vec![sql::create_index(self, table, index)],
+            // <https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY>
+            TableChange::CreateIndex(index) if self.concurrent_indexes => vec![
+                self.on(
+                    sql::create_index(self, table, index).replacen(
+                        "INDEX",
+                        "INDEX CONCURRENTLY",
+                        1,
+                    ),
+                    live,
+                    SHARE_UPDATE_EXCLUSIVE,
+                )
+                .scans(true)
+                .after_commit(),
+            ],
+            TableChange::CreateIndex(index) => {
+                vec![
+                    self.on(sql::create_index(self, table, index), live, SHARE)
+                        .scans(true),
+                ]
+            }
             TableChange::DropIndex(index) => match index.kind {
-                crate::schema::IndexKind::Index | crate::schema::IndexKind::Invalid => {
-                    vec![format!("DROP INDEX {}", q(&index.name))]
-                }
-                crate::schema::IndexKind::UniqueConstraint { .. } => {
-                    vec![alter(format!("DROP CONSTRAINT {}", q(&index.name)))]
-                }
+                IndexKind::Index | IndexKind::Invalid => vec![self.on(
+                    format!("DROP INDEX {}", q(&index.name)),
+                    live,
+                    ACCESS_EXCLUSIVE,
+                )],
+                IndexKind::UniqueConstraint { .. } => vec![alter(
+                    format!("DROP CONSTRAINT {}", q(&index.name)),
+                    ACCESS_EXCLUSIVE,
+                )],
             },
-            TableChange::RenameIndex { from, to } => match from.kind {
-                crate::schema::IndexKind::Index | crate::schema::IndexKind::Invalid => {
-                    vec![format!(
-                        "ALTER INDEX {} RENAME TO {}",
-                        q(&from.name),
-                        q(&to.name)
-                    )]
-                }
-                crate::schema::IndexKind::UniqueConstraint { .. } => vec![alter(format!(
-                    "RENAME CONSTRAINT {} TO {}",
-                    q(&from.name),
-                    q(&to.name)
-                ))],
+            TableChange::RenameIndex { from: old, to } => match old.kind {
+                IndexKind::Index | IndexKind::Invalid => vec![self.on(
+                    format!("ALTER INDEX {} RENAME TO {}", q(&old.name), q(&to.name)),
+                    live,
+                    SHARE_UPDATE_EXCLUSIVE,
+                )],
+                IndexKind::UniqueConstraint { .. } => vec![alter(
+                    format!("RENAME CONSTRAINT {} TO {}", q(&old.name), q(&to.name)),
+                    ACCESS_EXCLUSIVE,
+                )],
             },
-            TableChange::RenameForeignKey { from, to } => vec![alter(format!(
-                "RENAME CONSTRAINT {} TO {}",
-                q(&from.name),
-                q(&to.name)
-            ))],
-            TableChange::AddForeignKey(fk) => {
-                vec![alter(format!("ADD {}", clauses::foreign_key(self, fk)))]
-            }
-            TableChange::DropForeignKey(fk) => {
-                vec![alter(format!("DROP CONSTRAINT {}", q(&fk.name)))]
-            }
+            TableChange::RenameForeignKey { from: old, to } => vec![alter(
+                format!("RENAME CONSTRAINT {} TO {}", q(&old.name), q(&to.name)),
+                ACCESS_EXCLUSIVE,
+            )],
+            TableChange::AddForeignKey(fk) => validated(
+                clauses::foreign_key(self, fk),
+                &fk.name,
+                SHARE_ROW_EXCLUSIVE,
+            ),
+            TableChange::DropForeignKey(fk) => vec![alter(
+                format!("DROP CONSTRAINT {}", q(&fk.name)),
+                SHARE_ROW_EXCLUSIVE,
+            )],
             TableChange::AddCheck(check) => {
-                vec![alter(format!("ADD {}", clauses::check(self, check)))]
+                validated(clauses::check(self, check), &check.name, ACCESS_EXCLUSIVE)
             }
-            TableChange::DropCheck(check) => {
-                vec![alter(format!("DROP CONSTRAINT {}", q(&check.name)))]
-            }
-            TableChange::SetComment(comment) => vec![self.table_comment(table, comment.as_deref())],
+            TableChange::DropCheck(check) => vec![alter(
+                format!("DROP CONSTRAINT {}", q(&check.name)),
+                ACCESS_EXCLUSIVE,
+            )],
+            TableChange::SetComment(comment) => vec![self.on(
+                self.table_comment(table, comment.as_deref()),
+                live,
+                SHARE_UPDATE_EXCLUSIVE,
+            )],
         }
     }
 
@@ -282,18 +370,24 @@ impl Postgres {
         ))
     }
 
+    /// The statements that turn column `from` of `table` (live name `live`) into `to`.
     fn alter_column(
         &self,
+        live: &str,
         table: &str,
         from: &Column,
         to: &Column,
         fill_nulls: bool,
-    ) -> Vec<String> {
+    ) -> Vec<Statement> {
+        let on = |sql: String, lock: Lock| self.on(sql, Some(live), lock);
         let alter = |action: String| {
-            format!(
-                "ALTER TABLE {} ALTER COLUMN {} {action}",
-                self.quote(table),
-                self.quote(&to.name)
+            on(
+                format!(
+                    "ALTER TABLE {} ALTER COLUMN {} {action}",
+                    self.quote(table),
+                    self.quote(&to.name)
+                ),
+                ACCESS_EXCLUSIVE,
             )
         };
         let mut out = Vec::new();
@@ -325,7 +419,18 @@ impl Postgres {
             } else {
                 String::new()
             };
-            out.push(alter(format!("TYPE {ty}{collate}{using}")));
+            // A longer varchar, or varchar to text, is binary-compatible: no rewrite; the
+            // column's indexes are rebuilt on a new collation.
+            let rewrite = if type_changes && !binary_compatible(&from.ty, &to.ty) {
+                Rewrite::Table
+            } else {
+                Rewrite::No
+            };
+            out.push(
+                alter(format!("TYPE {ty}{collate}{using}"))
+                    .rewrites(rewrite)
+                    .scans(collation_changes),
+            );
         }
         if let (Some(d), true) = (&to.default, type_changes || from.default != to.default) {
             out.push(alter(format!(
@@ -334,61 +439,108 @@ impl Postgres {
             )));
         }
         if let (true, Some(d)) = (fill_nulls, &to.default) {
-            out.push(sql::fill_nulls(self, table, to, d));
+            out.push(on(sql::fill_nulls(self, table, to, d), ROW_EXCLUSIVE).scans(true));
         }
         if from.nullable != to.nullable && (!to.auto_increment || !to.nullable) {
-            out.push(alter(
-                if to.nullable {
-                    "DROP NOT NULL"
-                } else {
-                    "SET NOT NULL"
-                }
-                .into(),
-            ));
+            out.push(if to.nullable {
+                alter("DROP NOT NULL".into())
+            } else {
+                alter("SET NOT NULL".into()).scans(true)
+            });
         }
         if to.auto_increment && !from.auto_increment {
             out.push(alter("ADD GENERATED BY DEFAULT AS IDENTITY".into()));
             // The sequence starts after the rows already there, so the next id is new.
             let t = self.quote(table);
-            out.push(format!(
-                "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE(MAX({}), 0) + 1, false) FROM {t}",
-                quote_string(&t, false),
-                quote_string(&to.name, false),
-                self.quote(&to.name)
-            ));
+            out.push(on(
+                format!(
+                    "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE(MAX({}), 0) + 1, false) FROM {t}",
+                    quote_string(&t, false),
+                    quote_string(&to.name, false),
+                    self.quote(&to.name)
+                ),
+                ACCESS_SHARE,
+            )
+            .scans(true));
         }
         if from.comment != to.comment {
             let text = to
                 .comment
                 .as_deref()
                 .map_or_else(|| "NULL".to_string(), |c| quote_string(c, false));
-            out.push(format!(
-                "COMMENT ON COLUMN {}.{} IS {text}",
-                self.quote(table),
-                self.quote(&to.name)
+            out.push(on(
+                format!(
+                    "COMMENT ON COLUMN {}.{} IS {text}",
+                    self.quote(table),
+                    self.quote(&to.name)
+                ),
+                SHARE_UPDATE_EXCLUSIVE,
             ));
         }
         out
     }
 }
 
+/// Whether a column of type `from` holds `to`'s values bit for bit, so that PostgreSQL
+/// changes the type without rewriting the table (a longer or unlimited varchar, text).
+fn binary_compatible(from: &Type, to: &Type) -> bool {
+    match (from, to) {
+        (Type::String { length: Some(a) }, Type::String { length: b }) => b.is_none_or(|b| b >= *a),
+        (Type::String { .. } | Type::Text, Type::Text | Type::String { length: None }) => true,
+        _ => false,
+    }
+}
+
+/// Whether a default is computed per row when a column is added, so that every row is
+/// written: anything but a literal or a function PostgreSQL evaluates once per statement
+/// (`now()` and its SQL spellings). Unknown functions count as volatile, so the plan errs
+/// towards announcing a rewrite.
+fn volatile(default: Option<&DefaultValue>) -> bool {
+    let Some(DefaultValue::Sql(expr)) = default else {
+        return false;
+    };
+    let e = expr.trim().to_ascii_lowercase();
+    let stable = [
+        "current_timestamp",
+        "current_date",
+        "current_time",
+        "localtimestamp",
+        "localtime",
+        "now()",
+        "transaction_timestamp()",
+        "null",
+        "true",
+        "false",
+    ];
+    !stable.contains(&e.as_str()) && e.contains('(')
+}
+
 /// Consecutive `ALTER TABLE t <action>` statements folded into one multi-action
 /// `ALTER TABLE t a, b, ...`, so that the table is checked and rewritten once; PostgreSQL
 /// runs the actions in its own safe order (drops first, then type changes, then additions;
 /// <https://www.postgresql.org/docs/15/sql-altertable.html#id-1.9.3.35.7>). `RENAME` forms
-/// stand alone: they take no other action.
-fn multi_action(prefix: &str, statements: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(statements.len());
+/// stand alone: they take no other action. A folded statement takes the strongest lock and
+/// every rewrite and scan of its actions; statements after the commit follow, in order.
+fn multi_action(prefix: &str, statements: Vec<Statement>) -> Vec<Statement> {
+    let (main, later): (Vec<Statement>, Vec<Statement>) =
+        statements.into_iter().partition(|s| s.phase == Phase::Main);
+    let mut out: Vec<Statement> = Vec::with_capacity(main.len() + later.len());
     let mut open = false;
-    for statement in statements {
+    for statement in main {
         let action = statement
+            .sql
             .strip_prefix(prefix)
             .filter(|a| !a.starts_with("RENAME "));
         match (action, open) {
             (Some(action), true) => {
                 let last = out.last_mut().expect("an open statement");
-                last.push_str(", ");
-                last.push_str(action);
+                last.sql.push_str(", ");
+                last.sql.push_str(action);
+                if statement.lock.blocks > last.lock.blocks {
+                    last.lock = statement.lock;
+                }
+                last.rewrites = last.rewrites.max(statement.rewrites);
+                last.scans |= statement.scans;
             }
             (Some(_), false) => {
                 out.push(statement);
@@ -400,36 +552,60 @@ fn multi_action(prefix: &str, statements: Vec<String>) -> Vec<String> {
             }
         }
     }
+    out.extend(later);
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::multi_action;
+    use super::*;
 
     #[test]
     fn a_tables_actions_fold_into_one_statement_around_renames() {
         let p = "ALTER TABLE \"t\" ";
-        let s = |x: &str| x.to_string();
+        let s = |x: &str| Statement::new(x, Some("t"), ACCESS_EXCLUSIVE);
+        let folded = multi_action(
+            p,
+            vec![
+                s("ALTER TABLE \"t\" RENAME COLUMN \"a\" TO \"b\""),
+                s("ALTER TABLE \"t\" ADD COLUMN \"c\" INTEGER"),
+                s("ALTER TABLE \"t\" ALTER COLUMN \"b\" SET NOT NULL").scans(true),
+                s("ALTER TABLE \"t\" VALIDATE CONSTRAINT \"k\"").after_commit(),
+                Statement::new(
+                    "UPDATE \"t\" SET \"c\" = 1 WHERE \"c\" IS NULL",
+                    None,
+                    ROW_EXCLUSIVE,
+                ),
+                s("ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL"),
+                s("COMMENT ON TABLE \"t\" IS 'x'"),
+            ],
+        );
+        let sql: Vec<&str> = folded.iter().map(|s| s.sql.as_str()).collect();
         assert_eq!(
-            multi_action(
-                p,
-                vec![
-                    s("ALTER TABLE \"t\" RENAME COLUMN \"a\" TO \"b\""),
-                    s("ALTER TABLE \"t\" ADD COLUMN \"c\" INTEGER"),
-                    s("ALTER TABLE \"t\" ALTER COLUMN \"b\" SET NOT NULL"),
-                    s("UPDATE \"t\" SET \"c\" = 1 WHERE \"c\" IS NULL"),
-                    s("ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL"),
-                    s("COMMENT ON TABLE \"t\" IS 'x'"),
-                ]
-            ),
+            sql,
             [
                 "ALTER TABLE \"t\" RENAME COLUMN \"a\" TO \"b\"",
                 "ALTER TABLE \"t\" ADD COLUMN \"c\" INTEGER, ALTER COLUMN \"b\" SET NOT NULL",
                 "UPDATE \"t\" SET \"c\" = 1 WHERE \"c\" IS NULL",
                 "ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL",
                 "COMMENT ON TABLE \"t\" IS 'x'",
+                "ALTER TABLE \"t\" VALIDATE CONSTRAINT \"k\"",
             ]
         );
+        // The folded statement scans, as its `SET NOT NULL` does.
+        assert!(folded[1].scans && !folded[0].scans);
+        assert_eq!(folded[5].phase, Phase::AfterCommit);
+    }
+
+    #[test]
+    fn rewrites_are_announced_where_postgres_rewrites() {
+        let s = |n| Type::String { length: Some(n) };
+        assert!(binary_compatible(&s(10), &s(20)) && binary_compatible(&s(10), &Type::Text));
+        assert!(
+            !binary_compatible(&s(20), &s(10)) && !binary_compatible(&Type::Int, &Type::BigInt)
+        );
+        let sql = |e: &str| DefaultValue::Sql(e.into());
+        assert!(!volatile(Some(&sql("CURRENT_TIMESTAMP"))) && !volatile(Some(&sql("now()"))));
+        assert!(volatile(Some(&sql("gen_random_uuid()"))) && !volatile(None));
     }
 }

@@ -11,7 +11,7 @@ pub use normalize::is_rowid_alias;
 pub use rebuild::rebuild_name;
 
 use super::sql;
-use super::{DataEffect, Dialect, SqlDialect};
+use super::{DataEffect, Dialect, Lock, SqlDialect, Statement};
 use crate::change::Change;
 use crate::schema::{Column, DefaultValue, Table, Type};
 
@@ -81,14 +81,19 @@ impl SqlDialect for Sqlite {
         s
     }
 
-    fn render(&self, change: &Change) -> Vec<String> {
+    fn statements(&self, change: &Change) -> Vec<Statement> {
         let q = |s: &str| self.quote(s);
         match change {
-            Change::CreateTable { table } => vec![self.create_table(table, &table.name)],
-            Change::DropTable { table } => vec![format!("DROP TABLE {}", q(&table.name))],
-            Change::RenameTable { from, to } => {
-                vec![format!("ALTER TABLE {} RENAME TO {}", q(from), q(to))]
+            Change::CreateTable { table } => {
+                vec![self.statement(self.create_table(table, &table.name), None)]
             }
+            Change::DropTable { table } => {
+                vec![self.statement(format!("DROP TABLE {}", q(&table.name)), Some(&table.name))]
+            }
+            Change::RenameTable { from, to } => vec![self.statement(
+                format!("ALTER TABLE {} RENAME TO {}", q(from), q(to)),
+                Some(from),
+            )],
             Change::AlterTable {
                 from,
                 to,
@@ -98,7 +103,10 @@ impl SqlDialect for Sqlite {
                 Some(statements) => statements,
                 None => rebuild::statements(self, from, to, changes, dependents),
             },
-            Change::CreateIndex { table, index } => vec![sql::create_index(self, table, index)],
+            // An index of a table the plan creates.
+            Change::CreateIndex { table, index } => {
+                vec![self.statement(sql::create_index(self, table, index), None)]
+            }
             // Never planned: SQLite keeps foreign keys inline and does not check their
             // targets, so the orderer relaxes cycles instead of moving keys out.
             Change::AddForeignKey { .. } | Change::DropForeignKey { .. } => Vec::new(),
@@ -118,15 +126,6 @@ impl SqlDialect for Sqlite {
                 "PRAGMA foreign_keys = ON".into(),
             ],
         )
-    }
-
-    fn recreates_table(&self, change: &Change) -> bool {
-        match change {
-            Change::AlterTable { to, changes, .. } => {
-                rebuild::in_place(self, &to.name, changes).is_none()
-            }
-            _ => false,
-        }
     }
 
     fn data_effect(&self, from: &Column, to: &Column) -> DataEffect {
@@ -174,6 +173,12 @@ impl SqlDialect for Sqlite {
 }
 
 impl Sqlite {
+    /// `sql` on `table`, in the plan's transaction, under the database's write lock (one
+    /// writer at a time; readers go on in WAL mode).
+    fn statement(&self, sql: String, table: Option<&str>) -> Statement {
+        Statement::new(sql, table, Lock::writes("write lock")).transactional(true)
+    }
+
     fn create_table(&self, table: &Table, name: &str) -> String {
         let inline_pk = table.columns.iter().any(|c| c.auto_increment);
         sql::create_table(self, name, &sql::table_elements(self, table, inline_pk), "")

@@ -5,7 +5,7 @@
 
 use super::Sqlite;
 use crate::change::TableChange;
-use crate::dialect::{SqlDialect, sql};
+use crate::dialect::{Rewrite, SqlDialect, Statement, sql};
 use crate::schema::{DefaultValue, Table, Unmanaged};
 
 /// The name a rebuilt table has until it replaces the old one.
@@ -15,9 +15,12 @@ pub fn rebuild_name(table: &str) -> String {
 
 /// The statements that make `changes` to `table` in place, or `None` when one of them needs
 /// a rebuild. This is the only place that decides.
-pub fn in_place(d: &Sqlite, table: &str, changes: &[TableChange]) -> Option<Vec<String>> {
+pub fn in_place(d: &Sqlite, table: &str, changes: &[TableChange]) -> Option<Vec<Statement>> {
     let q = |s: &str| d.quote(s);
     let mut out = Vec::new();
+    // Only an index build reads the rows; the other forms change the schema text alone.
+    let catalog = |sql: String| d.statement(sql, Some(table));
+    let build = |sql: String| d.statement(sql, Some(table)).scans(true);
     for change in changes {
         match change {
             TableChange::AddColumn(column) => {
@@ -35,27 +38,27 @@ pub fn in_place(d: &Sqlite, table: &str, changes: &[TableChange]) -> Option<Vec<
                     name: table.to_string(),
                     ..Table::default()
                 };
-                out.push(format!(
+                out.push(catalog(format!(
                     "ALTER TABLE {} ADD COLUMN {}",
                     q(table),
                     d.column_sql(&t, column)
-                ));
+                )));
             }
-            TableChange::RenameColumn { from, to } => out.push(format!(
+            TableChange::RenameColumn { from, to } => out.push(catalog(format!(
                 "ALTER TABLE {} RENAME COLUMN {} TO {}",
                 q(table),
                 q(from),
                 q(to)
-            )),
-            TableChange::CreateIndex(index) => out.push(sql::create_index(d, table, index)),
+            ))),
+            TableChange::CreateIndex(index) => out.push(build(sql::create_index(d, table, index))),
             // An inline `UNIQUE` has no name to drop: only a rebuild removes it.
             TableChange::DropIndex(index) if index.has_own_name() => {
-                out.push(format!("DROP INDEX {}", q(&index.name)));
+                out.push(catalog(format!("DROP INDEX {}", q(&index.name))));
             }
             // SQLite cannot rename an index: drop it and create it under its new name.
             TableChange::RenameIndex { from, to } if from.has_own_name() => {
-                out.push(format!("DROP INDEX {}", q(&from.name)));
-                out.push(sql::create_index(d, table, to));
+                out.push(catalog(format!("DROP INDEX {}", q(&from.name))));
+                out.push(build(sql::create_index(d, table, to)));
             }
             TableChange::SetComment(_) => {}
             TableChange::RenameIndex { .. }
@@ -77,6 +80,24 @@ pub fn in_place(d: &Sqlite, table: &str, changes: &[TableChange]) -> Option<Vec<
 /// (a table rename runs before). Each column of `to` takes its data from the live column it
 /// is renamed from or has the name of; added columns take their default.
 pub fn statements(
+    d: &Sqlite,
+    from: &Table,
+    to: &Table,
+    changes: &[TableChange],
+    dependents: &[Unmanaged],
+) -> Vec<Statement> {
+    rebuild_sql(d, from, to, changes, dependents)
+        .into_iter()
+        .map(|sql| {
+            d.statement(sql, Some(&from.name))
+                .rewrites(Rewrite::Recreate)
+                .scans(true)
+        })
+        .collect()
+}
+
+/// The SQL of the rebuild (see [`statements`]).
+fn rebuild_sql(
     d: &Sqlite,
     from: &Table,
     to: &Table,
