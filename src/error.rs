@@ -415,7 +415,7 @@ pub enum Error {
     },
 
     #[error("apply stopped at statement {index} of {total}, from {change}:\n  {sql}", index = applied.len() + 1, total = applied.len() + 1 + pending.len())]
-    #[diagnostic(help("{} statement(s) ran and are committed (this database cannot roll DDL back), {} did not run; fix the cause and run `reconcile apply` again to finish", applied.len(), pending.len()))]
+    #[diagnostic(help("{} statement(s) ran and are committed (they commit one by one: this database cannot roll DDL back, or they run after the transaction so as not to block writes), {} did not run; fix the cause and run `reconcile apply` again to finish", applied.len(), pending.len()))]
     PartiallyApplied {
         applied: Vec<String>,
         change: String,

@@ -278,7 +278,8 @@ fn replace_ranges(text: &str, ranges: &[Range<usize>], with: &str) -> String {
     out
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%40` as `@`: a URL's user or password as the server knows it.
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

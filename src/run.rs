@@ -328,7 +328,11 @@ fn apply(
         lints: &env.lints,
         lock_timeout: Duration::from_secs(env.lock_timeout),
         lock_retries: env.statement_lock_retries,
-        online_schema_change: env.online_schema_change.as_deref(),
+        // Allowed to block, nothing is handed off either.
+        online_schema_change: env
+            .online_schema_change
+            .as_deref()
+            .filter(|_| !args.allow_blocking),
         approved: approved.as_ref(),
         saved: saved.as_ref(),
     };

@@ -500,6 +500,9 @@ fn found() -> Vec<(Ty, Ty, Vec<String>)> {
             Ty::Double,
             rows(&[&format!("0.1{}1", "0".repeat(40))]),
         ),
+        // MySQL 9 (and MariaDB): a FLOAT keeps -1000001 exactly but prints it with six
+        // significant digits, `-1000000`; the round trip through the number alone said kept.
+        (Ty::Decimal(8, 0), Ty::Float, rows(&["-1000001"])),
     ]
 }
 

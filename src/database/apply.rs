@@ -187,13 +187,32 @@ async fn refuse_blocking<C: Connection>(
                 over
             }
         };
-        if over && tool.is_some() {
+        if !over {
+            continue;
+        }
+        // The tool recreates a table's own foreign keys under new names.
+        let keyed = matches!(&plan.steps[step].change,
+            crate::change::Change::AlterTable { from, .. } if !from.foreign_keys.is_empty());
+        let refusal = match tool {
+            Some(_) if keyed => {
+                Some("the table has foreign keys, which the tool would recreate under other names")
+            }
+            Some(_) => conn.dialect().online_tool_refuses(&statement.sql),
+            None => None,
+        };
+        if let (Some(_), None) = (tool, refusal) {
             handed.push((n, limit));
-        } else if over {
+        } else {
+            let cost = match (tool, refusal) {
+                (Some(tool), Some(why)) => {
+                    format!("{}; `{tool}` cannot carry it out: {why}", statement.cost())
+                }
+                _ => statement.cost(),
+            };
             return Err(Error::BlocksWrites(Box::new(crate::error::Blocked {
                 sql: statement.sql.clone(),
                 change: plan.steps[step].change.describe(),
-                cost: statement.cost(),
+                cost,
                 table: table.to_string(),
                 limit,
                 environment: environment.to_string(),
@@ -348,7 +367,13 @@ async fn one_by_one<C: Connection>(
                     progress.ran(n);
                     break;
                 }
-                Err(source) if source.is_lock_timeout() && retry < options.lock_retries => {
+                // Only in the main phase: after the commit, `CREATE INDEX CONCURRENTLY`
+                // leaves an invalid index behind when it times out, and would collide.
+                Err(source)
+                    if source.is_lock_timeout()
+                        && all[n].1.phase == Phase::Main
+                        && retry < options.lock_retries =>
+                {
                     retry += 1;
                     let delay = backoff(retry);
                     progress.retrying(sql, retry, options.lock_retries, delay);

@@ -147,6 +147,12 @@ pub trait SqlDialect: Sync {
         false
     }
 
+    /// Why an online schema change tool (`pt-online-schema-change`) cannot carry out `sql`
+    /// instead of the database, or `None` when it can. Only MySQL has such tools.
+    fn online_tool_refuses(&self, _sql: &str) -> Option<&'static str> {
+        Some("only MySQL and MariaDB hand statements to an online schema change tool")
+    }
+
     /// Whether a foreign key's target table must exist when the key is created.
     fn foreign_key_target_must_exist(&self) -> bool {
         true

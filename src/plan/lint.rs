@@ -272,8 +272,11 @@ fn step_lints(step: &Step) -> Vec<(&'static Rule, String)> {
                         format!("new column `{table}`.`{}` is NOT NULL without a default: running code that inserts rows without it fails", column.name),
                     ));
                 }
+                // Computed per row where the database writes every row for it (the
+                // dialect decides: PostgreSQL's `now()` is evaluated once).
                 if let Some(DefaultValue::Sql(e)) = &column.default
                     && !crate::dialect::is_sql_keyword_default(e)
+                    && step.statements.iter().any(|s| s.rewrites != Rewrite::No)
                 {
                     out.push((
                         &VOLATILE_DEFAULT,
@@ -286,10 +289,15 @@ fn step_lints(step: &Step) -> Vec<(&'static Rule, String)> {
                     &NOT_NULL_OVER_ROWS,
                     format!("column `{table}`.`{}` becomes NOT NULL: every row is checked, and running code that writes NULL fails", to.name),
                 )),
-            TableChange::CreateIndex(index) if !blocking.is_empty() => out.push((
+            // A build that holds writes back, not a rewrite beside it (that is RC102).
+            TableChange::CreateIndex(index)
+                if blocking.iter().any(|s| s.scans && s.rewrites == Rewrite::No) =>
+            {
+                out.push((
                 &INDEX_BLOCKS_WRITES,
-                format!("index `{}` on `{table}` is built while writes wait", index.name),
-            )),
+                    format!("index `{}` on `{table}` is built while writes wait", index.name),
+                ))
+            }
             TableChange::AddCheck(_) | TableChange::AddForeignKey(_) if !blocking.is_empty() => {
                 out.push((
                     &CONSTRAINT_BLOCKS_WRITES,
@@ -482,6 +490,9 @@ mod tests {
         assert!(codes(BASE, &stamped, Dialect::Postgres).contains(&"RC106"));
         let now = with("    column at datetime default=(sql)CURRENT_TIMESTAMP");
         assert!(!codes(BASE, &now, Dialect::Postgres).contains(&"RC106"));
+        // PostgreSQL evaluates `now()` once for the statement: no row is written for it.
+        let once = with("    column at datetime default=(sql)\"now()\"");
+        assert!(!codes(BASE, &once, Dialect::Postgres).contains(&"RC106"));
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub fn from_changes(
             })
             .collect()
     });
+    let mut steps = steps;
+    live_tables(&mut steps);
     for step in steps.iter().filter(|s| s.recreates_table()) {
         refuse_lossy_rebuild(&step.change)?;
     }
@@ -154,22 +156,56 @@ pub fn from_changes(
     })
 }
 
-/// A note for each statement that runs after the commit: it is not rolled back with the
-/// rest, and what the next apply does if it fails.
+/// Each statement's `table` as the database has it before the plan runs: `None` for a
+/// table the plan creates (a foreign key moved out of a cycle names its new table), the live
+/// name for one it renames; so that sizes, the policy's row counts and the lints only ever
+/// look at tables that exist.
+fn live_tables(steps: &mut [Step]) {
+    let created: Vec<String> = steps
+        .iter()
+        .filter_map(|s| match &s.change {
+            Change::CreateTable { table } => Some(table.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let renamed: Vec<(String, String)> = steps
+        .iter()
+        .filter_map(|s| match &s.change {
+            Change::RenameTable { from, to } => Some((to.clone(), from.clone())),
+            _ => None,
+        })
+        .collect();
+    for statement in steps.iter_mut().flat_map(|s| s.statements.iter_mut()) {
+        let Some(table) = statement.table.take() else {
+            continue;
+        };
+        statement.table = match renamed.iter().find(|(to, _)| *to == table) {
+            Some((_, from)) => Some(from.clone()),
+            None if created.contains(&table) => None,
+            None => Some(table),
+        };
+    }
+}
+
+/// A note for each step with statements that run after the commit: they are not rolled
+/// back with the rest, and what the next apply does if one fails.
 fn after_commit_notes(steps: &[Step]) -> Vec<String> {
     steps
         .iter()
-        .flat_map(|step| {
-            step.statements
+        .filter_map(|step| {
+            let later: Vec<String> = step
+                .statements
                 .iter()
                 .filter(|s| s.phase == Phase::AfterCommit)
-                .map(|s| {
-                    format!(
-                        "`{}` (from {}) runs after the transaction commits, so that writes to the table go on meanwhile; if it fails, the next apply finds it undone (an unfinished index is invalid, an unvalidated constraint is not yet valid) and does it again",
-                        s.sql,
-                        step.change.describe()
-                    )
-                })
+                .map(|s| format!("`{}`", s.sql))
+                .collect();
+            (!later.is_empty()).then(|| {
+                format!(
+                    "{} runs {} after the transaction commits, one at a time, so that writes to the table go on meanwhile; if one fails, the next apply finds what it left undone (an unfinished index is invalid, an unvalidated constraint not yet valid) and does it again",
+                    step.change.describe(),
+                    later.join(", ")
+                )
+            })
         })
         .collect()
 }

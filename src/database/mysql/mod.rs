@@ -259,14 +259,6 @@ struct OnlineClient {
     port: u16,
 }
 
-/// `%40` as `@`: a URL's password as the server knows it.
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("p={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
 /// Running `pt-online-schema-change` for one `ALTER TABLE`.
 mod online_tool {
     use std::io::{BufRead, Write};
@@ -624,7 +616,7 @@ impl Connection for MysqlDb {
             .ok()
             .and_then(|u| {
                 u.password()
-                    .map(percent_decode)
+                    .map(crate::redact::percent_decode)
                     .or(query_password(&url).ok().flatten())
             })
             .unwrap_or_default();
@@ -634,7 +626,8 @@ impl Connection for MysqlDb {
             host: self.options.get_host().to_string(),
             port: self.options.get_port(),
         };
-        online_tool::run(tool, &client, &self.database, &table, &alter, report)
+        let mut scrubbed = |line: &str| report(&crate::redact::scrub(line, &url));
+        online_tool::run(tool, &client, &self.database, &table, &alter, &mut scrubbed)
             .map_err(|message| DriverError::new(message, &url))
     }
 

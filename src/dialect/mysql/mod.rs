@@ -208,7 +208,7 @@ impl SqlDialect for Mysql {
                 Statement::new(
                     sql::create_index(self, table, index),
                     None,
-                    Lock::none("ALGORITHM=INPLACE, LOCK=NONE"),
+                    Lock::none("metadata lock"),
                 )
                 .scans(true),
             ],
@@ -235,6 +235,10 @@ impl SqlDialect for Mysql {
 
     fn indexes_foreign_keys(&self) -> bool {
         true
+    }
+
+    fn online_tool_refuses(&self, sql: &str) -> Option<&'static str> {
+        online::hand_off_refusal(sql)
     }
 
     fn has_charsets(&self) -> bool {

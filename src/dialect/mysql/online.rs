@@ -250,6 +250,24 @@ pub fn split_alter(sql: &str) -> Option<(String, String)> {
     Some((name, actions.to_string()))
 }
 
+/// Why `pt-online-schema-change` cannot carry out `sql`, or `None` when it can: it refuses
+/// renames through `CHANGE COLUMN` and a dropped primary key by default, and recreates foreign
+/// keys under new names (`_fk`), which the plan would then see as different.
+pub fn hand_off_refusal(sql: &str) -> Option<&'static str> {
+    let Some((_, actions)) = split_alter(sql) else {
+        return Some("it is not an ALTER TABLE");
+    };
+    if actions.contains("CHANGE COLUMN ") {
+        Some("it renames a column, which the tool refuses")
+    } else if actions.contains("DROP PRIMARY KEY") {
+        Some("it drops the primary key the tool copies by")
+    } else if actions.contains("FOREIGN KEY ") {
+        Some("it adds or drops a foreign key, which the tool recreates under another name")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
