@@ -17,22 +17,34 @@ fn schema(source: &str) -> Schema {
     schema_from_source(source, &[]).unwrap_or_else(|e| panic!("{e:?}\n{source}"))
 }
 
+/// No lint set to `deny`: every rule warns.
+static WARN_ONLY: reconcile::plan::lint::Levels = reconcile::plan::lint::Levels(Vec::new());
+
+/// Apply's options as these tests vary them: the row limit, the retries, the tool.
+fn options(
+    limit: Option<u64>,
+    lock_retries: u32,
+    online_schema_change: Option<&'static str>,
+) -> Options<'static> {
+    Options {
+        environment: "test",
+        allow_destructive: true,
+        max_blocking_rows: limit,
+        lints: &WARN_ONLY,
+        lock_timeout: std::time::Duration::from_secs(5),
+        lock_retries,
+        online_schema_change,
+        approved: None,
+        saved: None,
+    }
+}
+
 fn apply(
     session: &mut Session,
     schema: &Schema,
     limit: Option<u64>,
 ) -> Result<(), reconcile::Error> {
-    let options = Options {
-        environment: "test",
-        allow_destructive: true,
-        max_blocking_rows: limit,
-        lints: &Default::default(),
-        lock_timeout: std::time::Duration::from_secs(5),
-        lock_retries: 3,
-        online_schema_change: None,
-        approved: None,
-        saved: None,
-    };
+    let options = options(limit, 3, None);
     session.apply(schema, &options, &mut Quiet).map(|_| ())
 }
 
@@ -346,17 +358,7 @@ fn a_statement_that_times_out_on_a_busy_table_is_tried_again() {
         let url = env.url.expose().to_string();
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         apply(&mut session, &schema(BEFORE), None).unwrap();
-        let options = |retries| Options {
-            environment: "test",
-            allow_destructive: true,
-            max_blocking_rows: None,
-            lints: Box::leak(Box::default()),
-            lock_timeout: std::time::Duration::from_secs(5),
-            lock_retries: retries,
-            online_schema_change: None,
-            approved: None,
-            saved: None,
-        };
+        let options = |retries| options(None, retries, None);
         // No retries: the lock wins, the statement fails, nothing is changed.
         let holder = hold_lock(url.clone(), server, std::time::Duration::from_secs(3));
         let err = session
@@ -488,17 +490,7 @@ fn writers_keep_committing_while_non_blocking_changes_run() {
             std::thread::sleep(std::time::Duration::from_millis(300));
             let mut timeline = Timeline::default();
             let plan = {
-                let options = Options {
-                    environment: "test",
-                    allow_destructive: true,
-                    max_blocking_rows: Some(100_000),
-                    lints: &Default::default(),
-                    lock_timeout: std::time::Duration::from_secs(5),
-                    lock_retries: 3,
-                    online_schema_change: None,
-                    approved: None,
-                    saved: None,
-                };
+                let options = options(Some(100_000), 3, None);
                 session.apply(&desired, &options, &mut timeline).unwrap()
             };
             std::thread::sleep(std::time::Duration::from_millis(300));
@@ -636,17 +628,7 @@ fn a_copy_of_a_big_table_is_handed_to_pt_online_schema_change_and_loses_no_row()
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writing = writer(url, Server::Mysql, stop.clone());
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let options = Options {
-        environment: "test",
-        allow_destructive: true,
-        max_blocking_rows: Some(1000),
-        lints: &Default::default(),
-        lock_timeout: std::time::Duration::from_secs(5),
-        lock_retries: 3,
-        online_schema_change: Some(tool),
-        approved: None,
-        saved: None,
-    };
+    let options = options(Some(1000), 3, Some(tool));
     let mut seen = Seen::default();
     session
         .apply(&schema(RETYPED), &options, &mut seen)

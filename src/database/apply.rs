@@ -240,72 +240,21 @@ async fn execute<C: Connection>(
     let later = main < all.len();
     let start = std::time::Instant::now();
     let mut journal = Journal::default();
-    if transactional {
-        let mut retry = 0;
-        loop {
-            conn.begin().await?;
-            let result = match in_transaction(conn, plan, &all[..main], progress).await {
-                // With statements left for after the commit, the check waits for them.
-                Ok(()) if later => Ok(()),
-                Ok(()) => verify(conn, schema, options).await,
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(()) => break,
-                Err(e) => {
-                    let _ = conn.rollback().await;
-                    // Rolled back, nothing is changed: the whole transaction can run again.
-                    match e {
-                        Error::Statement { sql, source, .. }
-                            if source.is_lock_timeout() && retry < options.lock_retries =>
-                        {
-                            retry += 1;
-                            let delay = backoff(retry);
-                            progress.retrying(&sql, retry, options.lock_retries, delay);
-                            tokio::time::sleep(delay).await;
-                        }
-                        Error::Statement {
-                            index,
-                            total,
-                            change,
-                            sql,
-                            source,
-                        } => {
-                            return Err(Error::Statement {
-                                index,
-                                total,
-                                change,
-                                sql,
-                                source: tried(source, retry),
-                            });
-                        }
-                        other => return Err(other),
-                    }
-                }
-            }
-        }
-        conn.commit().await?;
+    // Where DDL commits as it goes, every statement runs one at a time; elsewhere the main
+    // phase is one transaction, and what runs after the commit goes one at a time (`CREATE
+    // INDEX CONCURRENTLY` cannot run in a transaction); a failure then reports what is
+    // committed, and the next apply finds what is left (an unfinished index is invalid, an
+    // unvalidated constraint not valid).
+    let first = if transactional {
+        transaction(conn, schema, options, plan, &all[..main], later, progress).await?;
         for (_, s) in &all[..main] {
             journal.ran(&s.sql);
         }
+        main
     } else {
-        let range = 0..main;
-        one_by_one(
-            conn,
-            plan,
-            &all,
-            range,
-            &mut journal,
-            options,
-            handed,
-            progress,
-        )
-        .await?;
-    }
-    // One at a time, each on its own (`CREATE INDEX CONCURRENTLY` cannot run in a
-    // transaction); a failure reports what is committed, and the next apply finds what is
-    // left (an unfinished index is invalid, an unvalidated constraint not valid).
-    let range = main..all.len();
+        0
+    };
+    let range = first..all.len();
     one_by_one(
         conn,
         plan,
@@ -322,6 +271,45 @@ async fn execute<C: Connection>(
         verify(conn, schema, options).await?;
     }
     Ok(())
+}
+
+/// Runs `main` in one transaction and commits, with the check that the plan is now empty
+/// before the commit unless statements are `later` (after the commit). A statement that gave
+/// up waiting for its lock rolls the transaction back, which then runs again whole, as
+/// `options` allows.
+async fn transaction<C: Connection>(
+    conn: &mut C,
+    schema: &Schema,
+    options: &Options<'_>,
+    plan: &Plan,
+    main: &[(usize, &Statement)],
+    later: bool,
+    progress: &mut dyn Progress,
+) -> Result<(), Error> {
+    let mut retry = 0;
+    loop {
+        conn.begin().await?;
+        let result = match in_transaction(conn, plan, main, progress).await {
+            Ok(()) if later => Ok(()),
+            Ok(()) => verify(conn, schema, options).await,
+            Err(e) => Err(e),
+        };
+        let Err(mut e) = result else {
+            return conn.commit().await;
+        };
+        let _ = conn.rollback().await;
+        let Error::Statement { sql, source, .. } = &mut e else {
+            return Err(e);
+        };
+        if !source.is_lock_timeout() || retry == options.lock_retries {
+            *source = tried(source.clone(), retry);
+            return Err(e);
+        }
+        retry += 1;
+        let delay = backoff(retry);
+        progress.retrying(sql, retry, options.lock_retries, delay);
+        tokio::time::sleep(delay).await;
+    }
 }
 
 /// Runs `range` of the plan's statements `all` one at a time, each committed as it runs; a

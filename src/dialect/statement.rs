@@ -179,6 +179,14 @@ impl Statement {
 }
 
 impl Estimate {
+    /// An estimate from the catalog's signed figures (a negative or missing one is unknown).
+    pub fn from_catalog(rows: Option<i64>, bytes: Option<i64>) -> Estimate {
+        Estimate {
+            rows: rows.and_then(|r| u64::try_from(r).ok()),
+            bytes: bytes.and_then(|b| u64::try_from(b).ok()),
+        }
+    }
+
     /// ` (about 1.2 M rows, 340 MB)`, ` (about 16.4 kB)`, or nothing without figures.
     fn text(&self) -> String {
         let parts: Vec<String> = [

@@ -654,13 +654,7 @@ impl Connection for MysqlDb {
         Ok(rows
             .into_iter()
             .filter(|(name, ..)| tables.contains(&name.as_str()))
-            .map(|(name, rows, bytes)| {
-                let estimate = Estimate {
-                    rows: rows.and_then(|r| u64::try_from(r).ok()),
-                    bytes: bytes.and_then(|b| u64::try_from(b).ok()),
-                };
-                (name, estimate)
-            })
+            .map(|(name, rows, bytes)| (name, Estimate::from_catalog(rows, bytes)))
             .collect())
     }
 

@@ -415,24 +415,18 @@ impl Connection for PgDb {
 
     async fn estimates(&mut self, tables: &[&str]) -> Result<HashMap<String, Estimate>, Error> {
         let conn = self.conn()?;
-        let rows: Vec<(String, f64, i64)> = sqlx::query_as(ESTIMATES)
+        let rows: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(ESTIMATES)
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| Error::Database {
-            what: "cannot read the tables' sizes from pg_class".into(),
-            source: DriverError::new(e, ""),
-        })?;
+                what: "cannot read the tables' sizes from pg_class".into(),
+                source: DriverError::new(e, ""),
+            })?;
         Ok(rows
             .into_iter()
             .filter(|(name, ..)| tables.contains(&name.as_str()))
-            .map(|(name, rows, bytes)| {
-                // `reltuples` is -1 until the table is first vacuumed or analyzed.
-                let estimate = Estimate {
-                    rows: (rows >= 0.0).then_some(rows as u64),
-                    bytes: u64::try_from(bytes).ok(),
-                };
-                (name, estimate)
-            })
+            // `reltuples` is -1 until the table is first vacuumed or analyzed: unknown.
+            .map(|(name, rows, bytes)| (name, Estimate::from_catalog(rows, bytes)))
             .collect())
     }
 
@@ -520,7 +514,7 @@ impl PgDb {
 
 /// Each table's estimated rows (`reltuples`, as of the last vacuum or analyze) and its size
 /// with indexes and TOAST.
-const ESTIMATES: &str = "SELECT c.relname::text, c.reltuples::float8, pg_total_relation_size(c.oid) \
+const ESTIMATES: &str = "SELECT c.relname::text, c.reltuples::bigint, pg_total_relation_size(c.oid) \
     FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')";
 
 #[cfg(test)]

@@ -385,11 +385,7 @@ impl Connection for SqliteDb {
                     .await
                     .ok()
                     .flatten();
-            let estimate = Estimate {
-                rows: u64::try_from(rows).ok(),
-                bytes: bytes.and_then(|b| u64::try_from(b).ok()),
-            };
-            out.insert(table.to_string(), estimate);
+            out.insert(table.to_string(), Estimate::from_catalog(Some(rows), bytes));
         }
         Ok(out)
     }
