@@ -395,6 +395,20 @@ fn quoted_or_none(s: Option<&str>) -> String {
 
 /// A default as `schema.kdl` spells it: `#true`, `0`, `"text"`, `(sql)CURRENT_TIMESTAMP`;
 /// `none` without one.
+/// Whether one alteration of `table` adds a foreign key into the table itself next to a
+/// unique index or primary key it creates, which the key may need: a database must have the
+/// key before the foreign key (MySQL and MariaDB refuse, or MySQL 9.7 crashes, on both in
+/// one `ALTER TABLE`; PostgreSQL cannot defer that index past the commit).
+pub fn references_a_new_key_of_itself(table: &str, changes: &[TableChange]) -> bool {
+    let keys = changes.iter().any(|c| {
+        matches!(c, TableChange::CreateIndex(i) if i.unique)
+            || matches!(c, TableChange::AlterPrimaryKey { to, .. } if !to.is_empty())
+    });
+    keys && changes
+        .iter()
+        .any(|c| matches!(c, TableChange::AddForeignKey(fk) if fk.ref_table == table))
+}
+
 pub fn default_text(d: Option<&DefaultValue>) -> String {
     match d {
         None => "none".into(),

@@ -77,8 +77,8 @@ pub struct Environment {
     /// Seconds connecting to the server (and its first answers) may take before the
     /// command fails naming the host.
     pub connect_timeout: u64,
-    /// Indexes on existing tables are built with `CREATE INDEX CONCURRENTLY`, after the
-    /// transaction (PostgreSQL).
+    /// Indexes and primary keys of existing tables are built `CONCURRENTLY`, and indexes
+    /// dropped so, after the transaction (PostgreSQL; on unless `concurrent-indexes #false`).
     pub concurrent_indexes: bool,
     /// `apply` may create the database when it does not exist (`create-database #true`).
     pub create_database: bool,
@@ -196,7 +196,7 @@ struct Settings {
     statement_lock_timeout: Option<u64>,
     statement_lock_retries: Option<u32>,
     connect_timeout: Option<u64>,
-    concurrent_indexes: bool,
+    concurrent_indexes: Option<bool>,
     create_database: bool,
     max_blocking_rows: Option<u64>,
     online_schema_change: Option<(String, Span)>,
@@ -378,7 +378,7 @@ fn parse(
                 .statement_lock_retries
                 .unwrap_or(DEFAULT_STATEMENT_LOCK_RETRIES),
             connect_timeout: settings.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            concurrent_indexes: settings.concurrent_indexes,
+            concurrent_indexes: settings.concurrent_indexes.unwrap_or(true),
             max_blocking_rows: settings.max_blocking_rows,
             online_schema_change: settings.online_schema_change.map(|(tool, _)| tool),
             lints: settings.lints,
@@ -476,7 +476,7 @@ fn settings(nodes: &[KdlNode], source: &str, problems: &mut Vec<Problem>) -> Set
             ("password", KdlValue::String(s)) => out.password = Some((s.clone(), span)),
             ("create-database", KdlValue::Bool(b)) => out.create_database = *b,
             ("allow-destructive", KdlValue::Bool(b)) => out.allow_destructive = *b,
-            ("concurrent-indexes", KdlValue::Bool(b)) => out.concurrent_indexes = *b,
+            ("concurrent-indexes", KdlValue::Bool(b)) => out.concurrent_indexes = Some(*b),
             ("lock-timeout", KdlValue::Integer(n)) if (0..=86_400).contains(n) => {
                 out.lock_timeout = u64::try_from(*n).ok();
             }

@@ -27,6 +27,8 @@ enum Object {
     Table(String),
     Column(String, String),
     Index(String),
+    /// The primary key of a table (a foreign key's target).
+    PrimaryKey(String),
     ForeignKey(String),
     Check(String),
 }
@@ -37,6 +39,7 @@ impl std::fmt::Display for Object {
             Object::Table(t) => write!(f, "table `{t}`"),
             Object::Column(t, c) => write!(f, "column `{t}.{c}`"),
             Object::Index(i) => write!(f, "index `{i}`"),
+            Object::PrimaryKey(t) => write!(f, "the primary key of `{t}`"),
             Object::ForeignKey(k) => write!(f, "foreign key `{k}`"),
             Object::Check(c) => write!(f, "check `{c}`"),
         }
@@ -232,6 +235,30 @@ fn sort(g: &StableDiGraph<usize, Reason>) -> Result<Vec<NodeIndex>, Vec<Vec<Node
     Err(tarjan_scc(g).into_iter().filter(|c| c.len() > 1).collect())
 }
 
+/// For each of `changes` (in plan order), whether another change depends on an index or
+/// primary key that it creates or drops: a foreign key on the new key, a name the other one
+/// takes again. Such a change must finish in plan order, so a dialect builds its indexes in
+/// the transaction rather than after the commit
+/// ([`crate::dialect::SqlDialect::statements_depended_on`]).
+pub fn depended_on(changes: &[Change], desired: &Schema) -> Vec<bool> {
+    let desired: Desired = desired
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
+    let graph = build(changes, &desired, &HashSet::new());
+    let mut out = vec![false; changes.len()];
+    for e in graph.edge_indices() {
+        let Some((a, _)) = graph.edge_endpoints(e) else {
+            continue;
+        };
+        if matches!(graph[e].object, Object::Index(_) | Object::PrimaryKey(_)) {
+            out[graph[a]] = true;
+        }
+    }
+    out
+}
+
 /// The tie-breaking key: drops of keys first, then renames, creations, alterations, and
 /// drops of tables last; within a kind, by table and object name.
 fn key(change: &Change) -> (u8, String, String) {
@@ -258,6 +285,9 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
     match change {
         Change::CreateTable { table: t } => {
             f.creates.push(table(&t.name));
+            if !t.primary_key.is_empty() {
+                f.creates.push(Object::PrimaryKey(t.name.clone()));
+            }
             f.creates
                 .extend(t.columns.iter().map(|c| column(&t.name, &c.name)));
             f.creates.extend(
@@ -275,6 +305,9 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
         }
         Change::DropTable { table: t } => {
             f.drops.push(table(&t.name));
+            if !t.primary_key.is_empty() {
+                f.drops.push(Object::PrimaryKey(t.name.clone()));
+            }
             f.drops
                 .extend(t.columns.iter().map(|c| column(&t.name, &c.name)));
             f.drops
@@ -353,9 +386,16 @@ fn table_change_facts(
             f.drops.push(column(t, from));
             f.creates.push(column(t, to));
         }
-        TableChange::AlterColumn { .. }
-        | TableChange::AlterPrimaryKey { .. }
-        | TableChange::SetComment(_) => {}
+        TableChange::AlterPrimaryKey { from, to } => {
+            let key = Object::PrimaryKey(t.to_string());
+            if !from.is_empty() {
+                f.drops.push(key.clone());
+            }
+            if !to.is_empty() {
+                f.creates.push(key);
+            }
+        }
+        TableChange::AlterColumn { .. } | TableChange::SetComment(_) => {}
         TableChange::CreateIndex(index) => f.creates.push(Object::Index(index.name.clone())),
         TableChange::DropIndex(index) => f.drops.push(Object::Index(index.name.clone())),
         TableChange::RenameIndex { from, to } => {
@@ -385,8 +425,8 @@ fn table_change_facts(
     }
 }
 
-/// What a foreign key needs of its target: the table, the columns, and the unique index that
-/// makes them a key (when it is not the primary key).
+/// What a foreign key needs of its target: the table, the columns, and the primary key or
+/// unique index that makes them a key.
 fn target(fk: &ForeignKey, desired: &Desired) -> Vec<Object> {
     let mut out = vec![Object::Table(fk.ref_table.clone())];
     out.extend(
@@ -394,9 +434,11 @@ fn target(fk: &ForeignKey, desired: &Desired) -> Vec<Object> {
             .iter()
             .map(|c| Object::Column(fk.ref_table.clone(), c.clone())),
     );
-    if let Some(t) = desired.get(fk.ref_table.as_str())
-        && t.primary_key != fk.ref_columns
-    {
+    if let Some(t) = desired.get(fk.ref_table.as_str()) {
+        if t.primary_key == fk.ref_columns {
+            out.push(Object::PrimaryKey(t.name.clone()));
+            return out;
+        }
         let unique = t
             .indexes
             .iter()

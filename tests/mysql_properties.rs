@@ -79,7 +79,7 @@ proptest! {
             lock_timeout: 5,
             statement_lock_timeout: 5,
             statement_lock_retries: 3,
-            concurrent_indexes: false,
+            concurrent_indexes: true,
             max_blocking_rows: None,
             lints: Default::default(),
             online_schema_change: None,

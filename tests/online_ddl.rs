@@ -445,8 +445,8 @@ fn writers_keep_committing_while_non_blocking_changes_run() {
     for server in [Server::Mysql, Server::Postgres, Server::Mysql8] {
         let Some(base) = server.url() else { continue };
         let db = LiveDb::on_server(server, &base);
-        let mut env = db.environment(dir.path());
-        env.concurrent_indexes = true;
+        // The defaults: on PostgreSQL, indexes and keys built CONCURRENTLY.
+        let env = db.environment(dir.path());
         let url = env.url.expose().to_string();
         let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
         let owners = "table owners {\n    column id int primary-key=#true\n}\n";
@@ -473,6 +473,8 @@ fn writers_keep_committing_while_non_blocking_changes_run() {
                 ("index built concurrently", "    index qty".into()),
                 ("check added NOT VALID, validated after the commit", "    index qty\n    check qty_small \"qty < 1000000\"".into()),
                 ("foreign key added NOT VALID, validated after the commit", "    index qty\n    check qty_small \"qty < 1000000\"\n    column owner_id int nullable=#true references=owners.id".into()),
+                ("index dropped concurrently", "    check qty_small \"qty < 1000000\"\n    column owner_id int nullable=#true references=owners.id".into()),
+                ("primary key through a unique index built concurrently", "    check qty_small \"qty < 1000000\"\n    column owner_id int nullable=#true references=owners.id\n    primary-key id qty".into()),
             ],
             _ => vec![
                 ("column added instantly", "    column note string length=20 nullable=#true".into()),
@@ -480,11 +482,16 @@ fn writers_keep_committing_while_non_blocking_changes_run() {
                 ("column renamed instantly", "    column remark string length=20 nullable=#true renamed-from=note\n    index qty".into()),
             ],
         };
+        // `table` with the lines of `extra`, which may name another primary key.
+        let with = |table: &str, extra: &str| {
+            let mut table = table.replace("\n}\n", &format!("\n{extra}\n}}\n"));
+            if extra.contains("primary-key ") {
+                table = table.replace("column id int primary-key=#true", "column id int");
+            }
+            format!("{owners}{table}")
+        };
         for (kind, extra) in &steps {
-            let desired = schema(&format!(
-                "{owners}{}",
-                BEFORE.replace("\n}\n", &format!("\n{extra}\n}}\n"))
-            ));
+            let desired = schema(&with(BEFORE, extra));
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             let writing = writer(url.clone(), server, stop.clone());
             std::thread::sleep(std::time::Duration::from_millis(300));
@@ -544,12 +551,7 @@ fn writers_keep_committing_while_non_blocking_changes_run() {
         }
         // A change that copies or rewrites the table: refused above 100,000 rows.
         let last = &steps.last().unwrap().1;
-        let retyped = schema(&format!(
-            "{owners}{}",
-            RETYPED
-                .replace("\n}\n", &format!("\n{last}\n}}\n"))
-                .replace("renamed-from=note", "")
-        ));
+        let retyped = schema(&with(RETYPED, last).replace("renamed-from=note", ""));
         let err = apply(&mut session, &retyped, Some(100_000)).unwrap_err();
         assert!(
             matches!(err, reconcile::Error::BlocksWrites(_)),
@@ -666,6 +668,99 @@ fn a_copy_of_a_big_table_is_handed_to_pt_online_schema_change_and_loses_no_row()
         seen.lines.len(),
         commits.len()
     );
+    drop(session);
+    db.close();
+}
+
+/// A table that another table's foreign key references is not handed to the tool (it would
+/// have to rebuild that key, or point it at the copy): refused with the reason before
+/// anything runs, on MariaDB and MySQL 9.
+#[test]
+fn a_table_other_tables_reference_is_not_handed_to_the_online_schema_change_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let moves = "table moves {\n    column id int primary-key=#true\n    column stock_id int references=stock.id\n}\n";
+    for server in [Server::Mysql, Server::Mysql8] {
+        let Some(base) = server.url() else { continue };
+        let db = LiveDb::on_server(server, &base);
+        let env = db.environment(dir.path());
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        apply(&mut session, &schema(&format!("{BEFORE}{moves}")), None).unwrap();
+        db.run_script("INSERT INTO stock (id, qty) VALUES (1, 1), (2, 2);")
+            .unwrap();
+        let retyped = schema(&format!("{RETYPED}{moves}"));
+        let options = options(None, 3, Some("pt-online-schema-change"));
+        let err = session.apply(&retyped, &options, &mut Quiet).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, reconcile::Error::BlocksWrites(_))
+                && text.contains("other tables' foreign keys reference it"),
+            "{server:?}: {text}"
+        );
+        assert!(
+            !session.plan(&retyped).unwrap().is_empty(),
+            "{server:?}: nothing changed"
+        );
+        drop(session);
+        db.close();
+    }
+}
+
+/// MySQL caps the row versions that instant `ADD`/`DROP COLUMN`s leave on a table (255 on
+/// 9.7, 64 on 8.0.29 to 9.0): at the cap, a new column is added in place, which rebuilds the
+/// table and starts the count again, instead of an `ALGORITHM=INSTANT` the server refuses.
+#[test]
+fn a_table_at_mysqls_cap_on_instant_row_versions_gets_its_column_in_place() {
+    let Some(base) = Server::Mysql8.url() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = LiveDb::on_server(Server::Mysql8, &base);
+    let env = db.environment(dir.path());
+    let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+    apply(&mut session, &schema(BEFORE), None).unwrap();
+    db.run_script("INSERT INTO stock (id, qty) VALUES (1, 1), (2, 2);")
+        .unwrap();
+    let versions = || {
+        db.rows(
+            "SELECT TOTAL_ROW_VERSIONS FROM information_schema.INNODB_TABLES \
+             WHERE NAME = CONCAT(DATABASE(), '/stock')",
+        )
+        .unwrap()
+    };
+    // Instant changes up to the cap, each its own row version.
+    let mut statements = Vec::new();
+    loop {
+        let n: u32 = versions()[0].parse().unwrap();
+        if n >= 255 {
+            break;
+        }
+        let sql = if n.is_multiple_of(2) {
+            "ALTER TABLE stock ADD COLUMN spare INT NULL, ALGORITHM=INSTANT"
+        } else {
+            "ALTER TABLE stock DROP COLUMN spare, ALGORITHM=INSTANT"
+        };
+        db.run(&[sql.to_string()]).unwrap();
+        statements.push(sql);
+    }
+    // At the cap the server refuses one more (what an instant plan would meet).
+    let refused =
+        db.run(&["ALTER TABLE stock ADD COLUMN spare INT NULL, ALGORITHM=INSTANT".to_string()]);
+    assert!(refused.is_err(), "the server has a cap");
+    let plan = session.plan(&schema(ADDED)).unwrap();
+    let sql: Vec<&str> = plan.statements().map(|(_, s)| s.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        // The 255th change added `spare`: the plan drops it, in place as well.
+        [
+            "ALTER TABLE `stock` ADD COLUMN `note` VARCHAR(20) NULL, DROP COLUMN `spare`, ALGORITHM=INPLACE, LOCK=NONE"
+        ],
+        "after {} instant ALTERs",
+        statements.len()
+    );
+    apply(&mut session, &schema(ADDED), None).unwrap();
+    assert!(session.plan(&schema(ADDED)).unwrap().is_empty());
+    assert_eq!(versions(), ["0"], "the rebuild starts the count again");
+    assert_eq!(db.count("SELECT COUNT(*) FROM stock").unwrap(), 2);
     drop(session);
     db.close();
 }

@@ -372,6 +372,54 @@ fn a_sqlalchemy_database_inspects_to_a_schema_that_plans_empty() {
 }
 
 #[test]
+fn indexes_and_primary_keys_of_existing_tables_are_built_concurrently_unless_the_environment_says_not()
+ {
+    let Some(db) = database() else { return };
+    db.run_script(
+        "CREATE TABLE t (id int NOT NULL, a int NOT NULL, b int NOT NULL, PRIMARY KEY (id));
+         CREATE INDEX ix_t_a ON t (a);
+         INSERT INTO t VALUES (1, 1, 1), (2, 2, 1);",
+    )
+    .unwrap();
+    let schema = "table t {\n  column id int\n  column a int\n  column b int\n  primary-key id b\n  index b name=ix_t_b\n}\n";
+    let in_order = project(&db, schema, "concurrent-indexes #false\n");
+    let (_, sql, _) = reconcile(in_order.path(), &["plan", "--format", "sql"]);
+    assert!(!sql.contains("CONCURRENTLY"), "{sql}");
+    assert!(sql.contains("DROP INDEX \"ix_t_a\";"), "{sql}");
+    assert!(sql.contains("ADD PRIMARY KEY (\"id\", \"b\")"), "{sql}");
+    // The default: every index statement after the commit, the old key kept until the new
+    // one takes its place.
+    let dir = project(&db, schema, "");
+    let (_, sql, _) = reconcile(dir.path(), &["plan", "--format", "sql"]);
+    let after = sql.split("-- after the commit").nth(1).unwrap_or_default();
+    for expected in [
+        "DROP INDEX CONCURRENTLY \"ix_t_a\";",
+        "CREATE INDEX CONCURRENTLY \"ix_t_b\" ON \"t\" (\"b\");",
+        "CREATE UNIQUE INDEX CONCURRENTLY \"reconcile_pkey_t\" ON \"t\" (\"id\", \"b\");",
+        "ALTER TABLE \"t\" DROP CONSTRAINT \"t_pkey\", ADD CONSTRAINT \"t_pkey\" PRIMARY KEY USING INDEX \"reconcile_pkey_t\";",
+    ] {
+        assert!(after.contains(expected), "{expected}\n{sql}");
+    }
+    let (status, out, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "{out}{stderr}");
+    assert_eq!(
+        db.rows(
+            "SELECT indexrelid::regclass::text, indisprimary, indisvalid FROM pg_index \
+             WHERE indrelid = 't'::regclass ORDER BY 1"
+        )
+        .unwrap(),
+        ["ix_t_b|f|t", "t_pkey|t|t"]
+    );
+    assert_eq!(
+        db.rows("SELECT id, a, b FROM t ORDER BY id").unwrap(),
+        ["1|1|1", "2|2|1"]
+    );
+    let (status, _, _) = reconcile(dir.path(), &["plan", "--exit-code"]);
+    assert_eq!(status, 0, "apply then plan is empty");
+    db.close();
+}
+
+#[test]
 fn a_failed_concurrent_index_build_is_rebuilt_by_the_next_apply() {
     let Some(db) = database() else { return };
     db.run_script(

@@ -27,7 +27,7 @@ fn environment() -> Environment {
         lock_timeout: 5,
         statement_lock_timeout: 5,
         statement_lock_retries: 3,
-        concurrent_indexes: false,
+        concurrent_indexes: true,
         create_database: true,
         scratch_url: None,
         notes: Vec::new(),

@@ -392,7 +392,7 @@ fn a_failing_cast_inside_the_transaction_is_counted_and_the_transaction_goes_on(
     };
     let settings = || Settings {
         statement_lock_timeout: std::time::Duration::from_secs(5),
-        concurrent_indexes: false,
+        concurrent_indexes: true,
     };
     common::live::block_on(async {
         for intent in [Intent::Write, Intent::Read] {

@@ -197,6 +197,9 @@ async fn refuse_blocking<C: Connection>(
             Some(_) if keyed => {
                 Some("the table has foreign keys, which the tool would recreate under other names")
             }
+            Some(_) if plan.referenced.iter().any(|t| t == table) => Some(
+                "other tables' foreign keys reference it, which the tool would have to rebuild or point at the copy",
+            ),
             Some(_) => conn.dialect().online_tool_refuses(&statement.sql),
             None => None,
         };

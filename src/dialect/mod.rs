@@ -92,6 +92,14 @@ pub trait SqlDialect: Sync {
     /// whether it rewrites or scans its table. The one call that renders a change.
     fn statements(&self, change: &Change) -> Vec<Statement>;
 
+    /// [`SqlDialect::statements`] for a change that another change of the plan depends on
+    /// ([`crate::order::depended_on`]: a foreign key on the index it builds, a name it
+    /// frees): the indexes it creates or drops stay in plan order rather than after the
+    /// commit. Validations may still follow the commit; nothing depends on them.
+    fn statements_depended_on(&self, change: &Change) -> Vec<Statement> {
+        self.statements(change)
+    }
+
     /// Statements that wrap a whole `--format sql` script so that it runs as-is in the
     /// database's own client (SQLite: foreign keys off, one transaction, the key check).
     fn script_wrapper(&self) -> (Vec<String>, Vec<String>) {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Step;
 use crate::change::{Change, TableChange};
 use crate::dialect::{Rewrite, SqlDialect, Statement};
-use crate::schema::{DefaultValue, Schema, Table};
+use crate::schema::{Check, DefaultValue, ForeignKey, Schema, Table};
 
 /// One rule: its stable code, its name (either names it in an environment file) and what it
 /// guards against.
@@ -205,7 +205,7 @@ pub fn check(steps: &[Step], desired: &Schema, d: &dyn SqlDialect) -> Vec<Lint> 
         })
     };
     for (i, step) in steps.iter().enumerate() {
-        for (rule, message) in step_lints(step) {
+        for (rule, message) in step_lints(step, d) {
             found(rule, Some(i), message);
         }
     }
@@ -225,7 +225,7 @@ pub fn check(steps: &[Step], desired: &Schema, d: &dyn SqlDialect) -> Vec<Lint> 
 }
 
 /// What the plan's rules find in one step.
-fn step_lints(step: &Step) -> Vec<(&'static Rule, String)> {
+fn step_lints(step: &Step, d: &dyn SqlDialect) -> Vec<(&'static Rule, String)> {
     let mut out = Vec::new();
     let change = &step.change;
     let table = change.table();
@@ -235,6 +235,14 @@ fn step_lints(step: &Step) -> Vec<(&'static Rule, String)> {
         .iter()
         .filter(|s| s.table.is_some() && s.blocks_writes_while_working())
         .collect();
+    // Whether one of those statements is the one that builds or validates `name` (a step's
+    // other statements may block while this one does not).
+    let blocks = |name: &str, building: bool| {
+        let quoted = d.quote(name);
+        blocking.iter().any(|s| {
+            s.sql.contains(&quoted) && (!building || (s.scans && s.rewrites == Rewrite::No))
+        })
+    };
     if let Change::DropTable { .. } = change {
         out.push((
             &DESTRUCTIVE_DROP,
@@ -290,15 +298,17 @@ fn step_lints(step: &Step) -> Vec<(&'static Rule, String)> {
                     format!("column `{table}`.`{}` becomes NOT NULL: every row is checked, and running code that writes NULL fails", to.name),
                 )),
             // A build that holds writes back, not a rewrite beside it (that is RC102).
-            TableChange::CreateIndex(index)
-                if blocking.iter().any(|s| s.scans && s.rewrites == Rewrite::No) =>
+            TableChange::CreateIndex(index) if blocks(&index.name, true) =>
             {
                 out.push((
                 &INDEX_BLOCKS_WRITES,
                     format!("index `{}` on `{table}` is built while writes wait", index.name),
                 ))
             }
-            TableChange::AddCheck(_) | TableChange::AddForeignKey(_) if !blocking.is_empty() => {
+            TableChange::AddCheck(Check { name, .. })
+            | TableChange::AddForeignKey(ForeignKey { name, .. })
+                if blocks(name, false) =>
+            {
                 out.push((
                     &CONSTRAINT_BLOCKS_WRITES,
                     format!("`{table}`: {} validates its rows while writes wait", c.describe()),
@@ -465,12 +475,15 @@ mod tests {
         for d in Dialect::ALL {
             assert!(codes(BASE, &retyped, d).contains(&"RC102"), "{d}");
         }
-        // An index: PostgreSQL (without concurrent-indexes) and SQLite block writes; MySQL
-        // builds it in place.
+        // An index: SQLite blocks writes; MySQL builds it in place; PostgreSQL builds it
+        // CONCURRENTLY, unless a foreign key added in the same plan needs it first.
         let indexed = with("    index qty");
-        assert!(codes(BASE, &indexed, Dialect::Postgres).contains(&"RC103"));
         assert!(codes(BASE, &indexed, Dialect::Sqlite).contains(&"RC103"));
         assert!(!codes(BASE, &indexed, Dialect::Mysql).contains(&"RC103"));
+        assert!(!codes(BASE, &indexed, Dialect::Postgres).contains(&"RC103"));
+        let needed = with("    index qty unique=#true")
+            + "table moves {\n    column id int primary-key=#true\n    column qty int references=stock.qty\n}\n";
+        assert!(codes(BASE, &needed, Dialect::Postgres).contains(&"RC103"));
         // A check: MySQL copies to validate it; PostgreSQL adds it NOT VALID.
         let checked = with("    check qty_positive \"qty > 0\"");
         assert!(codes(BASE, &checked, Dialect::Mysql).contains(&"RC104"));

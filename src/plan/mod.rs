@@ -66,6 +66,9 @@ pub struct Plan {
     /// The desired tables the server spelled (created in a scratch and read back, see
     /// [`crate::database::scratch`]) because the fast comparison found them different.
     pub spelled: Vec<String>,
+    /// The live tables that another live table's foreign keys reference: what
+    /// `pt-online-schema-change` cannot copy without rebuilding those keys.
+    pub referenced: Vec<String>,
     /// The keys of the desired tables (primary keys and unique indexes, nothing else): what
     /// [`Plan::dependencies`] needs to see which index a foreign key relies on.
     keys: Schema,
@@ -114,13 +117,20 @@ pub fn from_changes(
     d: &dyn SqlDialect,
 ) -> Result<Plan, Error> {
     let ordered = timings::stage("order", || crate::order::order(changes, desired, d));
+    let depended_on = crate::order::depended_on(&ordered, desired);
     let steps: Vec<Step> = timings::stage("render", || {
         ordered
             .into_iter()
-            .map(|change| {
+            .zip(depended_on)
+            .map(|(change, depended_on)| {
                 let parts = destructive_parts(&change, d);
+                let statements = if depended_on {
+                    d.statements_depended_on(&change)
+                } else {
+                    d.statements(&change)
+                };
                 Step {
-                    statements: d.statements(&change),
+                    statements,
                     destructive: !parts.is_empty(),
                     destructive_parts: parts,
                     change,
@@ -152,6 +162,7 @@ pub fn from_changes(
         fingerprint: Some(timings::stage("fingerprint", || fingerprint(actual))),
         target: None,
         spelled: Vec::new(),
+        referenced: referenced(actual),
         keys: keys_of(desired),
     })
 }
@@ -208,6 +219,23 @@ fn after_commit_notes(steps: &[Step]) -> Vec<String> {
             })
         })
         .collect()
+}
+
+/// The tables of `schema` that another table's foreign keys reference.
+fn referenced(schema: &Schema) -> Vec<String> {
+    let mut out: Vec<String> = schema
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.foreign_keys
+                .iter()
+                .filter(|k| k.ref_table != t.name)
+                .map(|k| k.ref_table.clone())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The tables of `schema` with their primary keys and non-partial unique indexes only.

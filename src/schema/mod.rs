@@ -72,6 +72,9 @@ pub struct Table {
     /// `WITHOUT ROWID` option...): a change that would recreate the table is refused, naming
     /// these, instead of silently losing them.
     pub unmodeled: Vec<String>,
+    /// MySQL 8.0.29+: the row versions that instant `ADD`/`DROP COLUMN`s left on the live
+    /// table (`INNODB_TABLES.TOTAL_ROW_VERSIONS`), which the server caps; 0 elsewhere.
+    pub instant_row_versions: u32,
     pub span: Span,
     pub name_span: Span,
 }
@@ -90,6 +93,7 @@ impl std::default::Default for Table {
             comment: None,
             options: TableOptions::default(),
             unmodeled: Vec::new(),
+            instant_row_versions: 0,
             span: Span::from(0..0),
             name_span: Span::from(0..0),
         }

@@ -67,7 +67,7 @@ impl LiveDb {
             statement_lock_timeout: 5,
             statement_lock_retries: 3,
             connect_timeout: 10,
-            concurrent_indexes: false,
+            concurrent_indexes: true,
             max_blocking_rows: None,
             lints: Default::default(),
             online_schema_change: None,

@@ -261,7 +261,8 @@ impl Mysql {
     /// [`online`]), after the `UPDATE`s that fill NULLs (and before those, the checks that
     /// go, which the filling default may break). A foreign key dropped and added again under
     /// the same name goes in an `ALTER TABLE` of its own first, since the server checks names
-    /// before it drops.
+    /// before it drops. A foreign key into the table itself over a key the same alteration
+    /// creates goes in an `ALTER TABLE` of its own after the key.
     fn alter_table(&self, from: &Table, table: &str, changes: &[TableChange]) -> Vec<Statement> {
         let q = |s: &str| self.quote(s);
         let live = if from.name.is_empty() {
@@ -272,6 +273,8 @@ impl Mysql {
         let mut before = Vec::new();
         let mut first = Vec::new();
         let mut actions = Vec::new();
+        let mut last = Vec::new();
+        let keyed = crate::change::references_a_new_key_of_itself(table, changes);
         let added: Vec<&str> = changes
             .iter()
             .filter_map(|c| match c {
@@ -365,6 +368,9 @@ impl Mysql {
                     first.extend(self.actions(from, &TableChange::DropForeignKey(old.clone())));
                     actions.extend(self.actions(from, &TableChange::AddForeignKey(to.clone())));
                 }
+                TableChange::AddForeignKey(fk) if keyed && fk.ref_table == table => {
+                    last.extend(self.actions(from, change))
+                }
                 _ => actions.extend(self.actions(from, change)),
             }
         }
@@ -373,6 +379,7 @@ impl Mysql {
         out.extend(before);
         out.extend(alter(first));
         out.extend(alter(actions));
+        out.extend(alter(last));
         out
     }
 

@@ -63,6 +63,20 @@ impl Server {
         self.at_least(Flavor::Mariadb, (10, 4, 0)) || self.at_least(Flavor::Mysql, (8, 0, 29))
     }
 
+    /// How many row versions instant `ADD`/`DROP COLUMN`s may leave on a table before the
+    /// server refuses another (ERROR 4092, "Maximum row versions reached"): 64 on MySQL
+    /// 8.0.29 to 9.0, 255 from 9.1 (probed on 9.7.4: the 256th instant `ALTER` fails);
+    /// `None` where there is no such cap (MariaDB, older MySQL).
+    pub fn instant_row_versions_limit(&self) -> Option<u32> {
+        if self.at_least(Flavor::Mysql, (9, 1, 0)) {
+            Some(255)
+        } else if self.at_least(Flavor::Mysql, (8, 0, 29)) {
+            Some(64)
+        } else {
+            None
+        }
+    }
+
     /// `RENAME COLUMN` with `ALGORITHM=INSTANT` (MariaDB 10.5.2, where `RENAME COLUMN`
     /// came; MySQL 8.0.28).
     pub fn instant_rename_column(&self) -> bool {

@@ -11,14 +11,20 @@ use crate::schema::{Column, DefaultValue, IndexKind, Table, Type};
 
 /// PostgreSQL 12 or later.
 pub struct Postgres {
-    /// Indexes on existing tables are built with `CREATE INDEX CONCURRENTLY` after the
-    /// transaction commits (the environment's `concurrent-indexes`).
+    /// Indexes and primary keys of existing tables are built `CONCURRENTLY`, and indexes
+    /// dropped so, after the transaction commits (the environment's `concurrent-indexes`,
+    /// on by default), unless another change depends on them in plan order.
     pub concurrent_indexes: bool,
 }
 
 impl Postgres {
-    /// The dialect of offline plans: every index in the transaction.
+    /// The dialect of offline plans: the default settings, as a live plan has them.
     pub const OFFLINE: Postgres = Postgres {
+        concurrent_indexes: true,
+    };
+
+    /// The same dialect with every index built and dropped inside the transaction.
+    const IN_ORDER: Postgres = Postgres {
         concurrent_indexes: false,
     };
 }
@@ -121,9 +127,24 @@ impl SqlDialect for Postgres {
             Change::AlterTable {
                 from, to, changes, ..
             } => {
+                let d = if self.concurrent_indexes
+                    && !crate::change::references_a_new_key_of_itself(&to.name, changes)
+                {
+                    self
+                } else {
+                    &Self::IN_ORDER
+                };
                 let statements = changes
                     .iter()
-                    .flat_map(|c| self.table_change(from, &to.name, c))
+                    .flat_map(|c| {
+                        // An index over a column the transaction drops goes with it there.
+                        let d = if goes_with_a_column(c, changes) {
+                            &Self::IN_ORDER
+                        } else {
+                            d
+                        };
+                        d.table_change(from, &to.name, c)
+                    })
                     .collect();
                 multi_action(&format!("ALTER TABLE {} ", q(&to.name)), statements)
             }
@@ -155,6 +176,10 @@ impl SqlDialect for Postgres {
         }
     }
 
+    fn statements_depended_on(&self, change: &Change) -> Vec<Statement> {
+        Self::IN_ORDER.statements(change)
+    }
+
     fn transactional_ddl(&self) -> bool {
         true
     }
@@ -180,6 +205,16 @@ impl SqlDialect for Postgres {
     fn decimal_limits(&self) -> Option<(u32, u32)> {
         Some((1000, 1000))
     }
+}
+
+/// Whether `change` drops an index over a column that another of `changes` drops.
+fn goes_with_a_column(change: &TableChange, changes: &[TableChange]) -> bool {
+    let TableChange::DropIndex(index) = change else {
+        return false;
+    };
+    changes.iter().any(
+        |c| matches!(c, TableChange::DropColumn(column) if index.columns.contains(&column.name)),
+    )
 }
 
 /// The locks PostgreSQL's statements take
@@ -261,12 +296,16 @@ impl Postgres {
                 fill_nulls,
             } => self.alter_column(&from.name, table, old, to, *fill_nulls),
             TableChange::AlterPrimaryKey { from: old, to } => {
-                let mut out = Vec::new();
-                if !old.is_empty() {
-                    let name = from
-                        .primary_key_name
+                let old_name = (!old.is_empty()).then(|| {
+                    from.primary_key_name
                         .clone()
-                        .unwrap_or_else(|| format!("{}_pkey", from.name));
+                        .unwrap_or_else(|| format!("{}_pkey", from.name))
+                });
+                if !to.is_empty() && self.concurrent_indexes {
+                    return self.primary_key_concurrently(live, table, old_name.as_deref(), to);
+                }
+                let mut out = Vec::new();
+                if let Some(name) = old_name {
                     out.push(alter(
                         format!("DROP CONSTRAINT {}", q(&name)),
                         ACCESS_EXCLUSIVE,
@@ -301,6 +340,20 @@ impl Postgres {
                 vec![
                     self.on(sql::create_index(self, table, index), live, SHARE)
                         .scans(true),
+                ]
+            }
+            // <https://www.postgresql.org/docs/current/sql-dropindex.html>
+            TableChange::DropIndex(index)
+                if self.concurrent_indexes
+                    && matches!(index.kind, IndexKind::Index | IndexKind::Invalid) =>
+            {
+                vec![
+                    self.on(
+                        format!("DROP INDEX CONCURRENTLY {}", q(&index.name)),
+                        live,
+                        SHARE_UPDATE_EXCLUSIVE,
+                    )
+                    .after_commit(),
                 ]
             }
             TableChange::DropIndex(index) => match index.kind {
@@ -351,6 +404,53 @@ impl Postgres {
                 SHARE_UPDATE_EXCLUSIVE,
             )],
         }
+    }
+
+    /// A new primary key over `columns` of `table` (live name `live`) without holding writes
+    /// back while it is built
+    /// (<https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-ADD-TABLE-CONSTRAINT-USING-INDEX>):
+    /// after the commit, a unique index built `CONCURRENTLY` under a name of its own, while
+    /// the old key (`old`, if any) still keeps the rows unique; then one brief `ALTER TABLE`
+    /// drops the old key and makes the index the key, which renames it `{table}_pkey`. The
+    /// columns are NOT NULL by then (their changes come first), so that takes no scan. A
+    /// failure between the two leaves a unique index that the next plan drops and builds
+    /// again.
+    fn primary_key_concurrently(
+        &self,
+        live: Option<&str>,
+        table: &str,
+        old: Option<&str>,
+        columns: &[String],
+    ) -> Vec<Statement> {
+        let q = |s: &str| self.quote(s);
+        let shorten = crate::schema::stable_shorten;
+        let index = q(&shorten(&format!("reconcile_pkey_{table}")));
+        let key = q(&shorten(&format!("{table}_pkey")));
+        let drop = old
+            .map(|name| format!("DROP CONSTRAINT {}, ", q(name)))
+            .unwrap_or_default();
+        vec![
+            self.on(
+                format!(
+                    "CREATE UNIQUE INDEX CONCURRENTLY {index} ON {} ({})",
+                    q(table),
+                    clauses::list(self, columns)
+                ),
+                live,
+                SHARE_UPDATE_EXCLUSIVE,
+            )
+            .scans(true)
+            .after_commit(),
+            self.on(
+                format!(
+                    "ALTER TABLE {} {drop}ADD CONSTRAINT {key} PRIMARY KEY USING INDEX {index}",
+                    q(table)
+                ),
+                live,
+                ACCESS_EXCLUSIVE,
+            )
+            .after_commit(),
+        ]
     }
 
     /// `SET NOT NULL` without scanning the table under `ACCESS EXCLUSIVE`

@@ -1,0 +1,1 @@
+INSERT INTO stock (id, sku) VALUES (1, 10), (2, 20);
