@@ -26,23 +26,18 @@ use crate::schema::{
 // so the rows are joined here instead, and the cost of a plan does not grow with the other
 // databases the server holds.
 
-/// Tables and views, and on MySQL 8.0.29+ the row versions instant column changes left on
-/// each (MySQL's `information_schema` tables are views of one data dictionary: the join
-/// costs no scan). `INNODB_TABLES` names a table `database/table` in the server's file-name
-/// encoding, the same text for names of ASCII letters, digits and `_`; another name matches
-/// no row and reads 0, so its cap is not seen (docs/safety.md).
-fn tables(server: &Server) -> &'static str {
-    if server.instant_row_versions_limit().is_some() {
-        "SELECT t.TABLE_NAME, t.TABLE_TYPE, t.ENGINE, t.TABLE_COLLATION, t.TABLE_COMMENT, \
-         CAST(COALESCE(i.TOTAL_ROW_VERSIONS, 0) AS SIGNED) \
-         FROM information_schema.TABLES t LEFT JOIN information_schema.INNODB_TABLES i \
-         ON i.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME) \
-         WHERE t.TABLE_SCHEMA = DATABASE() ORDER BY t.TABLE_NAME"
-    } else {
-        "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT, 0 \
-         FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"
-    }
-}
+/// Tables and views.
+const TABLES: &str = "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT \
+    FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME";
+
+/// MySQL 8.0.29+: the row versions instant column changes left on each table, which the
+/// server caps ([`Server::instant_row_versions_limit`]). `INNODB_TABLES` needs the `PROCESS`
+/// privilege, so this query is read apart, and a user without it reads none. It names a
+/// table `database/table` in the server's file-name encoding: the same text for names of
+/// ASCII letters, digits and underscores; other names match no table here (docs/safety.md).
+pub const ROW_VERSIONS: &str = "SELECT SUBSTRING_INDEX(NAME, '/', -1), \
+    CAST(TOTAL_ROW_VERSIONS AS SIGNED) FROM information_schema.INNODB_TABLES \
+    WHERE SUBSTRING_INDEX(NAME, '/', 1) = DATABASE() AND TOTAL_ROW_VERSIONS > 0";
 
 /// What each view is defined as.
 const VIEWS: &str = "SELECT TABLE_NAME, VIEW_DEFINITION \
@@ -106,7 +101,7 @@ const TRIGGERS: &str = "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, 
 /// Every catalog query for `server`, in the order [`read`] takes their rows.
 pub fn queries(server: &Server) -> Vec<String> {
     vec![
-        tables(server).to_string(),
+        TABLES.to_string(),
         VIEWS.to_string(),
         COLUMNS.to_string(),
         statistics(server),
@@ -180,9 +175,6 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
                 charset,
                 collate,
             },
-            instant_row_versions: number(row, 5)
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(0),
             ..Table::default()
         });
     }
@@ -404,6 +396,19 @@ fn read_foreign_keys(
                 indexes.remove(i);
                 fk.implicit_index = true;
             }
+        }
+    }
+}
+
+/// Sets each table's row versions from the rows of [`ROW_VERSIONS`].
+pub fn read_row_versions(schema: &mut Schema, rows: &[MySqlRow]) {
+    for row in rows {
+        let name = text_or_empty(row, 0);
+        let versions = number(row, 1).and_then(|n| u32::try_from(n).ok());
+        if let (Some(table), Some(versions)) =
+            (schema.tables.iter_mut().find(|t| t.name == name), versions)
+        {
+            table.instant_row_versions = versions;
         }
     }
 }

@@ -516,7 +516,18 @@ impl Connection for MysqlDb {
                     })?,
             );
         }
-        Ok(inspect::read(&self.dialect, rows))
+        let mut schema = inspect::read(&self.dialect, rows);
+        if server.instant_row_versions_limit().is_some() {
+            // Without the PROCESS privilege the server refuses: the caps go unseen.
+            let conn = self.conn()?;
+            if let Ok(rows) = sqlx::query(inspect::ROW_VERSIONS)
+                .fetch_all(&mut *conn)
+                .await
+            {
+                inspect::read_row_versions(&mut schema, &rows);
+            }
+        }
+        Ok(schema)
     }
 
     async fn lock(&mut self, timeout: Duration) -> Result<(), Error> {
