@@ -116,8 +116,8 @@ pub trait SqlDialect: Sync {
     }
 
     /// `expr` (a live column) as a value of `to`, for counting what a new check meets after
-    /// the column's type changes, or `None` when the database has no such cast. Only asked
-    /// where DDL is not transactional (preflight counts the rows as the change leaves them).
+    /// the column's type changes, or `None` when the database has no such cast (preflight
+    /// counts the rows as the change leaves them).
     fn cast_sql(&self, _expr: &str, _to: &Type) -> Option<String> {
         None
     }

@@ -248,16 +248,15 @@ fn table_checks(
             live.insert(to, from);
         }
     }
-    // Where DDL commits statement by statement (MySQL), a statement refused for the rows
-    // it meets after an earlier one committed leaves the plan half done; so the rows are
-    // also counted as they will be, a new column holding what every existing row gets: its
-    // literal default, or NULL. Not for a new column whose value is computed per row (an
-    // auto-increment, an SQL default). Where DDL is transactional, the server's own
-    // refusal rolls back and changes nothing.
+    // A statement refused for the rows it meets after an earlier one committed leaves the
+    // plan half done (MySQL commits statement by statement; PostgreSQL validates new checks
+    // after the commit); so the rows are also counted as they will be, a new column holding
+    // what every existing row gets: its literal default, or NULL. Not for a new column whose
+    // value is computed per row (an auto-increment, an SQL default).
     let added: HashMap<&str, Option<String>> = changes
         .iter()
         .filter_map(|c| match c {
-            TableChange::AddColumn(a) if !d.transactional_ddl() => {
+            TableChange::AddColumn(a) => {
                 let value = match &a.default {
                     _ if a.auto_increment => None,
                     None if a.nullable => Some("NULL".to_string()),
@@ -266,6 +265,14 @@ fn table_checks(
                 };
                 Some((a.name.as_str(), value))
             }
+            _ => None,
+        })
+        .collect();
+    // The new columns' types, by name.
+    let new_types: HashMap<&str, &Type> = changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AddColumn(a) => Some((a.name.as_str(), &a.ty)),
             _ => None,
         })
         .collect();
@@ -287,7 +294,14 @@ fn table_checks(
             .map(|c| match (live.get(c), added.get(c), retyped.get(c)) {
                 (Some(l), _, Some(ty)) => Some(format!("{} AS {}", d.cast_sql(&q(l), ty)?, q(c))),
                 (Some(l), _, None) => Some(format!("{} AS {}", q(l), q(c))),
-                (None, Some(Some(value)), _) => Some(format!("{value} AS {}", q(c))),
+                // Typed where the dialect can say so: PostgreSQL reads a bare NULL as text.
+                (None, Some(Some(value)), _) => {
+                    let ty = new_types.get(c).copied();
+                    let value = ty
+                        .and_then(|ty| d.cast_sql(value, ty))
+                        .unwrap_or_else(|| value.clone());
+                    Some(format!("{value} AS {}", q(c)))
+                }
                 _ => None,
             })
             .collect::<Option<Vec<String>>>()?;
@@ -439,19 +453,15 @@ fn table_checks(
             // A check over columns that keep their names and types reads the same on the
             // live table. Over a column that changes type, the count would ask another
             // question (PostgreSQL refuses `text >= integer`); where DDL is transactional
-            // the server checks the rows itself when it adds the check, and a refusal there
-            // changes nothing. Where it is not (MySQL), the live values are counted cast to
-            // the new type: the type change keeps them, or preflight's value check refuses
-            // it first. Over a new column, the rows as changed are counted where DDL is not
-            // transactional (above).
+            // the server checks the rows itself when it adds the check, inside the
+            // transaction (PostgreSQL validates such a check there, not after the commit),
+            // and a refusal there changes nothing. Where it is not (MySQL), the live values
+            // are counted cast to the new type: the type change keeps them, or preflight's
+            // value check refuses it first. Over a new column, the rows as changed are
+            // counted (above).
             TableChange::AddCheck(check)
                 if !d.transactional_ddl()
-                    || !changes.iter().any(|c| match c {
-                        TableChange::AlterColumn { from, to, .. } => {
-                            from.ty != to.ty && crate::dialect::mentions(&check.expr, &to.name)
-                        }
-                        _ => false,
-                    }) =>
+                    || !crate::change::retypes_a_column_of(&check.expr, changes) =>
             {
                 let new_columns: Vec<&str> = changes
                     .iter()

@@ -137,13 +137,36 @@ impl SqlDialect for Postgres {
                 let statements = changes
                     .iter()
                     .flat_map(|c| {
-                        // An index over a column the transaction drops goes with it there.
-                        let d = if goes_with_a_column(c, changes) {
+                        // An index over a column the transaction drops goes with it there; a
+                        // key over a new column is built there, where a duplicate of its
+                        // default rolls everything back.
+                        let d = if goes_with_a_column(c, changes) || keys_a_new_column(c, changes) {
                             &Self::IN_ORDER
                         } else {
                             d
                         };
-                        d.table_change(from, &to.name, c)
+                        match c {
+                            // Validated with the type change, in the transaction: the rows
+                            // it meets are not counted before (preflight cannot compare
+                            // across the change of type), and a refusal rolls back.
+                            TableChange::AddCheck(check)
+                                if crate::change::retypes_a_column_of(&check.expr, changes) =>
+                            {
+                                vec![
+                                    self.on(
+                                        format!(
+                                            "ALTER TABLE {} ADD {}",
+                                            q(&to.name),
+                                            clauses::check(self, check)
+                                        ),
+                                        Some(from.name.as_str()),
+                                        ACCESS_EXCLUSIVE,
+                                    )
+                                    .scans(true),
+                                ]
+                            }
+                            _ => d.table_change(from, &to.name, c),
+                        }
                     })
                     .collect();
                 multi_action(&format!("ALTER TABLE {} ", q(&to.name)), statements)
@@ -193,6 +216,14 @@ impl SqlDialect for Postgres {
         values::data_effect(self, from, to)
     }
 
+    /// What `USING col::type` gives a type change (built-in types only).
+    fn cast_sql(&self, expr: &str, to: &Type) -> Option<String> {
+        match to {
+            Type::Raw(_) => None,
+            _ => Some(format!("CAST({expr} AS {})", self.type_sql(to))),
+        }
+    }
+
     fn text_sql(&self, expr: &str) -> String {
         format!("{expr}::text")
     }
@@ -215,6 +246,20 @@ fn goes_with_a_column(change: &TableChange, changes: &[TableChange]) -> bool {
     changes.iter().any(
         |c| matches!(c, TableChange::DropColumn(column) if index.columns.contains(&column.name)),
     )
+}
+
+/// Whether `change` builds a unique index or primary key over a column that another of
+/// `changes` adds: every existing row holds the column's default, so two rows are a
+/// duplicate, which preflight cannot count before the column exists.
+fn keys_a_new_column(change: &TableChange, changes: &[TableChange]) -> bool {
+    let columns = match change {
+        TableChange::CreateIndex(index) if index.unique => &index.columns,
+        TableChange::AlterPrimaryKey { to, .. } => to,
+        _ => return false,
+    };
+    changes
+        .iter()
+        .any(|c| matches!(c, TableChange::AddColumn(a) if columns.contains(&a.name)))
 }
 
 /// The locks PostgreSQL's statements take
