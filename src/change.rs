@@ -395,14 +395,6 @@ fn quoted_or_none(s: Option<&str>) -> String {
 
 /// A default as `schema.kdl` spells it: `#true`, `0`, `"text"`, `(sql)CURRENT_TIMESTAMP`;
 /// `none` without one.
-/// Whether one of `changes` gives a column that `expr` mentions another type.
-pub fn retypes_a_column_of(expr: &str, changes: &[TableChange]) -> bool {
-    changes.iter().any(|c| {
-        matches!(c, TableChange::AlterColumn { from, to, .. }
-            if from.ty != to.ty && crate::dialect::mentions(expr, &to.name))
-    })
-}
-
 /// Whether one alteration of `table` adds a foreign key into the table itself next to a
 /// unique index or primary key it creates, which the key may need: a database must have the
 /// key before the foreign key (MySQL and MariaDB refuse, or MySQL 9.7 crashes, on both in

@@ -20,7 +20,7 @@ pub use mysql::rules::mentions;
 pub use sql::{is_sql_keyword_default, normalize_type, quote_string};
 pub use statement::{Blocks, Estimate, Lock, Phase, Rewrite, Statement};
 
-use crate::change::Change;
+use crate::change::{Change, TableChange};
 use crate::error::Problem;
 use crate::schema::{Column, DefaultValue, Schema, Table, TableOptions, Type};
 
@@ -268,6 +268,14 @@ pub fn normalize_default(default: DefaultValue, ty: &Type) -> DefaultValue {
 }
 
 /// Whether `s` is a plain decimal number (`-1`, `2.50`), as catalogs print numeric defaults.
+/// Whether one of `changes` gives a column that `expr` mentions another type.
+pub fn retypes_a_column_of(expr: &str, changes: &[TableChange]) -> bool {
+    changes.iter().any(|c| {
+        matches!(c, TableChange::AlterColumn { from, to, .. }
+            if from.ty != to.ty && mentions(expr, &to.name))
+    })
+}
+
 pub fn is_number(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let mut parts = digits.splitn(2, '.');

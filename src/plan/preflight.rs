@@ -461,7 +461,7 @@ fn table_checks(
             // counted (above).
             TableChange::AddCheck(check)
                 if !d.transactional_ddl()
-                    || !crate::change::retypes_a_column_of(&check.expr, changes) =>
+                    || !crate::dialect::retypes_a_column_of(&check.expr, changes) =>
             {
                 let new_columns: Vec<&str> = changes
                     .iter()

@@ -150,7 +150,7 @@ impl SqlDialect for Postgres {
                             // it meets are not counted before (preflight cannot compare
                             // across the change of type), and a refusal rolls back.
                             TableChange::AddCheck(check)
-                                if crate::change::retypes_a_column_of(&check.expr, changes) =>
+                                if crate::dialect::retypes_a_column_of(&check.expr, changes) =>
                             {
                                 vec![
                                     self.on(
