@@ -76,10 +76,10 @@ fn duplicates_under_a_new_unique_index_are_refused_with_the_count() {
 
 #[test]
 fn failing_statement_rolls_back_everything() {
-    // Preflight cannot count duplicates of a column that does not exist yet: the unique
-    // index over the new column's one default fails, after the column was added.
+    // Preflight cannot count duplicates of a column whose value is an SQL expression before
+    // it exists: the unique index over the new column fails, after the column was added.
     let dir = sqlite_project(
-        "table users {\n  column id int primary-key=#true\n  column email string length=20\n  column name string length=10 nullable=#true\n  column code string length=5 default=x unique=#true\n}\n",
+        "table users {\n  column id int primary-key=#true\n  column email string length=20\n  column name string length=10 nullable=#true\n  column code string length=5 default=(sql)\"lower('X')\" unique=#true\n}\n",
     );
     let db = dir.path().join("dev.db");
     run_sql(&db, USERS);
