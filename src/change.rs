@@ -393,8 +393,6 @@ fn quoted_or_none(s: Option<&str>) -> String {
     s.map_or_else(|| "none".to_string(), |s| format!("{s:?}"))
 }
 
-/// A default as `schema.kdl` spells it: `#true`, `0`, `"text"`, `(sql)CURRENT_TIMESTAMP`;
-/// `none` without one.
 /// Whether one alteration of `table` adds a foreign key into the table itself next to a
 /// unique index or primary key it creates, which the key may need: a database must have the
 /// key before the foreign key (MySQL and MariaDB refuse, or MySQL 9.7 crashes, on both in
@@ -409,6 +407,8 @@ pub fn references_a_new_key_of_itself(table: &str, changes: &[TableChange]) -> b
         .any(|c| matches!(c, TableChange::AddForeignKey(fk) if fk.ref_table == table))
 }
 
+/// A default as `schema.kdl` spells it: `#true`, `0`, `"text"`, `(sql)CURRENT_TIMESTAMP`;
+/// `none` without one.
 pub fn default_text(d: Option<&DefaultValue>) -> String {
     match d {
         None => "none".into(),

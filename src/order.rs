@@ -21,6 +21,10 @@ use crate::schema::{ForeignKey, Schema, Table};
 /// The desired tables by name.
 type Desired<'a> = HashMap<&'a str, &'a Table>;
 
+fn by_name(schema: &Schema) -> Desired<'_> {
+    schema.tables.iter().map(|t| (t.name.as_str(), t)).collect()
+}
+
 /// A thing in the database that changes create, need or drop.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Object {
@@ -74,11 +78,7 @@ struct Facts {
 /// The changes in an order the database accepts. `desired` tells which unique index a foreign
 /// key relies on.
 pub fn order(changes: Vec<Change>, desired: &Schema, d: &dyn SqlDialect) -> Vec<Change> {
-    let desired: Desired = desired
-        .tables
-        .iter()
-        .map(|t| (t.name.as_str(), t))
-        .collect();
+    let desired = by_name(desired);
     let desired = &desired;
     let mut changes = changes;
     changes.sort_by_key(key);
@@ -126,11 +126,7 @@ pub fn dependencies<'a>(
     desired: &Schema,
 ) -> Vec<Dependency> {
     let changes: Vec<&Change> = changes.into_iter().collect();
-    let desired: Desired = desired
-        .tables
-        .iter()
-        .map(|t| (t.name.as_str(), t))
-        .collect();
+    let desired = by_name(desired);
     let graph = build(&changes, &desired, &HashSet::new());
     let mut edges: Vec<Dependency> = graph
         .edge_indices()
@@ -241,11 +237,7 @@ fn sort(g: &StableDiGraph<usize, Reason>) -> Result<Vec<NodeIndex>, Vec<Vec<Node
 /// the transaction rather than after the commit
 /// ([`crate::dialect::SqlDialect::statements_depended_on`]).
 pub fn depended_on(changes: &[Change], desired: &Schema) -> Vec<bool> {
-    let desired: Desired = desired
-        .tables
-        .iter()
-        .map(|t| (t.name.as_str(), t))
-        .collect();
+    let desired = by_name(desired);
     let graph = build(changes, &desired, &HashSet::new());
     let mut out = vec![false; changes.len()];
     for e in graph.edge_indices() {

@@ -267,7 +267,6 @@ pub fn normalize_default(default: DefaultValue, ty: &Type) -> DefaultValue {
     }
 }
 
-/// Whether `s` is a plain decimal number (`-1`, `2.50`), as catalogs print numeric defaults.
 /// Whether one of `changes` gives a column that `expr` mentions another type.
 pub fn retypes_a_column_of(expr: &str, changes: &[TableChange]) -> bool {
     changes.iter().any(|c| {
@@ -276,6 +275,7 @@ pub fn retypes_a_column_of(expr: &str, changes: &[TableChange]) -> bool {
     })
 }
 
+/// Whether `s` is a plain decimal number (`-1`, `2.50`), as catalogs print numeric defaults.
 pub fn is_number(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let mut parts = digits.splitn(2, '.');

@@ -136,38 +136,7 @@ impl SqlDialect for Postgres {
                 };
                 let statements = changes
                     .iter()
-                    .flat_map(|c| {
-                        // An index over a column the transaction drops goes with it there; a
-                        // key over a new column is built there, where a duplicate of its
-                        // default rolls everything back.
-                        let d = if goes_with_a_column(c, changes) || keys_a_new_column(c, changes) {
-                            &Self::IN_ORDER
-                        } else {
-                            d
-                        };
-                        match c {
-                            // Validated with the type change, in the transaction: the rows
-                            // it meets are not counted before (preflight cannot compare
-                            // across the change of type), and a refusal rolls back.
-                            TableChange::AddCheck(check)
-                                if crate::dialect::retypes_a_column_of(&check.expr, changes) =>
-                            {
-                                vec![
-                                    self.on(
-                                        format!(
-                                            "ALTER TABLE {} ADD {}",
-                                            q(&to.name),
-                                            clauses::check(self, check)
-                                        ),
-                                        Some(from.name.as_str()),
-                                        ACCESS_EXCLUSIVE,
-                                    )
-                                    .scans(true),
-                                ]
-                            }
-                            _ => d.table_change(from, &to.name, c),
-                        }
-                    })
+                    .flat_map(|c| d.alteration(from, &to.name, c, changes))
                     .collect();
                 multi_action(&format!("ALTER TABLE {} ", q(&to.name)), statements)
             }
@@ -276,6 +245,43 @@ impl Postgres {
     /// `sql` on `table`, inside the plan's transaction, taking `lock`.
     fn on(&self, sql: String, table: Option<&str>, lock: Lock) -> Statement {
         Statement::new(sql, table, lock).transactional(true)
+    }
+
+    /// The statements of `change`, one of the `changes` of an alteration of `table`: what
+    /// must finish in the transaction stays there, whatever `self` defers. An index over a
+    /// column the transaction drops goes with it; a key over a new column is built there,
+    /// where a duplicate of the column's default rolls everything back; a check over a
+    /// column whose type changes is validated with the change (preflight cannot count its
+    /// rows across the change of type), and a refusal rolls back.
+    fn alteration(
+        &self,
+        from: &Table,
+        table: &str,
+        change: &TableChange,
+        changes: &[TableChange],
+    ) -> Vec<Statement> {
+        match change {
+            TableChange::AddCheck(check)
+                if crate::dialect::retypes_a_column_of(&check.expr, changes) =>
+            {
+                vec![
+                    self.on(
+                        format!(
+                            "ALTER TABLE {} ADD {}",
+                            self.quote(table),
+                            clauses::check(self, check)
+                        ),
+                        Some(&from.name),
+                        ACCESS_EXCLUSIVE,
+                    )
+                    .scans(true),
+                ]
+            }
+            _ if goes_with_a_column(change, changes) || keys_a_new_column(change, changes) => {
+                Self::IN_ORDER.table_change(from, table, change)
+            }
+            _ => self.table_change(from, table, change),
+        }
     }
 
     /// The statements of one change to `table` (`from` is the table as it is live).
