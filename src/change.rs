@@ -7,7 +7,9 @@
 //! stands alone: tables, the indexes of new tables, and foreign keys moved out of a table's
 //! changes to break a cycle.
 
-use crate::schema::{Action, Check, Column, DefaultValue, ForeignKey, Index, Table, Unmanaged};
+use crate::schema::{
+    Action, Check, Column, DefaultValue, EnumType, ForeignKey, Index, Table, Type, Unmanaged,
+};
 
 /// One change to the database, as planned by the differ.
 // Changes carry whole tables so that every dialect renders without lookups; a plan holds
@@ -53,6 +55,35 @@ pub enum Change {
         table: String,
         fk: ForeignKey,
     },
+    /// A named enum type (PostgreSQL), created before the tables that use it.
+    CreateEnum {
+        ty: EnumType,
+    },
+    /// A named enum type no column uses any more, dropped after them.
+    DropEnum {
+        ty: EnumType,
+    },
+    /// New values, or a new list, for a named enum type. Where values are only added
+    /// ([`only_adds_values`]) they go into the type in place; otherwise the type is
+    /// replaced: the live one renamed to [`replaced_enum_name`], a new one created, each
+    /// column converted by its table's alteration, and the old one dropped by a
+    /// [`Change::DropEnum`] after them.
+    AlterEnum {
+        from: EnumType,
+        to: EnumType,
+    },
+}
+
+/// Whether `to` holds every value of `from`, in the same order: the values can be added to
+/// the live type where they stand, and no stored value or sort order changes.
+pub fn only_adds_values(from: &[String], to: &[String]) -> bool {
+    let mut rest = to.iter();
+    from.iter().all(|v| rest.any(|w| w == v))
+}
+
+/// The name a replaced enum type has between its replacement's creation and its drop.
+pub fn replaced_enum_name(name: &str) -> String {
+    crate::schema::stable_shorten(&format!("{name}__reconcile_old"))
 }
 
 /// One change inside [`Change::AlterTable`].
@@ -108,6 +139,9 @@ impl Change {
             Change::CreateIndex { .. } => "create_index",
             Change::AddForeignKey { .. } => "add_foreign_key",
             Change::DropForeignKey { .. } => "drop_foreign_key",
+            Change::CreateEnum { .. } => "create_enum",
+            Change::DropEnum { .. } => "drop_enum",
+            Change::AlterEnum { .. } => "alter_enum",
         }
     }
 
@@ -120,6 +154,8 @@ impl Change {
             Change::CreateIndex { table, .. }
             | Change::AddForeignKey { table, .. }
             | Change::DropForeignKey { table, .. } => table,
+            // Types are not in a table.
+            Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => "",
         }
     }
 
@@ -130,6 +166,8 @@ impl Change {
             Change::RenameTable { from, .. } => from,
             Change::CreateIndex { index, .. } => &index.name,
             Change::AddForeignKey { fk, .. } | Change::DropForeignKey { fk, .. } => &fk.name,
+            Change::CreateEnum { ty } | Change::DropEnum { ty } => &ty.name,
+            Change::AlterEnum { to, .. } => &to.name,
         }
     }
 
@@ -161,6 +199,18 @@ impl Change {
                     foreign_key_text(fk)
                 )
             }
+            Change::CreateEnum { ty } => {
+                format!("create enum `{}` ({})", ty.name, enum_values_text(&ty.values))
+            }
+            Change::DropEnum { ty } => {
+                format!("drop enum `{}` ({})", ty.name, enum_values_text(&ty.values))
+            }
+            Change::AlterEnum { from, to } => format!(
+                "alter enum `{}`: ({}) -> ({})",
+                to.name,
+                enum_values_text(&from.values),
+                enum_values_text(&to.values)
+            ),
         }
     }
 
@@ -169,10 +219,13 @@ impl Change {
         match self {
             Change::CreateTable { .. }
             | Change::CreateIndex { .. }
-            | Change::AddForeignKey { .. } => '+',
-            Change::DropTable { .. } | Change::DropForeignKey { .. } => '-',
+            | Change::AddForeignKey { .. }
+            | Change::CreateEnum { .. } => '+',
+            Change::DropTable { .. } | Change::DropForeignKey { .. } | Change::DropEnum { .. } => {
+                '-'
+            }
             Change::RenameTable { .. } => '>',
-            Change::AlterTable { .. } => '~',
+            Change::AlterTable { .. } | Change::AlterEnum { .. } => '~',
         }
     }
 
@@ -183,6 +236,12 @@ impl Change {
             _ => &[],
         }
     }
+}
+
+/// An enum's values for a message: `'admin', 'member'`.
+fn enum_values_text(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
+    quoted.join(", ")
 }
 
 impl TableChange {
@@ -322,8 +381,18 @@ impl TableChange {
 /// `type string(100) -> string(200); nullable -> not null; default none -> "x"`.
 fn column_delta(from: &Column, to: &Column) -> String {
     let mut parts = Vec::new();
-    if from.ty != to.ty {
-        parts.push(format!("type {} -> {}", from.ty, to.ty));
+    match (&from.ty, &to.ty) {
+        (Type::Enum { name, values: a }, Type::Enum { name: n, values: b })
+            if name == n && !name.is_empty() && a != b =>
+        {
+            parts.push(format!(
+                "type {name} ({}) -> {n} ({})",
+                enum_values_text(a),
+                enum_values_text(b)
+            ));
+        }
+        (a, b) if a != b => parts.push(format!("type {a} -> {b}")),
+        _ => {}
     }
     if from.nullable != to.nullable {
         parts.push(format!("{} -> {}", nullability(from), nullability(to)));

@@ -7,10 +7,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::change::{Change, TableChange};
+use crate::change::{Change, TableChange, only_adds_values, replaced_enum_name};
 use crate::dialect::{SqlDialect, mentions};
 use crate::error::Error;
-use crate::schema::{Check, Column, DefaultValue, ForeignKey, Index, Schema, Table, Unmanaged};
+use crate::schema::{
+    Check, Column, DefaultValue, EnumType, ForeignKey, Index, Schema, Table, Type, Unmanaged,
+};
 
 /// The changes that turn `actual` into `desired` on `d`, unordered.
 ///
@@ -100,7 +102,48 @@ pub fn diff_spelled(
     if d.foreign_keys_pin_column_types() {
         unpin_foreign_keys(&mut changes);
     }
+    enum_changes(actual, desired, &mut changes);
     Ok(changes)
+}
+
+/// The named enum types to create, change or drop (only where enums are named; elsewhere
+/// both sides hold none). A type whose values change other than by additions in place is
+/// replaced, and its old self dropped after the columns are converted.
+fn enum_changes(actual: &Schema, desired: &Schema, changes: &mut Vec<Change>) {
+    for want in &desired.enums {
+        match actual.enum_type(&want.name) {
+            None => changes.push(Change::CreateEnum { ty: want.clone() }),
+            Some(have) if have.values == want.values => {}
+            Some(have) => {
+                changes.push(Change::AlterEnum {
+                    from: have.clone(),
+                    to: want.clone(),
+                });
+                if !only_adds_values(&have.values, &want.values) {
+                    changes.push(Change::DropEnum {
+                        ty: EnumType {
+                            name: replaced_enum_name(&have.name),
+                            ..have.clone()
+                        },
+                    });
+                }
+            }
+        }
+    }
+    // A type that a table the tool leaves alone uses stays with it.
+    let kept = |name: &str| {
+        actual.tables.iter().any(|t| {
+            desired.is_ignored(&t.name)
+                && t.columns
+                    .iter()
+                    .any(|c| matches!(&c.ty, Type::Enum { name: n, .. } if n == name))
+        })
+    };
+    for have in &actual.enums {
+        if desired.enum_type(&have.name).is_none() && !kept(&have.name) {
+            changes.push(Change::DropEnum { ty: have.clone() });
+        }
+    }
 }
 
 /// Where a foreign key forbids changing the type of its columns on either side (MySQL),
@@ -537,13 +580,25 @@ fn check_changes(
 }
 
 /// Whether two versions of a column are the same, both in the database's terms.
+/// Whether a live column of type `a` already has type `b`. Where enums are named types, a
+/// column keeps its type while the type gains values in place ([`Change::AlterEnum`]);
+/// any other change of the list replaces the type, and the column is converted.
+fn same_type(d: &dyn SqlDialect, a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Enum { name, values }, Type::Enum { name: n, values: v }) if d.named_enums() => {
+            name == n && only_adds_values(values, v)
+        }
+        _ => a == b,
+    }
+}
+
 pub fn same_column(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
     let same_name = |x: &Option<String>, y: &Option<String>| match (x, y) {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         (None, None) => true,
         _ => false,
     };
-    a.ty == b.ty
+    same_type(d, &a.ty, &b.ty)
         && a.nullable == b.nullable
         && a.auto_increment == b.auto_increment
         && (same_default(d, a.default.as_ref(), b.default.as_ref())

@@ -26,6 +26,14 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
     if schema.table(ALEMBIC_VERSION).is_some() {
         let _ = writeln!(out, "ignore {ALEMBIC_VERSION}\n");
     }
+    let enums = enum_names(schema);
+    for (name, values) in &enums {
+        let _ = writeln!(out, "enum {} {{", s(name));
+        for v in values {
+            let _ = writeln!(out, "    value {}", s(v));
+        }
+        out.push_str("}\n\n");
+    }
     for t in schema.tables.iter().filter(|t| t.name != ALEMBIC_VERSION) {
         let _ = writeln!(out, "table {} {{", s(&t.name));
         if let Some(comment) = &t.comment {
@@ -48,7 +56,14 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                 out,
                 "    column {} {}",
                 s(&c.name),
-                ty(&key_type(schema, &t.name, c))
+                match &c.ty {
+                    Type::Enum { name, .. } if !name.is_empty() => s(name),
+                    Type::Enum { values, .. } => s(enums
+                        .iter()
+                        .find(|(_, v)| v == values)
+                        .map_or("text", |(name, _)| name.as_str())),
+                    _ => ty(&key_type(schema, &t.name, c)),
+                }
             );
             if c.nullable {
                 out.push_str(" nullable=#true");
@@ -176,6 +191,36 @@ fn s(text: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// The enums to declare, each with its name and values: the database's named types, then
+/// one for each other list of values its columns hold, named after the first such column
+/// (`role`, else `users_role`, ...), never after a portable type.
+fn enum_names(schema: &Schema) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = schema
+        .enums
+        .iter()
+        .map(|e| (e.name.clone(), e.values.clone()))
+        .collect();
+    for t in &schema.tables {
+        for c in &t.columns {
+            let Type::Enum { name, values } = &c.ty else {
+                continue;
+            };
+            if out.iter().any(|(n, v)| v == values && (name.is_empty() || n == name)) {
+                continue;
+            }
+            let taken = |n: &str| Type::from_name(n).is_some() || out.iter().any(|(o, _)| o == n);
+            let mut candidates = [c.name.clone(), format!("{}_{}", t.name, c.name)]
+                .into_iter()
+                .chain((2..).map(|i| format!("{}_{}_{i}", t.name, c.name)));
+            let Some(name) = candidates.find(|n| !taken(n)) else {
+                continue;
+            };
+            out.push((name, values.clone()));
+        }
+    }
     out
 }
 

@@ -14,9 +14,9 @@ use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
-use crate::change::{Change, TableChange};
+use crate::change::{Change, TableChange, replaced_enum_name};
 use crate::dialect::SqlDialect;
-use crate::schema::{ForeignKey, Schema, Table};
+use crate::schema::{ForeignKey, Schema, Table, Type};
 
 /// The desired tables by name.
 type Desired<'a> = HashMap<&'a str, &'a Table>;
@@ -35,6 +35,8 @@ enum Object {
     PrimaryKey(String),
     ForeignKey(String),
     Check(String),
+    /// A named enum type (PostgreSQL).
+    Type(String),
 }
 
 impl std::fmt::Display for Object {
@@ -46,6 +48,7 @@ impl std::fmt::Display for Object {
             Object::PrimaryKey(t) => write!(f, "the primary key of `{t}`"),
             Object::ForeignKey(k) => write!(f, "foreign key `{k}`"),
             Object::Check(c) => write!(f, "check `{c}`"),
+            Object::Type(t) => write!(f, "enum `{t}`"),
         }
     }
 }
@@ -257,11 +260,13 @@ fn key(change: &Change) -> (u8, String, String) {
     let rank = match change {
         Change::DropForeignKey { .. } => 0,
         Change::RenameTable { .. } => 1,
-        Change::CreateTable { .. } => 2,
-        Change::AlterTable { .. } => 3,
-        Change::CreateIndex { .. } => 4,
-        Change::AddForeignKey { .. } => 5,
-        Change::DropTable { .. } => 6,
+        Change::CreateEnum { .. } | Change::AlterEnum { .. } => 2,
+        Change::CreateTable { .. } => 3,
+        Change::AlterTable { .. } => 4,
+        Change::CreateIndex { .. } => 5,
+        Change::AddForeignKey { .. } => 6,
+        Change::DropTable { .. } => 7,
+        Change::DropEnum { .. } => 8,
     };
     (
         rank,
@@ -282,6 +287,7 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
             }
             f.creates
                 .extend(t.columns.iter().map(|c| column(&t.name, &c.name)));
+            f.needs.extend(t.columns.iter().filter_map(|c| enum_type(&c.ty)));
             f.creates.extend(
                 t.foreign_keys
                     .iter()
@@ -302,6 +308,8 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
             }
             f.drops
                 .extend(t.columns.iter().map(|c| column(&t.name, &c.name)));
+            f.releases
+                .extend(t.columns.iter().flat_map(|c| enum_types_released(&c.ty)));
             f.drops
                 .extend(t.indexes.iter().map(|i| Object::Index(i.name.clone())));
             f.drops.extend(
@@ -342,8 +350,36 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
             f.creates.push(Object::ForeignKey(fk.name.clone()));
         }
         Change::DropForeignKey { table: t, fk } => drop_foreign_key_facts(t, fk, &mut f),
+        Change::CreateEnum { ty } => f.creates.push(Object::Type(ty.name.clone())),
+        Change::DropEnum { ty } => f.drops.push(Object::Type(ty.name.clone())),
+        // The type (new values, or its replacement) is there for the tables that use it;
+        // the replaced type is dropped after.
+        Change::AlterEnum { to, .. } => {
+            f.creates.push(Object::Type(to.name.clone()));
+            f.releases.push(Object::Type(replaced_enum_name(&to.name)));
+        }
     }
     f
+}
+
+/// The named enum type a column of type `ty` needs.
+fn enum_type(ty: &Type) -> Option<Object> {
+    match ty {
+        Type::Enum { name, .. } if !name.is_empty() => Some(Object::Type(name.clone())),
+        _ => None,
+    }
+}
+
+/// The types a column of type `ty` stops using when it goes or changes: its enum, and
+/// that enum under the name it has while it is replaced.
+fn enum_types_released(ty: &Type) -> Vec<Object> {
+    match ty {
+        Type::Enum { name, .. } if !name.is_empty() => vec![
+            Object::Type(name.clone()),
+            Object::Type(replaced_enum_name(name)),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 fn table(t: &str) -> Object {
@@ -372,8 +408,18 @@ fn table_change_facts(
     f: &mut Facts,
 ) {
     match change {
-        TableChange::AddColumn(c) => f.creates.push(column(t, &c.name)),
-        TableChange::DropColumn(c) => f.drops.push(column(t, &c.name)),
+        TableChange::AddColumn(c) => {
+            f.creates.push(column(t, &c.name));
+            f.needs.extend(enum_type(&c.ty));
+        }
+        TableChange::DropColumn(c) => {
+            f.drops.push(column(t, &c.name));
+            f.releases.extend(enum_types_released(&c.ty));
+        }
+        TableChange::AlterColumn { from, to, .. } => {
+            f.needs.extend(enum_type(&to.ty));
+            f.releases.extend(enum_types_released(&from.ty));
+        }
         TableChange::RenameColumn { from, to } => {
             f.drops.push(column(t, from));
             f.creates.push(column(t, to));
@@ -387,7 +433,7 @@ fn table_change_facts(
                 f.creates.push(key);
             }
         }
-        TableChange::AlterColumn { .. } | TableChange::SetComment(_) => {}
+        TableChange::SetComment(_) => {}
         TableChange::CreateIndex(index) => f.creates.push(Object::Index(index.name.clone())),
         TableChange::DropIndex(index) => f.drops.push(Object::Index(index.name.clone())),
         TableChange::RenameIndex { from, to } => {
@@ -496,7 +542,10 @@ fn break_cycles(changes: &mut Vec<Change>, members: &[usize], d: &dyn SqlDialect
             Change::RenameTable { .. }
             | Change::CreateIndex { .. }
             | Change::AddForeignKey { .. }
-            | Change::DropForeignKey { .. } => {}
+            | Change::DropForeignKey { .. }
+            | Change::CreateEnum { .. }
+            | Change::DropEnum { .. }
+            | Change::AlterEnum { .. } => {}
         }
     }
     let changed = !extra.is_empty();

@@ -485,6 +485,13 @@ fn exact_sql(plan: &Plan) -> String {
     if plan.is_empty() {
         return out;
     }
+    if plan
+        .statements()
+        .any(|(_, s)| s.phase == Phase::BeforeTransaction)
+    {
+        out.push_str("-- before the transaction, one at a time\n");
+        plan.phase_sql(Phase::BeforeTransaction, &mut out);
+    }
     if plan.dialect.sql().transactional_ddl() {
         out.push_str(
             "-- in one transaction, committed after the check that the database matches\n",

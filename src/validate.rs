@@ -225,9 +225,22 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
             .help("on SQLite this column is the rowid, which takes no default (it would never converge); remove `default=`, or make the key `bigint`"),
         );
     }
-    if let Some(d) = &c.default {
+    if let (Some(DefaultValue::String(v) | DefaultValue::Number(v)), Type::Enum { name, values }) =
+        (&c.default, &c.ty)
+        && !values.contains(v)
+    {
+        out.push(
+            Problem::new(
+                format!("default `{v}` of `{}` is not a value of enum `{name}`", c.name),
+                c.span,
+            )
+            .label("not a value")
+            .help(format!("its values: {}", values.join(", "))),
+        );
+    } else if let Some(d) = &c.default {
         let fits = match (d, &c.ty) {
             (_, Type::Raw(_)) | (DefaultValue::Sql(_), _) => true,
+            (DefaultValue::Bool(_), Type::Enum { .. }) => false,
             (_, Type::Bytes) => false,
             (DefaultValue::Bool(_), ty) => *ty == Type::Bool,
             (DefaultValue::Number(n), ty) => {

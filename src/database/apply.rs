@@ -239,23 +239,39 @@ async fn execute<C: Connection>(
 ) -> Result<(), Error> {
     let transactional = conn.dialect().transactional_ddl();
     let all: Vec<(usize, &Statement)> = plan.statements().collect();
-    let main = all.iter().filter(|(_, s)| s.phase == Phase::Main).count();
+    let early = all
+        .iter()
+        .filter(|(_, s)| s.phase == Phase::BeforeTransaction)
+        .count();
+    let main = early + all.iter().filter(|(_, s)| s.phase == Phase::Main).count();
     let later = main < all.len();
     let start = std::time::Instant::now();
     let mut journal = Journal::default();
+    // What the transaction needs committed first (an enum's new values) runs before it.
+    one_by_one(
+        conn,
+        plan,
+        &all,
+        0..early,
+        &mut journal,
+        options,
+        handed,
+        progress,
+    )
+    .await?;
     // Where DDL commits as it goes, every statement runs one at a time; elsewhere the main
     // phase is one transaction, and what runs after the commit goes one at a time (`CREATE
     // INDEX CONCURRENTLY` cannot run in a transaction); a failure then reports what is
     // committed, and the next apply finds what is left (an unfinished index is invalid, an
     // unvalidated constraint not valid).
     let first = if transactional {
-        transaction(conn, schema, options, plan, &all[..main], later, progress).await?;
-        for (_, s) in &all[..main] {
+        transaction(conn, schema, options, plan, &all[early..main], later, progress).await?;
+        for (_, s) in &all[early..main] {
             journal.ran(&s.sql);
         }
         main
     } else {
-        0
+        early
     };
     let range = first..all.len();
     one_by_one(

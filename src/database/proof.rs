@@ -54,6 +54,8 @@ fn concerned(plan: &Plan) -> BTreeSet<String> {
                 names.insert(table.clone());
                 names.insert(fk.ref_table.clone());
             }
+            // A type's columns are in the tables whose alterations convert them.
+            Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => {}
         }
     }
     names

@@ -12,7 +12,7 @@
 use super::Connection;
 use crate::change::{Change, TableChange};
 use crate::error::Error;
-use crate::schema::{Schema, Table};
+use crate::schema::{EnumType, Schema, Table, Type};
 
 /// What the server made of the desired tables whose fast comparison disagreed.
 pub(crate) enum Spelling {
@@ -104,6 +104,27 @@ async fn create_and_read<C: Connection>(
     let run = |table: &Table, sql: String| (table.name.clone(), sql);
     let mut first = Vec::new();
     let mut later = Vec::new();
+    // The named enum types the tables use come first (PostgreSQL).
+    let mut types: Vec<EnumType> = Vec::new();
+    for table in tables {
+        for column in &table.columns {
+            if let Type::Enum { name, values } = &column.ty
+                && !name.is_empty()
+                && !types.iter().any(|t| &t.name == name)
+            {
+                types.push(EnumType {
+                    name: name.clone(),
+                    values: values.clone(),
+                    span: (0..0).into(),
+                });
+                let create = Change::CreateEnum {
+                    ty: types[types.len() - 1].clone(),
+                };
+                let sql = scratch.dialect().statements(&create).into_iter();
+                first.extend(sql.map(|s| run(table, s.sql)));
+            }
+        }
+    }
     for table in tables {
         let (create, indexes) = statements(scratch, table);
         first.extend(create.into_iter().map(|sql| run(table, sql)));

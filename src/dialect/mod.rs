@@ -205,6 +205,18 @@ pub trait SqlDialect: Sync {
     fn rules(&self, _schema: &Schema) -> Vec<Problem> {
         Vec::new()
     }
+
+    /// Whether an enum is a type of its own, named and shared by its columns (PostgreSQL's
+    /// `CREATE TYPE ... AS ENUM`), rather than each column's list of values.
+    fn named_enums(&self) -> bool {
+        false
+    }
+
+    /// Whether an enum column sorts and compares by the position of its values (MySQL,
+    /// PostgreSQL), not by their text.
+    fn enums_sort_by_position(&self) -> bool {
+        true
+    }
 }
 
 /// The schema as `d` sees it: hints for `d` folded in, other hints dropped, what the
@@ -213,6 +225,9 @@ pub trait SqlDialect: Sync {
 pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
     let dialect = d.id();
     let mut out = schema.clone();
+    if !d.named_enums() {
+        out.enums.clear();
+    }
     for table in &mut out.tables {
         for column in &mut table.columns {
             for hint in std::mem::take(&mut column.hints)
@@ -234,6 +249,10 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
                 .default
                 .take()
                 .map(|v| normalize_default(v, &column.ty));
+            if let (Type::Enum { name, .. }, false) = (&mut column.ty, d.named_enums()) {
+                // The values are the column's: the database keeps no name to compare.
+                name.clear();
+            }
         }
         if !d.supports_comments() {
             table.comment = None;

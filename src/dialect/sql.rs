@@ -243,3 +243,50 @@ mod tests {
         assert_eq!(quote_string(r"a\b'", true), r"'a\\b'''");
     }
 }
+
+/// The values of `ENUM('a','b')` as a catalog spells it (any case; `''` for a quote, and
+/// `\\` escapes when `backslash` is set, as MySQL prints them), or `None` for any other type.
+pub fn enum_values(sql: &str, backslash: bool) -> Option<Vec<String>> {
+    let rest = sql.trim();
+    let rest = rest
+        .get(..4)
+        .filter(|head| head.eq_ignore_ascii_case("enum"))
+        .map(|_| rest[4..].trim_start())?;
+    let mut chars = rest.strip_prefix('(')?.strip_suffix(')')?.chars().peekable();
+    let mut values = Vec::new();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.next()? != '\'' {
+            return None;
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push('\'');
+                }
+                '\'' => break,
+                '\\' if backslash => value.push(chars.next()?),
+                c => value.push(c),
+            }
+        }
+        values.push(value);
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Some(values),
+            Some(',') => {}
+            Some(_) => return None,
+        }
+    }
+}
+
+/// `ENUM('a','b')`: the SQL of an enum's values, each quoted.
+pub fn enum_sql(values: &[String], backslash: bool) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| quote_string(v, backslash)).collect();
+    format!("ENUM({})", quoted.join(","))
+}

@@ -30,6 +30,10 @@ pub struct Statement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Before the plan's transaction, one at a time, each committed as it runs
+    /// (PostgreSQL's `ALTER TYPE ... ADD VALUE`, whose value the transaction could not
+    /// use before a commit).
+    BeforeTransaction,
     /// With the plan's statements, in order: inside the transaction where DDL is
     /// transactional, else one at a time.
     Main,
@@ -136,6 +140,13 @@ impl Statement {
     /// Reads every row of the table.
     pub fn scans(mut self, yes: bool) -> Statement {
         self.scans = yes;
+        self
+    }
+
+    /// Runs before the plan's transaction, committed on its own.
+    pub fn before_transaction(mut self) -> Statement {
+        self.phase = Phase::BeforeTransaction;
+        self.transactional = false;
         self
     }
 

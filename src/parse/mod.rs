@@ -16,11 +16,12 @@ pub use refs::{column_ref, table_ref};
 use crate::dialect::Dialect;
 use crate::error::Problem;
 use crate::schema::{
-    Action, Check, Column, ColumnHint, ForeignKey, Index, IndexKind, Schema, Span, Table, Type,
+    Action, Check, Column, ColumnHint, EnumType, ForeignKey, Index, IndexKind, Schema, Span,
+    Table, Type,
 };
 use node::{NodeReader, children};
 
-const TOP_NODES: &[&str] = &["table", "ignore"];
+const TOP_NODES: &[&str] = &["table", "enum", "ignore"];
 const TABLE_NODES: &[&str] = &[
     "column",
     "primary-key",
@@ -59,7 +60,87 @@ pub fn parse(source: &str) -> (Schema, Vec<Problem>) {
     if !syntax.is_empty() {
         return (Schema::default(), syntax);
     }
+    resolve_types(&mut schema, &mut problems);
     (schema, problems)
+}
+
+/// Gives each column whose type is no portable name the enum of that name, declared
+/// anywhere in the file; the rest are unknown types.
+fn resolve_types(schema: &mut Schema, problems: &mut Vec<Problem>) {
+    let enums = std::mem::take(&mut schema.enums);
+    let mut known: Vec<&str> = Type::NAMES.to_vec();
+    known.extend(enums.iter().map(|e| e.name.as_str()));
+    for column in schema.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+        let Type::Raw(name) = &column.ty else {
+            continue;
+        };
+        if let Some(e) = enums.iter().find(|e| &e.name == name) {
+            column.ty = e.ty();
+            continue;
+        }
+        let p = Problem::new(format!("unknown type `{name}`"), column.type_span)
+            .label("unknown type");
+        problems.push(match did_you_mean(name, &known) {
+            Some(s) => p.help(format!("did you mean `{s}`?")),
+            None => p.help(format!(
+                "portable types: {}; an `enum NAME {{ value A; value B }}` declares another; for a database's own type use a hint, e.g. `mysql type=\"MEDIUMTEXT\"`",
+                Type::NAMES.join(", ")
+            )),
+        });
+    }
+    schema.enums = enums;
+}
+
+/// `enum NAME VALUE... { value VALUE; ... }`: the values as arguments, or as children.
+fn enum_type(node: &KdlNode, schema: &Schema, problems: &mut Vec<Problem>) -> Option<EnumType> {
+    let mut r = NodeReader::new(node);
+    let (name, name_span) = r.string_arg("an enum name", problems)?;
+    let mut values = r.rest_strings(problems);
+    r.finish(&[], problems);
+    for child in children(node) {
+        if child.name().value() != "value" {
+            problems.push(unknown_node(child, child.name().value(), "in an enum", &["value"]));
+            continue;
+        }
+        let mut r = NodeReader::new(child);
+        if let Some(v) = r.string_arg("a value", problems) {
+            values.push(v);
+        }
+        r.finish(&[], problems);
+    }
+    if Type::from_name(&name).is_some() {
+        problems.push(
+            Problem::new(format!("`{name}` is a portable type, not a name for an enum"), name_span)
+                .label("taken by a type")
+                .help("give the enum another name, e.g. `user_role`"),
+        );
+    }
+    if schema.enum_type(&name).is_some() {
+        problems.push(
+            Problem::new(format!("enum `{name}` is declared twice"), name_span)
+                .label("second declaration"),
+        );
+    }
+    if values.is_empty() {
+        problems.push(
+            Problem::new(format!("enum `{name}` has no values"), name_span)
+                .label("no values")
+                .help("for example `enum role { value admin; value member }`"),
+        );
+    }
+    for (i, (value, span)) in values.iter().enumerate() {
+        if values[..i].iter().any(|(v, _)| v == value) {
+            problems.push(
+                Problem::new(format!("enum `{name}` has the value `{value}` twice"), *span)
+                    .label("given again"),
+            );
+        }
+    }
+    Some(EnumType {
+        name,
+        values: values.into_iter().map(|(v, _)| v).collect(),
+        span: node.span(),
+    })
 }
 
 /// Reads one top-level node into `schema`.
@@ -68,6 +149,11 @@ fn top_node(node: &KdlNode, schema: &mut Schema, problems: &mut Vec<Problem>) {
         "table" => {
             if let Some(t) = table(node, problems) {
                 schema.tables.push(t);
+            }
+        }
+        "enum" => {
+            if let Some(e) = enum_type(node, schema, problems) {
+                schema.enums.push(e);
             }
         }
         "ignore" => {
@@ -227,18 +313,9 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let Some((type_name, type_span)) = r.string_arg("a type", problems) else {
         return;
     };
+    // Not a portable name: an enum declared in the file, or an unknown type
+    // (`resolve_types`, once the whole file is read).
     let ty = Type::from_name(&type_name);
-    if ty.is_none() {
-        let p =
-            Problem::new(format!("unknown type `{type_name}`"), type_span).label("unknown type");
-        problems.push(match did_you_mean(&type_name, &Type::NAMES) {
-            Some(s) => p.help(format!("did you mean `{s}`?")),
-            None => p.help(format!(
-                "portable types: {}; for a database's own type use a hint, e.g. `mysql type=\"MEDIUMTEXT\"`",
-                Type::NAMES.join(", ")
-            )),
-        });
-    }
     let length = r.count_prop("length", 1, problems);
     let precision = r.count_prop("precision", 1, problems);
     let scale = r.count_prop("scale", 0, problems);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Step;
 use crate::change::{Change, TableChange};
 use crate::dialect::{Rewrite, SqlDialect, Statement};
-use crate::schema::{Check, DefaultValue, ForeignKey, Schema, Table};
+use crate::schema::{Check, DefaultValue, ForeignKey, Schema, Table, Type};
 
 /// One rule: its stable code, its name (either names it in an environment file) and what it
 /// guards against.
@@ -62,6 +62,7 @@ rules! {
     REDUNDANT_INDEX = "RC110" "redundant-index" "an index's columns begin another index or the primary key";
     FOREIGN_KEY_WITHOUT_INDEX = "RC111" "foreign-key-without-index" "a foreign key's columns begin no index (deletes and updates of the parent scan the child)";
     REBUILD_WITH_TRIGGERS = "RC112" "rebuild-with-triggers" "SQLite rebuilds a table that has triggers (dropped and created again around the copy)";
+    ENUM_REORDERED = "RC113" "enum-reordered" "an enum's values change order, and so does every sort and comparison by the column (MySQL, PostgreSQL)";
 }
 
 /// The severities an environment file sets (`lint RULE deny|warn|off`); every other rule
@@ -224,6 +225,15 @@ pub fn check(steps: &[Step], desired: &Schema, d: &dyn SqlDialect) -> Vec<Lint> 
     out
 }
 
+/// Whether two enums hold values they share in a different order.
+fn reorders(from: &Type, to: &Type) -> bool {
+    let (a, b) = (from.enum_values(), to.enum_values());
+    let kept = |list: &[String], other: &[String]| -> Vec<String> {
+        list.iter().filter(|v| other.contains(v)).cloned().collect()
+    };
+    matches!((from, to), (Type::Enum { .. }, Type::Enum { .. })) && kept(a, b) != kept(b, a)
+}
+
 /// What the plan's rules find in one step.
 fn step_lints(step: &Step, d: &dyn SqlDialect) -> Vec<(&'static Rule, String)> {
     let mut out = Vec::new();
@@ -291,6 +301,14 @@ fn step_lints(step: &Step, d: &dyn SqlDialect) -> Vec<(&'static Rule, String)> {
                         format!("new column `{table}`.`{}` defaults to `{e}`, computed for every existing row", column.name),
                     ));
                 }
+            }
+            TableChange::AlterColumn { from, to, .. }
+                if d.enums_sort_by_position() && reorders(&from.ty, &to.ty) =>
+            {
+                out.push((
+                    &ENUM_REORDERED,
+                    format!("column `{table}`.`{}`: its values sort in a new order ({}), so `ORDER BY` and `<` on it change meaning", to.name, to.ty.enum_values().join(", ")),
+                ))
             }
             TableChange::AlterColumn { from, to, .. } if from.nullable && !to.nullable => out
                 .push((

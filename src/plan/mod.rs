@@ -218,6 +218,21 @@ fn after_commit_notes(steps: &[Step]) -> Vec<String> {
                 )
             })
         })
+        .chain(steps.iter().filter_map(|step| {
+            let early: Vec<String> = step
+                .statements
+                .iter()
+                .filter(|s| s.phase == Phase::BeforeTransaction)
+                .map(|s| format!("`{}`", s.sql))
+                .collect();
+            (!early.is_empty()).then(|| {
+                format!(
+                    "{} runs {} before the transaction, each committed on its own, because the transaction cannot use a value added to an enum before it is committed; if the transaction then fails, the values stay, and the next plan no longer lists them",
+                    step.change.describe(),
+                    early.join(", ")
+                )
+            })
+        }))
         .collect()
 }
 
@@ -280,7 +295,11 @@ fn destructive_parts(change: &Change, d: &dyn SqlDialect) -> Vec<String> {
         | Change::RenameTable { .. }
         | Change::CreateIndex { .. }
         | Change::AddForeignKey { .. }
-        | Change::DropForeignKey { .. } => Vec::new(),
+        | Change::DropForeignKey { .. }
+        | Change::CreateEnum { .. }
+        | Change::AlterEnum { .. }
+        // A type no column uses holds no data; the columns' own changes say what they lose.
+        | Change::DropEnum { .. } => Vec::new(),
     }
 }
 
@@ -341,7 +360,7 @@ impl Plan {
     /// Every statement in the order apply runs them (phase by phase, plan order within
     /// each), with the index of the step it came from.
     pub fn statements(&self) -> impl Iterator<Item = (usize, &Statement)> {
-        [Phase::Main, Phase::AfterCommit]
+        [Phase::BeforeTransaction, Phase::Main, Phase::AfterCommit]
             .into_iter()
             .flat_map(move |phase| {
                 self.steps.iter().enumerate().flat_map(move |(i, s)| {

@@ -23,6 +23,7 @@ fn costs(step: &Step) -> Vec<String> {
     let mut lines: Vec<(String, usize)> = Vec::new();
     for s in step.statements.iter().filter(|s| s.table.is_some()) {
         let when = match s.phase {
+            Phase::BeforeTransaction => "runs before the transaction",
             Phase::Main => "runs",
             Phase::AfterCommit => "runs after the commit",
         };
@@ -150,6 +151,13 @@ impl Plan {
             return out;
         }
         let (before, after) = self.dialect.sql().script_wrapper();
+        if self
+            .statements()
+            .any(|(_, s)| s.phase == Phase::BeforeTransaction)
+        {
+            out.push_str("-- before the transaction, one at a time: the transaction can use what these add only once they are committed\n");
+            self.phase_sql(Phase::BeforeTransaction, &mut out);
+        }
         for statement in &before {
             let _ = writeln!(out, "{statement};");
         }

@@ -25,6 +25,35 @@ pub struct Schema {
     pub ignore: Vec<String>,
     /// Views, triggers and other objects the language does not describe (introspected only).
     pub unmanaged: Vec<Unmanaged>,
+    /// Named enum types: as declared in the file, and on the live side PostgreSQL's
+    /// `CREATE TYPE ... AS ENUM` (a database without named enums has none after
+    /// [`crate::dialect::resolve`]; its columns carry their values).
+    pub enums: Vec<EnumType>,
+}
+
+/// `enum NAME { value A; value B }`: a named list of strings, in order.
+#[derive(Debug, Clone)]
+pub struct EnumType {
+    pub name: String,
+    pub values: Vec<String>,
+    pub span: Span,
+}
+
+impl PartialEq for EnumType {
+    /// Spans never take part in comparisons.
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.values == other.values
+    }
+}
+
+impl EnumType {
+    /// The column type that holds one of these values.
+    pub fn ty(&self) -> Type {
+        Type::Enum {
+            name: self.name.clone(),
+            values: self.values.clone(),
+        }
+    }
 }
 
 /// An object the tool leaves alone, except to recreate it around a table rebuild.
@@ -44,6 +73,11 @@ impl Schema {
     /// The table called `name`, if any.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// The enum type called `name`, if any.
+    pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
+        self.enums.iter().find(|e| e.name == name)
     }
 
     /// Whether `name` matches one of the `ignore` patterns.

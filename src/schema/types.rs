@@ -29,6 +29,11 @@ pub enum Type {
     Json,
     /// A dialect-specific type from a hint or from the catalog, upper-cased.
     Raw(String),
+    /// One of a fixed list of strings, in their order (`enum role { value admin }`). `name`
+    /// is the enum's: PostgreSQL's type, empty where the database has no named enums
+    /// (MySQL's `ENUM(...)`, SQLite's check), which is how both sides of a comparison
+    /// read there.
+    Enum { name: String, values: Vec<String> },
 }
 
 impl Type {
@@ -112,7 +117,17 @@ impl Type {
                     scale: s2,
                 },
             ) => s2 >= s && p2.saturating_sub(*s2) >= p.saturating_sub(*s),
+            // Every value stays; only a reordering would change what sorts first.
+            (Enum { values: a, .. }, Enum { values: b, .. }) => a.iter().all(|v| b.contains(v)),
             _ => matches!((rank(self), rank(to)), (Some(a), Some(b)) if b >= a),
+        }
+    }
+
+    /// The values of an enum, in order; empty for every other type.
+    pub fn enum_values(&self) -> &[String] {
+        match self {
+            Type::Enum { values, .. } => values,
+            _ => &[],
         }
     }
 }
@@ -139,6 +154,8 @@ impl fmt::Display for Type {
             Type::Uuid => f.write_str("uuid"),
             Type::Json => f.write_str("json"),
             Type::Raw(s) => f.write_str(s),
+            Type::Enum { name, .. } if !name.is_empty() => f.write_str(name),
+            Type::Enum { values, .. } => write!(f, "enum({})", values.join(", ")),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::dialect::SqlDialect;
 use crate::dialect::postgres::{Postgres, normalize};
 use crate::schema::{
-    Action, Check, Column, ForeignKey, Index, IndexKind, Schema, Table, Type, Unmanaged,
+    Action, Check, Column, EnumType, ForeignKey, Index, IndexKind, Schema, Table, Type, Unmanaged,
 };
 
 /// Tables, views and materialized views of the schema, with their comments.
@@ -34,7 +34,9 @@ const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, format_type(a.at
         WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass \
         AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'), \
     col_description(c.oid, a.attnum), \
-    CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END \
+    CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END, \
+    CASE WHEN t.typtype = 'e' THEN t.typname::text END, \
+    ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) \
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
     JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid \
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
@@ -42,7 +44,8 @@ const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, format_type(a.at
     WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped \
     ORDER BY c.relname, a.attnum";
 
-/// (table, column, type, not null, default, identity, generated, serial, comment, collation)
+/// (table, column, type, not null, default, identity, generated, serial, comment, collation,
+/// enum type's name, its values in order)
 type ColumnRow = (
     String,
     String,
@@ -54,6 +57,8 @@ type ColumnRow = (
     bool,
     Option<String>,
     Option<String>,
+    Option<String>,
+    Vec<String>,
 );
 
 /// Primary keys, unique constraints, foreign keys, checks and exclusion constraints, with
@@ -124,6 +129,14 @@ type IndexRow = (
     bool,
 );
 
+/// The enum types of the schema, each value in the type's order.
+const ENUMS: &str = "SELECT t.typname::text, e.enumlabel::text \
+    FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+    WHERE n.nspname = current_schema() ORDER BY t.typname, e.enumsortorder";
+
+/// (type, value)
+type EnumRow = (String, String);
+
 /// Triggers the user made (not those behind foreign keys).
 const TRIGGERS: &str = "SELECT c.relname::text, g.tgname::text, pg_get_triggerdef(g.oid) \
     FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -133,7 +146,7 @@ const TRIGGERS: &str = "SELECT c.relname::text, g.tgname::text, pg_get_triggerde
 type TriggerRow = (String, String, String);
 
 /// How many queries [`Rows`] takes: the same for one table or ten thousand.
-pub const QUERIES: usize = 5;
+pub const QUERIES: usize = 6;
 
 /// The rows of every catalog query, in the order they run.
 #[derive(Default)]
@@ -143,6 +156,7 @@ pub struct Rows {
     pub constraints: Vec<ConstraintRow>,
     pub indexes: Vec<IndexRow>,
     pub triggers: Vec<TriggerRow>,
+    pub enums: Vec<EnumRow>,
 }
 
 impl Rows {
@@ -154,12 +168,13 @@ impl Rows {
             constraints: sqlx::query_as(CONSTRAINTS).fetch_all(&mut *conn).await?,
             indexes: sqlx::query_as(INDEXES).fetch_all(&mut *conn).await?,
             triggers: sqlx::query_as(TRIGGERS).fetch_all(&mut *conn).await?,
+            enums: sqlx::query_as(ENUMS).fetch_all(&mut *conn).await?,
         })
     }
 }
 
 /// Every catalog query, for a benchmark that runs them with `psql`.
-pub const ALL: [&str; QUERIES] = [TABLES, COLUMNS, CONSTRAINTS, INDEXES, TRIGGERS];
+pub const ALL: [&str; QUERIES] = [TABLES, COLUMNS, CONSTRAINTS, INDEXES, TRIGGERS, ENUMS];
 
 /// The schema from the catalog rows.
 pub fn read(rows: Rows) -> Schema {
@@ -209,6 +224,16 @@ pub fn read(rows: Rows) -> Schema {
     read_columns(&mut schema, &position, rows.columns);
     read_constraints(&mut schema, &position, rows.constraints);
     read_indexes(&mut schema, &position, rows.indexes);
+    for (name, value) in rows.enums {
+        match schema.enums.last_mut() {
+            Some(e) if e.name == name => e.values.push(value),
+            _ => schema.enums.push(EnumType {
+                name,
+                values: vec![value],
+                span: (0..0).into(),
+            }),
+        }
+    }
     for (table, name, def) in rows.triggers {
         schema.unmanaged.push(Unmanaged {
             kind: "trigger".into(),
@@ -225,8 +250,20 @@ pub fn read(rows: Rows) -> Schema {
 fn read_columns(schema: &mut Schema, position: &HashMap<String, usize>, columns: Vec<ColumnRow>) {
     let d = &Postgres::OFFLINE;
     for row in columns {
-        let (table, name, ty, not_null, default, identity, generated, serial, comment, collate) =
-            row;
+        let (
+            table,
+            name,
+            ty,
+            not_null,
+            default,
+            identity,
+            generated,
+            serial,
+            comment,
+            collate,
+            enum_name,
+            enum_values,
+        ) = row;
         let Some(&t) = position.get(&table) else {
             continue;
         };
@@ -236,7 +273,13 @@ fn read_columns(schema: &mut Schema, position: &HashMap<String, usize>, columns:
                 .push(format!("generated column `{name}`"));
             continue;
         }
-        let parsed = d.parse_type(&ty);
+        let parsed = match enum_name {
+            Some(name) => Type::Enum {
+                name,
+                values: enum_values,
+            },
+            None => d.parse_type(&ty),
+        };
         let mut c = Column::new(name, parsed.clone());
         c.nullable = !not_null;
         c.comment = comment;

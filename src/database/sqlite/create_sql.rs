@@ -8,6 +8,8 @@
 pub struct CreateTable {
     /// `(name, expression)`; `name` is `None` for a bare `CHECK`.
     pub checks: Vec<(Option<String>, String)>,
+    /// `(column, values)` for columns whose own check holds them to a list of strings.
+    pub enums: Vec<(String, Vec<String>)>,
     /// `(column, collation)` for columns with `COLLATE`.
     pub collations: Vec<(String, String)>,
     /// Options of the table the model cannot describe, as SQL keywords.
@@ -93,7 +95,14 @@ fn read_element(
             && let Some(close) = matching(tokens, i + 1)
         {
             let expr = text(base + i + 2, base + close - 1);
-            out.checks.push((name.take(), expr));
+            // A column's own unnamed check over its values is its enum (as `reconcile`
+            // writes one); any other check, a table's named one included, stays a check.
+            match enum_check(&expr) {
+                Some((of, values)) if name.is_none() && column.as_ref() == Some(&of) => {
+                    out.enums.push((of, values));
+                }
+                _ => out.checks.push((name.take(), expr)),
+            }
             i = close + 1;
             continue;
         }
@@ -228,9 +237,56 @@ fn tokenize(sql: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
     (tokens, spans)
 }
 
+/// The column and values of a check that holds one column to a list of strings,
+/// `"role" IN ('admin', 'member')`.
+pub fn enum_check(expr: &str) -> Option<(String, Vec<String>)> {
+    let (tokens, _) = tokenize(expr);
+    let (Some(Token::Word(column, _)), Some(keyword), Some(Token::Punct('('))) =
+        (tokens.first(), tokens.get(1), tokens.get(2))
+    else {
+        return None;
+    };
+    if !keyword.is_keyword("IN") || tokens.last() != Some(&Token::Punct(')')) {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (i, t) in tokens[3..tokens.len() - 1].iter().enumerate() {
+        match (i % 2, t) {
+            (0, Token::Literal(l)) if l.starts_with('\'') => {
+                values.push(l[1..l.len() - 1].replace("''", "'"));
+            }
+            (1, Token::Punct(',')) => {}
+            _ => return None,
+        }
+    }
+    (!values.is_empty() && tokens.len() % 2 == 1).then(|| (column.clone(), values))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enum_checks_read_back_their_column_and_values() {
+        assert_eq!(
+            enum_check(r#""role" IN ('admin', 'it''s')"#),
+            Some(("role".into(), vec!["admin".into(), "it's".into()]))
+        );
+        assert_eq!(
+            enum_check("status in ('a','b')"),
+            Some(("status".into(), vec!["a".into(), "b".into()]))
+        );
+        for other in [
+            "role IN ('a', 'b') OR role IS NULL",
+            "role IN (1, 2)",
+            "lower(role) IN ('a')",
+            "role IN ('a' 'b')",
+            "role IN ()",
+            "role = 'a'",
+        ] {
+            assert_eq!(enum_check(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn checks_named_and_bare_collations_and_options() {

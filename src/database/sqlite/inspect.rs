@@ -13,7 +13,7 @@ use super::create_sql;
 use crate::dialect::SqlDialect;
 use crate::dialect::sqlite::{Sqlite, is_rowid_alias};
 use crate::schema::{
-    Action, Check, Column, ForeignKey, Index, IndexKind, Schema, Table, Unmanaged,
+    Action, Check, Column, ForeignKey, Index, IndexKind, Schema, Table, Type, Unmanaged,
 };
 
 /// Every object but SQLite's own: the tables the tool manages, the text of their indexes,
@@ -146,6 +146,14 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
                 validated: true,
                 span: (0..0).into(),
             });
+        }
+        for (column, values) in create.enums {
+            if let Some(c) = table.columns.iter_mut().find(|c| c.name == column) {
+                c.ty = Type::Enum {
+                    name: String::new(),
+                    values,
+                };
+            }
         }
         for (column, collation) in create.collations {
             if let Some(c) = table.columns.iter_mut().find(|c| c.name == column) {

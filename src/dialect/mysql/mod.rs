@@ -78,6 +78,7 @@ impl SqlDialect for Mysql {
             Type::Uuid => "CHAR(36)".into(),
             Type::Json => "JSON".into(),
             Type::Raw(s) => s.clone(),
+            Type::Enum { values, .. } => sql::enum_sql(values, true),
         }
     }
 
@@ -168,7 +169,7 @@ impl SqlDialect for Mysql {
             Type::Bool | Type::SmallInt | Type::Int | Type::BigInt => "SIGNED".to_string(),
             Type::Float | Type::Double => "DOUBLE".to_string(),
             Type::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
-            Type::String { .. } | Type::Text | Type::Uuid => "CHAR".to_string(),
+            Type::String { .. } | Type::Text | Type::Uuid | Type::Enum { .. } => "CHAR".to_string(),
             Type::Date => "DATE".to_string(),
             Type::Time => "TIME(6)".to_string(),
             Type::DateTime | Type::Timestamp => "DATETIME(6)".to_string(),
@@ -185,6 +186,11 @@ impl SqlDialect for Mysql {
         };
         let no_table = Table::default();
         match change {
+            // No named enums here: an enum is its columns' type, and `resolve` leaves the
+            // schema no enum types to create, alter or drop.
+            Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => {
+                Vec::new()
+            }
             Change::CreateTable { table } => {
                 let body = sql::table_elements(self, table, false);
                 vec![catalog(

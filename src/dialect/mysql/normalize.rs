@@ -12,6 +12,12 @@ use crate::schema::{Action, DefaultValue, ForeignKey, Index, Table, Type};
 
 /// A column type as the catalog (`COLUMN_TYPE`) or a hint spells it.
 pub fn parse_type(sql: &str) -> Type {
+    if let Some(values) = crate::dialect::sql::enum_values(sql, true) {
+        return Type::Enum {
+            name: String::new(),
+            values,
+        };
+    }
     let norm = normalize_type(sql);
     // MariaDB and MySQL before 8.0.19 report display widths: `int(11)`, `bigint(20)`.
     let no_width = |name: &str| {
@@ -643,10 +649,13 @@ mod tests {
             parse_type("bigint unsigned"),
             Type::Raw("BIGINT UNSIGNED".into())
         );
-        // Both servers: the values of an enum keep their case; the rest is upper case.
+        // Both servers: an enum's values as written, quotes and backslashes unescaped.
         assert_eq!(
-            parse_type("enum('x','Y''z')"),
-            Type::Raw("ENUM('x','Y''z')".into())
+            parse_type("enum('x','Y''z','a\\\\b')"),
+            Type::Enum {
+                name: String::new(),
+                values: vec!["x".into(), "Y'z".into(), "a\\b".into()],
+            }
         );
         assert_eq!(parse_type("set('a','b')"), parse_type("SET( 'a', 'b' )"));
         assert_ne!(parse_type("enum('a')"), parse_type("enum('A')"));

@@ -21,7 +21,7 @@
 //! `TIME`, `DECIMAL(p,s)`, `DOUBLE`, `FLOAT`, `SIGNED`, `UNSIGNED` (MySQL also `JSON`).
 
 use super::Mysql;
-use crate::dialect::{DataEffect, SqlDialect};
+use crate::dialect::{DataEffect, SqlDialect, quote_string};
 use crate::schema::{Column, Type};
 
 pub fn data_effect(d: &Mysql, from: &Column, to: &Column) -> DataEffect {
@@ -61,9 +61,22 @@ fn text_datetime(col: &str) -> String {
 
 /// An SQL condition, true for the values of `col` (now `from`) that `to` cannot hold.
 fn misfits(col: &str, from: &Type, to: &Type) -> Option<String> {
+    if let Type::Enum { values, .. } = to {
+        // Compared byte for byte: under a case-insensitive collation `MODIFY` would store
+        // `'Admin'` as the enum's `'admin'`, another value.
+        let list: Vec<String> = values.iter().map(|v| quote_string(v, true)).collect();
+        return Some(format!(
+            "{col} IS NOT NULL AND CAST({col} AS BINARY) NOT IN ({})",
+            list.join(", ")
+        ));
+    }
+    // An enum is its label as text, but its index as a number or a date.
+    if matches!(from, Type::Enum { .. }) && !matches!(to, Type::String { .. } | Type::Text) {
+        return Some(format!("{col} IS NOT NULL"));
+    }
     let textual = matches!(
         from,
-        Type::String { .. } | Type::Text | Type::Uuid | Type::Json
+        Type::String { .. } | Type::Text | Type::Uuid | Type::Json | Type::Enum { .. }
     );
     let temporal = matches!(
         from,

@@ -6,8 +6,8 @@ pub mod values;
 
 use super::sql::{self, clauses, quote_string};
 use super::{DataEffect, Dialect, Lock, Phase, Rewrite, SqlDialect, Statement};
-use crate::change::{Change, TableChange};
-use crate::schema::{Column, DefaultValue, IndexKind, Table, Type};
+use crate::change::{Change, TableChange, only_adds_values, replaced_enum_name};
+use crate::schema::{Column, DefaultValue, EnumType, IndexKind, Table, Type};
 
 /// PostgreSQL 12 or later.
 pub struct Postgres {
@@ -53,7 +53,12 @@ impl SqlDialect for Postgres {
             Type::Uuid => "UUID".into(),
             Type::Json => "JSONB".into(),
             Type::Raw(s) => s.clone(),
+            Type::Enum { name, .. } => self.quote(name),
         }
+    }
+
+    fn named_enums(&self) -> bool {
+        true
     }
 
     fn parse_type(&self, sql: &str) -> Type {
@@ -119,6 +124,17 @@ impl SqlDialect for Postgres {
                 Some(&table.name),
                 ACCESS_EXCLUSIVE,
             )],
+            Change::CreateEnum { ty } => vec![self.on(
+                format!("CREATE TYPE {} AS {}", q(&ty.name), sql::enum_sql(&ty.values, false)),
+                None,
+                TYPE_ONLY,
+            )],
+            Change::DropEnum { ty } => vec![self.on(
+                format!("DROP TYPE {}", q(&ty.name)),
+                None,
+                ACCESS_EXCLUSIVE_ON_TYPE,
+            )],
+            Change::AlterEnum { from, to } => self.alter_enum(from, to),
             Change::RenameTable { from, to } => vec![self.on(
                 format!("ALTER TABLE {} RENAME TO {}", q(from), q(to)),
                 Some(from),
@@ -234,6 +250,11 @@ fn keys_a_new_column(change: &TableChange, changes: &[TableChange]) -> bool {
 /// The locks PostgreSQL's statements take
 /// (<https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES>).
 const ACCESS_EXCLUSIVE: Lock = Lock::all("ACCESS EXCLUSIVE");
+/// `CREATE TYPE`: a new catalog entry, which no one else can be using.
+const TYPE_ONLY: Lock = Lock::none("none");
+/// `ALTER TYPE`, `DROP TYPE`: the type's own lock, held to the commit; statements that
+/// use the type's values wait, but not the tables' readers and writers.
+const ACCESS_EXCLUSIVE_ON_TYPE: Lock = Lock::none("ACCESS EXCLUSIVE on the type");
 const SHARE: Lock = Lock::writes("SHARE");
 const SHARE_ROW_EXCLUSIVE: Lock = Lock::writes("SHARE ROW EXCLUSIVE");
 const SHARE_UPDATE_EXCLUSIVE: Lock = Lock::none("SHARE UPDATE EXCLUSIVE");
@@ -243,6 +264,56 @@ const ACCESS_SHARE: Lock = Lock::none("ACCESS SHARE");
 
 impl Postgres {
     /// `sql` on `table`, inside the plan's transaction, taking `lock`.
+    /// New values go into the type where they stand (`ADD VALUE ... BEFORE/AFTER`), before
+    /// the transaction: a value added inside it could not be used there (a default, a
+    /// predicate) until the commit ("unsafe use of new value"). Any other new list replaces the type: the live one is renamed
+    /// aside and a new one created; each table's alteration converts its columns through
+    /// their text, and a [`Change::DropEnum`] drops the old type after them.
+    fn alter_enum(&self, from: &EnumType, to: &EnumType) -> Vec<Statement> {
+        let name = self.quote(&to.name);
+        if !only_adds_values(&from.values, &to.values) {
+            return vec![
+                self.on(
+                    format!(
+                        "ALTER TYPE {name} RENAME TO {}",
+                        self.quote(&replaced_enum_name(&to.name))
+                    ),
+                    None,
+                    ACCESS_EXCLUSIVE_ON_TYPE,
+                ),
+                self.on(
+                    format!("CREATE TYPE {name} AS {}", sql::enum_sql(&to.values, false)),
+                    None,
+                    TYPE_ONLY,
+                ),
+            ];
+        }
+        let mut out = Vec::new();
+        for (i, value) in to.values.iter().enumerate() {
+            if from.values.contains(value) {
+                continue;
+            }
+            // Placed after the value before it, else before the first kept one.
+            let place = match to.values[..i].last() {
+                Some(previous) => format!(" AFTER {}", quote_string(previous, false)),
+                None => match to.values[i + 1..].iter().find(|v| from.values.contains(v)) {
+                    Some(next) => format!(" BEFORE {}", quote_string(next, false)),
+                    None => String::new(),
+                },
+            };
+            out.push(self.on(
+                format!(
+                    "ALTER TYPE {name} ADD VALUE {}{place}",
+                    quote_string(value, false)
+                ),
+                None,
+                ACCESS_EXCLUSIVE_ON_TYPE,
+            )
+            .before_transaction());
+        }
+        out
+    }
+
     fn on(&self, sql: String, table: Option<&str>, lock: Lock) -> Statement {
         Statement::new(sql, table, lock).transactional(true)
     }
@@ -586,7 +657,17 @@ impl Postgres {
             )
         };
         let mut out = Vec::new();
-        let type_changes = from.ty != to.ty;
+        // An enum that only gains values changes in its own `ALTER TYPE`; a replaced one
+        // is a new type, which the column takes through its text.
+        let (type_changes, via_text) = match (&from.ty, &to.ty) {
+            (Type::Enum { name: a, values: old }, Type::Enum { name: b, values: new })
+                if a == b =>
+            {
+                (old != new && !only_adds_values(old, new), true)
+            }
+            (Type::Enum { .. }, Type::Enum { .. }) => (true, true),
+            (a, b) => (a != b, false),
+        };
         let collation_changes = match (&from.collate, &to.collate) {
             (Some(a), Some(b)) => !a.eq_ignore_ascii_case(b),
             (None, None) => false,
@@ -610,7 +691,8 @@ impl Postgres {
                 .map(|c| format!(" COLLATE {}", self.quote(c)))
                 .unwrap_or_default();
             let using = if type_changes {
-                format!(" USING {}::{ty}", self.quote(&to.name))
+                let text = if via_text { "::text" } else { "" };
+                format!(" USING {}{text}::{ty}", self.quote(&to.name))
             } else {
                 String::new()
             };

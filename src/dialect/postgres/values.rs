@@ -32,7 +32,7 @@
 //! no count.
 
 use super::Postgres;
-use crate::dialect::Lossy;
+use crate::dialect::{Lossy, quote_string};
 use crate::dialect::{DataEffect, SqlDialect};
 use crate::schema::{Column, Type};
 
@@ -41,13 +41,35 @@ pub fn data_effect(d: &Postgres, from: &Column, to: &Column) -> DataEffect {
     if from.ty.widens_to(&to.ty) {
         return DataEffect::Keeps;
     }
+    let col = d.quote(&from.name);
+    if let Type::Enum { values, .. } = &to.ty {
+        // A label that is not one of the values fails the statement's cast.
+        let list: Vec<String> = values.iter().map(|v| quote_string(v, false)).collect();
+        return DataEffect::Converts {
+            lossy: Some(format!(
+                "{col} IS NOT NULL AND {col}::text NOT IN ({})",
+                list.join(", ")
+            )),
+        };
+    }
+    if matches!(from.ty, Type::Enum { .. }) {
+        // An enum casts to text only (its label), as text does onwards.
+        if !textual(&to.ty) {
+            return DataEffect::Converts { lossy: None };
+        }
+        let as_text = Column {
+            ty: Type::Text,
+            declared: None,
+            ..from.clone()
+        };
+        return data_effect(d, &as_text, to);
+    }
     let (a, b) = (&from.ty, &to.ty);
     if matches!(a, Type::Raw(_)) || matches!(b, Type::Raw(_)) || !castable(a, b) {
         // A type the model does not know, or a pair PostgreSQL has no cast for: the
         // statement itself fails (and rolls back), whatever the rows hold.
         return DataEffect::Converts { lossy: None };
     }
-    let col = d.quote(&from.name);
     let old = d.column_type_sql(from);
     let new = d.column_type_sql(to);
     // Exactly the conversion the statement runs (`USING "c"::new`).

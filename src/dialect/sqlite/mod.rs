@@ -10,7 +10,7 @@ mod values;
 pub use normalize::is_rowid_alias;
 pub use rebuild::rebuild_name;
 
-use super::sql;
+use super::sql::{self, quote_string};
 use super::{DataEffect, Dialect, Lock, SqlDialect, Statement};
 use crate::change::Change;
 use crate::schema::{Column, DefaultValue, Table, Type};
@@ -41,6 +41,8 @@ impl SqlDialect for Sqlite {
             Type::Timestamp => "TIMESTAMP".into(),
             Type::Uuid => "CHAR(36)".into(),
             Type::Json => "JSON".into(),
+            // The values are the column's own check (`column_sql`).
+            Type::Enum { .. } => "TEXT".into(),
             Type::Raw(s) => s.clone(),
         }
     }
@@ -78,12 +80,20 @@ impl SqlDialect for Sqlite {
             s.push_str(" COLLATE ");
             s.push_str(&self.quote(c));
         }
+        if let Type::Enum { values, .. } = &column.ty {
+            s.push_str(&format!(" CHECK ({})", enum_check(&self.quote(&column.name), values)));
+        }
         s
     }
 
     fn statements(&self, change: &Change) -> Vec<Statement> {
         let q = |s: &str| self.quote(s);
         match change {
+            // No named enums here: an enum is its columns' type, and `resolve` leaves the
+            // schema no enum types to create, alter or drop.
+            Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => {
+                Vec::new()
+            }
             Change::CreateTable { table } => {
                 vec![self.statement(self.create_table(table, &table.name), None)]
             }
@@ -170,6 +180,11 @@ impl SqlDialect for Sqlite {
     fn reports_foreign_key_names(&self) -> bool {
         false
     }
+
+    /// An enum is text held by a check: it sorts as text.
+    fn enums_sort_by_position(&self) -> bool {
+        false
+    }
 }
 
 impl Sqlite {
@@ -183,4 +198,11 @@ impl Sqlite {
         let inline_pk = table.columns.iter().any(|c| c.auto_increment);
         sql::create_table(self, name, &sql::table_elements(self, table, inline_pk), "")
     }
+}
+
+/// The check that holds an enum column to its values: `"role" IN ('admin', 'member')`, as
+/// the catalog reads it back ([`crate::database::sqlite`]).
+pub fn enum_check(column: &str, values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| quote_string(v, false)).collect();
+    format!("{column} IN ({})", quoted.join(", "))
 }

@@ -66,6 +66,14 @@ fn misfits(col: &str, to: &Type) -> Option<String> {
         )
     };
     Some(match to {
+        Type::Enum { values, .. } => format!(
+            "{col} IS NOT NULL AND (typeof({col}) = 'blob' OR CAST({col} AS TEXT) NOT IN ({}))",
+            values
+                .iter()
+                .map(|v| crate::dialect::quote_string(v, false))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Type::String { length: Some(n) } => {
             format!("{col} IS NOT NULL AND (typeof({col}) = 'blob' OR length({col}) > {n})")
         }

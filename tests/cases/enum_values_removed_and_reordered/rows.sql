@@ -1,0 +1,1 @@
+INSERT INTO posts (id, status, previous) VALUES (1, 'draft', NULL), (2, 'published', 'draft');
