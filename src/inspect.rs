@@ -211,10 +211,21 @@ fn enum_names(schema: &Schema) -> Vec<(String, Vec<String>)> {
             if out.iter().any(|(n, v)| v == values && (name.is_empty() || n == name)) {
                 continue;
             }
-            let taken = |n: &str| Type::from_name(n).is_some() || out.iter().any(|(o, _)| o == n);
+            // Free: not a portable type, not a table (PostgreSQL's row types share the
+            // namespace), not an enum already named, and within the length limit.
+            let taken = |n: &str| {
+                Type::from_name(n).is_some()
+                    || schema.table(n).is_some()
+                    || n.len() > crate::validate::MAX_NAME_BYTES
+                    || out.iter().any(|(o, _)| o == n)
+            };
+            let numbered = |i: usize| {
+                let long = format!("{}_{}_{i}", t.name, c.name);
+                if long.len() > crate::validate::MAX_NAME_BYTES { format!("enum_{i}") } else { long }
+            };
             let mut candidates = [c.name.clone(), format!("{}_{}", t.name, c.name)]
                 .into_iter()
-                .chain((2..).map(|i| format!("{}_{}_{i}", t.name, c.name)));
+                .chain((2..).map(numbered));
             let Some(name) = candidates.find(|n| !taken(n)) else {
                 continue;
             };

@@ -10,7 +10,7 @@ use crate::error::Problem;
 use crate::schema::{Action, Column, DefaultValue, ForeignKey, Schema, Table, Type};
 
 /// The longest name a user may write (PostgreSQL cuts longer names silently).
-const MAX_NAME_BYTES: usize = 63;
+pub(crate) const MAX_NAME_BYTES: usize = 63;
 
 /// Every rule `schema` breaks, in file order, checking the rules of each of `dialects`.
 pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
@@ -55,6 +55,32 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
         }
         long_name(&t.name, t.name_span, "table", &mut out);
         table_rules(schema, t, &mut out);
+    }
+    for e in &schema.enums {
+        long_name(&e.name, e.name_span, "enum", &mut out);
+        if schema.table(&e.name).is_some() {
+            // PostgreSQL: a table's row type already holds the name.
+            out.push(
+                Problem::new(format!("enum `{}` has the name of a table", e.name), e.name_span)
+                    .label("name taken")
+                    .help("PostgreSQL keeps types and tables in one namespace: give the enum another name"),
+            );
+        }
+        // PostgreSQL's limit on a label, the smallest of the three (MySQL: 255 characters).
+        let long = e.values.iter().enumerate().filter(|(_, v)| v.len() > MAX_NAME_BYTES);
+        for (i, v) in long {
+            out.push(
+                Problem::new(
+                    format!(
+                        "enum `{}`: value `{v}` is {} bytes long; the limit is {MAX_NAME_BYTES}",
+                        e.name,
+                        v.len()
+                    ),
+                    e.value_span(i),
+                )
+                .label("value too long"),
+            );
+        }
     }
     names_unique_in_schema(schema, &mut out);
     out.extend(fragments::check(schema, dialects));

@@ -161,6 +161,9 @@ impl Run<'_> {
                 if !self.session.introspect().unwrap().tables.is_empty() {
                     return fail(format!("a refused apply of A left tables: {e}\n{source_a}"));
                 }
+                if std::env::var_os("RECONCILE_SOAK_SHOW_REFUSALS").is_some() {
+                    eprintln!("refused: {e}\nA:\n{source_a}");
+                }
                 *self.tally.reasons.entry(reason(&e)).or_default() += 1;
                 self.tally.refused_with_nothing_changed += 1;
                 return Ok(());
@@ -257,6 +260,12 @@ impl Run<'_> {
                         "a refused apply changed the schema: {e}\n{}\nA:\n{source_a}\nB:\n{source_b}",
                         left.text()
                     ));
+                }
+                if std::env::var_os("RECONCILE_SOAK_SHOW_REFUSALS").is_some() {
+                    eprintln!("refused: {e}\nA:\n{source_a}\nB:\n{source_b}");
+                }
+                if std::env::var_os("RECONCILE_SOAK_SHOW_REFUSALS").is_some() {
+                    eprintln!("refused: {e}\nA:\n{source_a}\nB:\n{source_b}");
                 }
                 *self.tally.reasons.entry(reason(&e)).or_default() += 1;
                 self.tally.refused_with_nothing_changed += 1;

@@ -112,11 +112,7 @@ async fn create_and_read<C: Connection>(
                 && !name.is_empty()
                 && !types.iter().any(|t| &t.name == name)
             {
-                types.push(EnumType {
-                    name: name.clone(),
-                    values: values.clone(),
-                    span: (0..0).into(),
-                });
+                types.push(EnumType::unparsed(name.clone(), values.clone()));
                 let create = Change::CreateEnum {
                     ty: types[types.len() - 1].clone(),
                 };

@@ -282,6 +282,8 @@ pub fn normalize_default(default: DefaultValue, ty: &Type) -> DefaultValue {
             DefaultValue::Bool(false)
         }
         DefaultValue::String(s) if numeric && is_number(&s) => DefaultValue::Number(s),
+        // MySQL's catalog prints the value `-1` of an enum bare, as it prints a number.
+        DefaultValue::Number(n) if matches!(ty, Type::Enum { .. }) => DefaultValue::String(n),
         other => other,
     }
 }

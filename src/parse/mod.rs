@@ -136,10 +136,13 @@ fn enum_type(node: &KdlNode, schema: &Schema, problems: &mut Vec<Problem>) -> Op
             );
         }
     }
+    let (values, value_spans) = values.into_iter().unzip();
     Some(EnumType {
         name,
-        values: values.into_iter().map(|(v, _)| v).collect(),
+        values,
         span: node.span(),
+        name_span,
+        value_spans,
     })
 }
 

@@ -36,7 +36,10 @@ pub struct Schema {
 pub struct EnumType {
     pub name: String,
     pub values: Vec<String>,
+    /// The whole declaration, its name, and each value (empty when not parsed).
     pub span: Span,
+    pub name_span: Span,
+    pub value_spans: Vec<Span>,
 }
 
 impl PartialEq for EnumType {
@@ -47,6 +50,22 @@ impl PartialEq for EnumType {
 }
 
 impl EnumType {
+    /// An enum read from a database or made by the tool: no source to point at.
+    pub fn unparsed(name: String, values: Vec<String>) -> EnumType {
+        EnumType {
+            name,
+            values,
+            span: (0..0).into(),
+            name_span: (0..0).into(),
+            value_spans: Vec::new(),
+        }
+    }
+
+    /// Where the `i`th value is written, or the enum's name when it was not parsed.
+    pub fn value_span(&self, i: usize) -> Span {
+        self.value_spans.get(i).copied().unwrap_or(self.name_span)
+    }
+
     /// The column type that holds one of these values.
     pub fn ty(&self) -> Type {
         Type::Enum {

@@ -1,6 +1,7 @@
 //! Schemas as users write them, for the randomized convergence test: names that are each
 //! dialect's reserved words, mixed case, with spaces, dashes and non-ASCII letters; every
-//! portable type with and without its size; defaults in several spellings; checks and
+//! portable type with and without its size, and enums (shared by name, values changed
+//! between applies); defaults in several spellings; checks and
 //! partial-index predicates with quoted names, negative numbers, casts, functions, string
 //! and number comparisons. A schema renders as schema.kdl for one dialect (the SQL inside a
 //! check is written the way that database's users write it: its quotes, its casts).
@@ -60,6 +61,34 @@ pub enum Ty {
     Timestamp,
     Uuid,
     Json,
+    /// One of [`ENUM_NAMES`] (by position), with its values: every column of one name in a
+    /// schema holds the same values ([`unify_enums`]).
+    Enum(usize, Vec<String>),
+}
+
+/// The enums' names: reserved words, mixed case, non-ASCII, a space.
+pub const ENUM_NAMES: [&str; 5] = ["role", "Status", "select", "état", "kind of"];
+
+/// Enum values as users write them: reserved words, mixed case, a quote, non-ASCII, a
+/// space, a number, the empty string (no two equal but for case or trailing spaces: MySQL
+/// cannot keep those, and `check` says so, tests/fixtures/invalid).
+const ENUM_VALUES: [&str; 10] = [
+    "admin", "member", "Guest", "it's", "ünï", "select", "a b", "x1", "-1", "",
+];
+
+/// Every column of an enum name takes the values of the first one; the enums in order of
+/// first use, for their declarations.
+pub fn unify_enums(tables: &mut [Tab]) -> Vec<(usize, Vec<String>)> {
+    let mut seen: Vec<(usize, Vec<String>)> = Vec::new();
+    for c in tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+        if let Ty::Enum(name, values) = &mut c.ty {
+            match seen.iter().find(|(n, _)| n == name) {
+                Some((_, v)) => *values = v.clone(),
+                None => seen.push((*name, values.clone())),
+            }
+        }
+    }
+    seen
 }
 
 impl Ty {
@@ -83,6 +112,7 @@ impl Ty {
             Ty::Timestamp => "timestamp".into(),
             Ty::Uuid => "uuid".into(),
             Ty::Json => "json".into(),
+            Ty::Enum(name, _) => kdl_string(ENUM_NAMES[*name]),
         }
     }
 
@@ -149,6 +179,7 @@ impl Ty {
             }
             Ty::Uuid => vec!["\"00000000-0000-0000-0000-000000000000\"".into()],
             Ty::Json | Ty::Bytes => Vec::new(),
+            Ty::Enum(_, values) => values.iter().map(|v| kdl_string(v)).collect(),
         }
     }
 
@@ -186,6 +217,10 @@ impl Ty {
             Ty::DateTime | Ty::Timestamp => format!("'2021-01-0{} 10:00:00'", 1 + seed % 9),
             Ty::Uuid => format!("'00000000-0000-0000-0000-{:012}'", seed),
             Ty::Json => format!("'{{\"n\": {seed}}}'"),
+            Ty::Enum(_, values) => format!(
+                "'{}'",
+                values[seed as usize % values.len()].replace('\'', "''")
+            ),
         }
     }
 }
@@ -208,7 +243,14 @@ pub fn ty() -> impl Strategy<Value = Ty> {
         Just(Ty::Timestamp),
         Just(Ty::Uuid),
         Just(Ty::Json),
+        (0..ENUM_NAMES.len(), enum_values()).prop_map(|(n, v)| Ty::Enum(n, v)),
     ]
+}
+
+/// One to five values, in any order.
+fn enum_values() -> impl Strategy<Value = Vec<String>> {
+    (Just(ENUM_VALUES.to_vec()).prop_shuffle(), 1usize..6)
+        .prop_map(|(values, n)| values[..n].iter().map(|v| v.to_string()).collect())
 }
 
 #[derive(Debug, Clone)]
@@ -323,6 +365,7 @@ pub fn schema() -> impl Strategy<Value = Vec<Tab>> {
                 out.push(t);
             }
         }
+        unify_enums(&mut out);
         out
     })
 }
@@ -339,6 +382,8 @@ pub enum Edit {
     Indexes(usize, Vec<Idx>),
     AddTable(Tab),
     DropTable(usize),
+    /// New values for every column of one enum name.
+    EnumValues(usize, Vec<String>),
 }
 
 pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
@@ -352,6 +397,7 @@ pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
         2 => (0usize..4, prop::collection::vec(idx(), 0..3)).prop_map(|(t, i)| Edit::Indexes(t, i)),
         1 => table().prop_map(Edit::AddTable),
         1 => (0usize..4).prop_map(Edit::DropTable),
+        2 => (0..ENUM_NAMES.len(), enum_values()).prop_map(|(n, v)| Edit::EnumValues(n, v)),
     ];
     prop::collection::vec(edit, 1..4)
 }
@@ -411,8 +457,18 @@ pub fn edited(tables: &[Tab], edits: &[Edit]) -> Vec<Tab> {
                     out.remove(t % n);
                 }
             }
+            Edit::EnumValues(name, values) => {
+                for c in out.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+                    if let Ty::Enum(n, v) = &mut c.ty
+                        && *n == name
+                    {
+                        *v = values.clone();
+                    }
+                }
+            }
         }
     }
+    unify_enums(&mut out);
     out
 }
 
@@ -529,6 +585,14 @@ fn kdl_string(text: &str) -> String {
 /// The tables as schema.kdl text for `d`. Every table has an `id int` primary key.
 pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
     let mut out = String::new();
+    for (name, values) in unify_enums(&mut tables.to_vec()) {
+        let values: Vec<String> = values.iter().map(|v| kdl_string(v)).collect();
+        out.push_str(&format!(
+            "enum {} {}\n",
+            kdl_string(ENUM_NAMES[name]),
+            values.join(" ")
+        ));
+    }
     for t in tables {
         out.push_str(&format!(
             "table {} {{\n    column id int primary-key=#true\n",

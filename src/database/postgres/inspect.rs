@@ -227,11 +227,7 @@ pub fn read(rows: Rows) -> Schema {
     for (name, value) in rows.enums {
         match schema.enums.last_mut() {
             Some(e) if e.name == name => e.values.push(value),
-            _ => schema.enums.push(EnumType {
-                name,
-                values: vec![value],
-                span: (0..0).into(),
-            }),
+            _ => schema.enums.push(EnumType::unparsed(name, vec![value])),
         }
     }
     for (table, name, def) in rows.triggers {

@@ -401,6 +401,19 @@ mod tests {
             parse_default(&Server::OFFLINE, "1.50", &Type::Double, false, false),
             Some(DefaultValue::Number("1.50".into()))
         );
+        // An enum's value `-1`: MySQL prints it bare, MariaDB quoted.
+        let role = Type::Enum {
+            name: String::new(),
+            values: vec!["-1".into()],
+        };
+        assert_eq!(
+            parse_default(&Server::OFFLINE, "-1", &role, false, false),
+            Some(DefaultValue::String("-1".into()))
+        );
+        assert_eq!(
+            parse_default(&MARIADB, "'-1'", &role, false, false),
+            Some(DefaultValue::String("-1".into()))
+        );
         // MariaDB: a nullable column without a default; the quoted word is a string.
         assert_eq!(parse_default(&MARIADB, "NULL", &text, false, true), None);
         assert_eq!(

@@ -16,6 +16,7 @@ pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
     for table in &schema.tables {
         name_rules(table, &mut out);
     }
+    enum_rules(schema, &mut out);
     for table in &resolved.tables {
         for column in &table.columns {
             if let Type::String { length: None } = column.ty {
@@ -40,6 +41,37 @@ pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
         check_rules(table, &mut out);
     }
     out
+}
+
+/// Enum values MySQL cannot keep apart or as written: it strips trailing spaces from them,
+/// and compares them under the column's collation, case-insensitive by default
+/// (`ENUM('B','b')` is "duplicated value"; <https://dev.mysql.com/doc/refman/8.4/en/enum.html>).
+fn enum_rules(schema: &Schema, out: &mut Vec<Problem>) {
+    for e in &schema.enums {
+        for (i, v) in e.values.iter().enumerate() {
+            if v.ends_with(' ') {
+                out.push(
+                    Problem::new(
+                        format!("enum `{}`: value `{v}` ends with a space, which MySQL strips", e.name),
+                        e.value_span(i),
+                    )
+                    .label("trailing space")
+                    .help("remove the trailing space; the value would never read back as written"),
+                );
+            }
+            let same = |w: &String| w.trim_end().to_lowercase() == v.trim_end().to_lowercase();
+            if let Some(w) = e.values[..i].iter().find(|w| same(w) && *w != v) {
+                out.push(
+                    Problem::new(
+                        format!("enum `{}`: values `{w}` and `{v}` are the same value to MySQL, which compares them without case", e.name),
+                        e.value_span(i),
+                    )
+                    .label("same as an earlier value")
+                    .help("give the values different names, not only different case"),
+                );
+            }
+        }
+    }
 }
 
 /// Names MySQL cannot store as written: identifiers are utf8mb3 (no character outside the

@@ -665,7 +665,9 @@ impl Postgres {
             {
                 (old != new && !only_adds_values(old, new), true)
             }
-            (Type::Enum { .. }, Type::Enum { .. }) => (true, true),
+            // An enum has casts to and from text only (a string's is its own).
+            (Type::Text | Type::String { .. }, Type::Enum { .. }) => (true, false),
+            (Type::Enum { .. }, _) | (_, Type::Enum { .. }) => (true, true),
             (a, b) => (a != b, false),
         };
         let collation_changes = match (&from.collate, &to.collate) {

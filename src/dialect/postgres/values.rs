@@ -52,25 +52,23 @@ pub fn data_effect(d: &Postgres, from: &Column, to: &Column) -> DataEffect {
             )),
         };
     }
-    if matches!(from.ty, Type::Enum { .. }) {
-        // An enum casts to text only (its label), as text does onwards.
-        if !textual(&to.ty) {
-            return DataEffect::Converts { lossy: None };
-        }
-        let as_text = Column {
-            ty: Type::Text,
-            declared: None,
-            ..from.clone()
-        };
-        return data_effect(d, &as_text, to);
-    }
-    let (a, b) = (&from.ty, &to.ty);
+    // An enum casts to text only: the statement converts its label (`USING "c"::text::new`),
+    // and so does the check.
+    let (col, a) = match &from.ty {
+        Type::Enum { .. } => (format!("{col}::text"), &Type::Text),
+        other => (col, other),
+    };
+    let b = &to.ty;
     if matches!(a, Type::Raw(_)) || matches!(b, Type::Raw(_)) || !castable(a, b) {
         // A type the model does not know, or a pair PostgreSQL has no cast for: the
         // statement itself fails (and rolls back), whatever the rows hold.
         return DataEffect::Converts { lossy: None };
     }
-    let old = d.column_type_sql(from);
+    let old = d.column_type_sql(&Column {
+        ty: a.clone(),
+        declared: None,
+        ..from.clone()
+    });
     let new = d.column_type_sql(to);
     // Exactly the conversion the statement runs (`USING "c"::new`).
     let forward = format!("{col}::{new}");
