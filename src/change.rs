@@ -200,7 +200,11 @@ impl Change {
                 )
             }
             Change::CreateEnum { ty } => {
-                format!("create enum `{}` ({})", ty.name, enum_values_text(&ty.values))
+                format!(
+                    "create enum `{}` ({})",
+                    ty.name,
+                    enum_values_text(&ty.values)
+                )
             }
             Change::DropEnum { ty } => {
                 format!("drop enum `{}` ({})", ty.name, enum_values_text(&ty.values))
@@ -240,7 +244,10 @@ impl Change {
 
 /// An enum's values for a message: `'admin', 'member'`.
 fn enum_values_text(values: &[String]) -> String {
-    let quoted: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
+    let quoted: Vec<String> = values
+        .iter()
+        .map(|v| format!("'{}'", v.replace('\'', "''")))
+        .collect();
     quoted.join(", ")
 }
 
@@ -404,6 +411,11 @@ fn column_delta(from: &Column, to: &Column) -> String {
             default_text(to.default.as_ref())
         ));
     }
+    let on_update = |c: &Column| c.on_update.as_ref().map(|(sql, _)| sql.clone());
+    if on_update(from) != on_update(to) {
+        let text = |c: &Column| on_update(c).unwrap_or_else(|| "none".into());
+        parts.push(format!("on update {} -> {}", text(from), text(to)));
+    }
     if from.auto_increment != to.auto_increment {
         let what = |on: bool| {
             if on {
@@ -505,6 +517,9 @@ pub fn column_text(c: &Column) -> String {
     }
     if c.default.is_some() {
         out.push_str(&format!(", default {}", default_text(c.default.as_ref())));
+    }
+    if let Some((sql, _)) = &c.on_update {
+        out.push_str(&format!(", on update {sql}"));
     }
     if let Some(collate) = &c.collate {
         out.push_str(&format!(", collation {collate}"));

@@ -105,6 +105,10 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
             if let Some(charset) = &c.charset {
                 let _ = write!(hint, " charset={}", s(charset));
             }
+            // A hint: the other databases have no `ON UPDATE` (docs/language.md).
+            if let Some((sql, _)) = &c.on_update {
+                let _ = write!(hint, " on-update=(sql){}", s(sql));
+            }
             if !hint.is_empty() {
                 let _ = write!(out, " {{\n        {dialect}{hint}\n    }}");
             }
@@ -208,7 +212,10 @@ fn enum_names(schema: &Schema) -> Vec<(String, Vec<String>)> {
             let Type::Enum { name, values } = &c.ty else {
                 continue;
             };
-            if out.iter().any(|(n, v)| v == values && (name.is_empty() || n == name)) {
+            if out
+                .iter()
+                .any(|(n, v)| v == values && (name.is_empty() || n == name))
+            {
                 continue;
             }
             // Free: not a portable type, not a table (PostgreSQL's row types share the
@@ -221,7 +228,11 @@ fn enum_names(schema: &Schema) -> Vec<(String, Vec<String>)> {
             };
             let numbered = |i: usize| {
                 let long = format!("{}_{}_{i}", t.name, c.name);
-                if long.len() > crate::validate::MAX_NAME_BYTES { format!("enum_{i}") } else { long }
+                if long.len() > crate::validate::MAX_NAME_BYTES {
+                    format!("enum_{i}")
+                } else {
+                    long
+                }
             };
             let mut candidates = [c.name.clone(), format!("{}_{}", t.name, c.name)]
                 .into_iter()

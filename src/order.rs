@@ -287,7 +287,8 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
             }
             f.creates
                 .extend(t.columns.iter().map(|c| column(&t.name, &c.name)));
-            f.needs.extend(t.columns.iter().filter_map(|c| enum_type(&c.ty)));
+            f.needs
+                .extend(t.columns.iter().filter_map(|c| enum_type(&c.ty)));
             f.creates.extend(
                 t.foreign_keys
                     .iter()

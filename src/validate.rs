@@ -54,7 +54,7 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
             );
         }
         long_name(&t.name, t.name_span, "table", &mut out);
-        table_rules(schema, t, &mut out);
+        table_rules(schema, t, dialects, &mut out);
     }
     for e in &schema.enums {
         long_name(&e.name, e.name_span, "enum", &mut out);
@@ -67,7 +67,11 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
             );
         }
         // PostgreSQL's limit on a label, the smallest of the three (MySQL: 255 characters).
-        let long = e.values.iter().enumerate().filter(|(_, v)| v.len() > MAX_NAME_BYTES);
+        let long = e
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.len() > MAX_NAME_BYTES);
         for (i, v) in long {
             out.push(
                 Problem::new(
@@ -111,7 +115,7 @@ fn long_name(name: &str, span: crate::schema::Span, what: &str, out: &mut Vec<Pr
     }
 }
 
-fn table_rules(schema: &Schema, t: &Table, out: &mut Vec<Problem>) {
+fn table_rules(schema: &Schema, t: &Table, dialects: &[Dialect], out: &mut Vec<Problem>) {
     let mut seen: HashMap<&str, &Column> = HashMap::new();
     for c in &t.columns {
         if seen.insert(&c.name, c).is_some() {
@@ -140,6 +144,7 @@ fn table_rules(schema: &Schema, t: &Table, out: &mut Vec<Problem>) {
             );
         }
         column_rules(t, c, out);
+        on_update_rules(c, dialects, out);
     }
     let known = || {
         t.columns
@@ -257,7 +262,10 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
     {
         out.push(
             Problem::new(
-                format!("default `{v}` of `{}` is not a value of enum `{name}`", c.name),
+                format!(
+                    "default `{v}` of `{}` is not a value of enum `{name}`",
+                    c.name
+                ),
                 c.span,
             )
             .label("not a value")
@@ -297,6 +305,44 @@ fn column_rules(t: &Table, c: &Column, out: &mut Vec<Problem>) {
                 .help(help),
             );
         }
+    }
+}
+
+/// `on-update=(sql)...` (MySQL's `ON UPDATE`) only on a date-and-time column, and written
+/// portably only when every database of the project is MySQL: SQLite and PostgreSQL have no
+/// such clause (docs/language.md, "On-update timestamps").
+fn on_update_rules(c: &Column, dialects: &[Dialect], out: &mut Vec<Problem>) {
+    let dated = matches!(c.ty, Type::DateTime | Type::Timestamp | Type::Raw(_));
+    let portable = c.on_update.iter().map(|(_, span)| (span, dated));
+    // A hint with a type of its own is checked by the server.
+    let hinted = c.hints.iter().filter_map(|h| {
+        let (_, span) = h.on_update.as_ref()?;
+        Some((span, dated || h.ty.is_some()))
+    });
+    for (span, _) in portable.chain(hinted).filter(|(_, fits)| !fits) {
+        out.push(
+            Problem::new(
+                format!(
+                    "`on-update` applies to `timestamp` and `datetime` columns, not to `{}`",
+                    c.ty
+                ),
+                *span,
+            )
+            .label("not a date and time"),
+        );
+    }
+    let Some((_, span)) = &c.on_update else {
+        return;
+    };
+    for d in dialects.iter().filter(|d| **d != Dialect::Mysql) {
+        out.push(
+            Problem::new(format!("`on-update` is MySQL's; {d} has no `ON UPDATE` for a column"), *span)
+                .label(format!("not on {d}"))
+                .help(format!(
+                    "write it as a MySQL hint, which {d} leaves out: `column {} {} {{ mysql on-update=(sql)CURRENT_TIMESTAMP }}`; on {d} the application sets the column (SQLAlchemy's `onupdate=`)",
+                    c.name, c.ty
+                )),
+        );
     }
 }
 

@@ -398,6 +398,17 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
     let (status, kdl, stderr) = reconcile(dir.path(), &["inspect"]);
     assert_eq!(status, 0, "{stderr}");
     assert!(kdl.contains("ignore alembic_version"), "{kdl}");
+    // SQLAlchemy's `Enum` is an enum, and the clause its app added after `create_all` is
+    // the column's MySQL hint.
+    assert!(kdl.contains("enum \"role\" {"), "{kdl}");
+    assert!(
+        kdl.contains("column \"role\" \"role\" default=\"member\""),
+        "{kdl}"
+    );
+    assert!(
+        kdl.contains("mysql on-update=(sql)\"CURRENT_TIMESTAMP\""),
+        "{kdl}"
+    );
     write_schema(dir.path(), &kdl);
     let (status, stdout, stderr) = reconcile(dir.path(), &["plan", "--exit-code"]);
     assert_eq!(
@@ -458,6 +469,17 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
     assert_eq!(
         db.rows("SELECT * FROM alembic_version").unwrap(),
         ["4f2e1c"]
+    );
+    // The server still sets `updated_at` when a row changes.
+    db.run_script(
+        "UPDATE items SET updated_at = '2000-01-01 00:00:00';
+         UPDATE items SET title = 'uno' WHERE title = 'one';",
+    )
+    .unwrap();
+    assert_eq!(
+        db.rows("SELECT title, updated_at > '2000-01-01 00:00:00' FROM items ORDER BY id")
+            .unwrap(),
+        ["uno|1", "two|0", "three|0"]
     );
     db.close();
 }

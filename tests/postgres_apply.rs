@@ -368,6 +368,11 @@ fn a_sqlalchemy_database_inspects_to_a_schema_that_plans_empty() {
     assert_inspect_plans_empty(dir.path());
     let (_, kdl, _) = reconcile(dir.path(), &["inspect"]);
     assert!(kdl.contains("ignore alembic_version"), "{kdl}");
+    assert!(kdl.contains("enum \"role\" {"), "{kdl}");
+    assert!(
+        kdl.contains("column \"role\" \"role\" default=\"member\""),
+        "{kdl}"
+    );
     db.close();
 }
 

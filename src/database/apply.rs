@@ -265,7 +265,16 @@ async fn execute<C: Connection>(
     // committed, and the next apply finds what is left (an unfinished index is invalid, an
     // unvalidated constraint not valid).
     let first = if transactional {
-        transaction(conn, schema, options, plan, &all[early..main], later, progress).await?;
+        transaction(
+            conn,
+            schema,
+            options,
+            plan,
+            &all[early..main],
+            later,
+            progress,
+        )
+        .await?;
         for (_, s) in &all[early..main] {
             journal.ran(&s.sql);
         }

@@ -241,6 +241,7 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
                 column.collate = hint.collate.or(column.collate.take());
                 column.charset = hint.charset.or(column.charset.take());
                 column.default = hint.default.or(column.default.take());
+                column.on_update = hint.on_update.or(column.on_update.take());
             }
             if !d.supports_comments() {
                 column.comment = None;

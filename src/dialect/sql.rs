@@ -226,24 +226,6 @@ pub(crate) fn create_index(
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sql_normalization() {
-        assert_eq!(normalize_sql("((a  >  0))"), "a > 0");
-        assert_eq!(normalize_sql("(a) AND (b)"), "(a) AND (b)");
-    }
-
-    #[test]
-    fn strings_are_escaped() {
-        assert_eq!(quote_string("it's", false), "'it''s'");
-        assert_eq!(quote_string(r"a\b", false), r"'a\b'");
-        assert_eq!(quote_string(r"a\b'", true), r"'a\\b'''");
-    }
-}
-
 /// The values of `ENUM('a','b')` as a catalog spells it (any case; `''` for a quote, and
 /// `\\` escapes when `backslash` is set, as MySQL prints them), or `None` for any other type.
 pub fn enum_values(sql: &str, backslash: bool) -> Option<Vec<String>> {
@@ -252,7 +234,11 @@ pub fn enum_values(sql: &str, backslash: bool) -> Option<Vec<String>> {
         .get(..4)
         .filter(|head| head.eq_ignore_ascii_case("enum"))
         .map(|_| rest[4..].trim_start())?;
-    let mut chars = rest.strip_prefix('(')?.strip_suffix(')')?.chars().peekable();
+    let mut chars = rest
+        .strip_prefix('(')?
+        .strip_suffix(')')?
+        .chars()
+        .peekable();
     let mut values = Vec::new();
     loop {
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
@@ -289,4 +275,22 @@ pub fn enum_values(sql: &str, backslash: bool) -> Option<Vec<String>> {
 pub fn enum_sql(values: &[String], backslash: bool) -> String {
     let quoted: Vec<String> = values.iter().map(|v| quote_string(v, backslash)).collect();
     format!("ENUM({})", quoted.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_normalization() {
+        assert_eq!(normalize_sql("((a  >  0))"), "a > 0");
+        assert_eq!(normalize_sql("(a) AND (b)"), "(a) AND (b)");
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(quote_string("it's", false), "'it''s'");
+        assert_eq!(quote_string(r"a\b", false), r"'a\b'");
+        assert_eq!(quote_string(r"a\b'", true), r"'a\\b'''");
+    }
 }

@@ -16,8 +16,8 @@ pub use refs::{column_ref, table_ref};
 use crate::dialect::Dialect;
 use crate::error::Problem;
 use crate::schema::{
-    Action, Check, Column, ColumnHint, EnumType, ForeignKey, Index, IndexKind, Schema, Span,
-    Table, Type,
+    Action, Check, Column, ColumnHint, EnumType, ForeignKey, Index, IndexKind, Schema, Span, Table,
+    Type,
 };
 use node::{NodeReader, children};
 
@@ -48,7 +48,7 @@ const COLUMN_PROPS: &[&str] = &[
     "renamed-from",
     "comment",
 ];
-const HINT_PROPS: &[&str] = &["type", "collate", "charset", "default"];
+const HINT_PROPS: &[&str] = &["type", "collate", "charset", "default", "on-update"];
 const DIALECTS: &[&str] = &["sqlite", "mysql", "postgres"];
 
 /// Parses `source`; returns what could be read and every problem found on the way.
@@ -78,8 +78,8 @@ fn resolve_types(schema: &mut Schema, problems: &mut Vec<Problem>) {
             column.ty = e.ty();
             continue;
         }
-        let p = Problem::new(format!("unknown type `{name}`"), column.type_span)
-            .label("unknown type");
+        let p =
+            Problem::new(format!("unknown type `{name}`"), column.type_span).label("unknown type");
         problems.push(match did_you_mean(name, &known) {
             Some(s) => p.help(format!("did you mean `{s}`?")),
             None => p.help(format!(
@@ -99,7 +99,12 @@ fn enum_type(node: &KdlNode, schema: &Schema, problems: &mut Vec<Problem>) -> Op
     r.finish(&[], problems);
     for child in children(node) {
         if child.name().value() != "value" {
-            problems.push(unknown_node(child, child.name().value(), "in an enum", &["value"]));
+            problems.push(unknown_node(
+                child,
+                child.name().value(),
+                "in an enum",
+                &["value"],
+            ));
             continue;
         }
         let mut r = NodeReader::new(child);
@@ -110,9 +115,12 @@ fn enum_type(node: &KdlNode, schema: &Schema, problems: &mut Vec<Problem>) -> Op
     }
     if Type::from_name(&name).is_some() {
         problems.push(
-            Problem::new(format!("`{name}` is a portable type, not a name for an enum"), name_span)
-                .label("taken by a type")
-                .help("give the enum another name, e.g. `user_role`"),
+            Problem::new(
+                format!("`{name}` is a portable type, not a name for an enum"),
+                name_span,
+            )
+            .label("taken by a type")
+            .help("give the enum another name, e.g. `user_role`"),
         );
     }
     if schema.enum_type(&name).is_some() {
@@ -131,8 +139,11 @@ fn enum_type(node: &KdlNode, schema: &Schema, problems: &mut Vec<Problem>) -> Op
     for (i, (value, span)) in values.iter().enumerate() {
         if values[..i].iter().any(|(v, _)| v == value) {
             problems.push(
-                Problem::new(format!("enum `{name}` has the value `{value}` twice"), *span)
-                    .label("given again"),
+                Problem::new(
+                    format!("enum `{name}` has the value `{value}` twice"),
+                    *span,
+                )
+                .label("given again"),
             );
         }
     }
@@ -409,7 +420,13 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         });
     }
     let on_delete = action(&mut r, "on-delete", problems);
-    let on_update = action(&mut r, "on-update", problems);
+    // `on-update=(sql)CURRENT_TIMESTAMP` is the column's; a bare action is the foreign key's.
+    let on_update = if r.is_annotated("on-update") {
+        c.on_update = r.sql_prop("on-update", problems);
+        None
+    } else {
+        action(&mut r, "on-update", problems)
+    };
     match r.string_prop("references", problems) {
         Some((target, span)) => match column_ref(&target) {
             Some((ref_table, ref_column)) => {
@@ -474,6 +491,17 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             }
             d
         });
+        let on_update = r.sql_prop("on-update", problems);
+        if let (Some((_, span)), false) = (&on_update, dialect == Dialect::Mysql) {
+            problems.push(
+                Problem::new(
+                    format!("`on-update` is a MySQL hint; {dialect} has none"),
+                    *span,
+                )
+                .label("not for this dialect")
+                .help("on this database the application sets the column when it writes the row"),
+            );
+        }
         r.finish(HINT_PROPS, problems);
         c.hints.push(ColumnHint {
             dialect,
@@ -481,6 +509,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             collate,
             charset: charset.map(|(s, _)| s),
             default,
+            on_update,
         });
     }
     t.columns.push(c);
@@ -500,6 +529,10 @@ fn action(
                 .label("unknown action");
             problems.push(match did_you_mean(&value, &names) {
                 Some(s) => p.help(format!("did you mean `{s}`?")),
+                None if key == "on-update" => p.help(format!(
+                    "actions: {}; for MySQL's `ON UPDATE` of the column itself, an SQL expression: `on-update=(sql){value}`",
+                    names.join(", ")
+                )),
                 None => p.help(format!("actions: {}", names.join(", "))),
             });
             None

@@ -165,6 +165,32 @@ impl<'a> NodeReader<'a> {
         }
     }
 
+    /// Whether the property called `key` is annotated (`key=(sql)...`), without reading it.
+    pub fn is_annotated(&self, key: &str) -> bool {
+        let mut last = self.node.entries().iter().rev();
+        last.find(|e| e.name().is_some_and(|n| n.value() == key))
+            .is_some_and(|e| e.ty().is_some())
+    }
+
+    /// A property that only an SQL expression can be: `key=(sql)"EXPR"`.
+    pub fn sql_prop(&mut self, key: &str, problems: &mut Vec<Problem>) -> Option<(String, Span)> {
+        let e = self.prop(key)?;
+        let span = e.span();
+        match (e.ty().map(|t| t.value()), e.value().as_string()) {
+            (Some("sql"), Some(s)) if !s.trim().is_empty() => {
+                Some((no_nul(s, span, problems), span))
+            }
+            _ => {
+                problems.push(
+                    Problem::new(format!("`{key}` takes an SQL expression"), span)
+                        .label("not `(sql)\"...\"`")
+                        .help(format!("for example `{key}=(sql)CURRENT_TIMESTAMP`")),
+                );
+                None
+            }
+        }
+    }
+
     /// A `default=` value: a literal, or `(sql)"EXPR"` for an SQL expression.
     pub fn default_prop(&mut self, problems: &mut Vec<Problem>) -> Option<(DefaultValue, Span)> {
         let e = self.prop("default")?;

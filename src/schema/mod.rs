@@ -183,6 +183,9 @@ pub struct Column {
     pub nullable: bool,
     pub default: Option<DefaultValue>,
     pub auto_increment: bool,
+    /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`: the SQL the server sets the column to whenever
+    /// a row changes, and where it is written (empty when not parsed).
+    pub on_update: Option<(String, Span)>,
     pub renamed_from: Option<String>,
     pub comment: Option<String>,
     pub collate: Option<String>,
@@ -204,6 +207,7 @@ impl Column {
             nullable: false,
             default: None,
             auto_increment: false,
+            on_update: None,
             renamed_from: None,
             comment: None,
             collate: None,
@@ -224,6 +228,7 @@ pub struct ColumnHint {
     pub collate: Option<String>,
     pub charset: Option<String>,
     pub default: Option<DefaultValue>,
+    pub on_update: Option<(String, Span)>,
 }
 
 /// Whether `text` is a plain decimal number: an optional `-`, digits, and at most one `.`

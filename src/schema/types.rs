@@ -33,7 +33,10 @@ pub enum Type {
     /// is the enum's: PostgreSQL's type, empty where the database has no named enums
     /// (MySQL's `ENUM(...)`, SQLite's check), which is how both sides of a comparison
     /// read there.
-    Enum { name: String, values: Vec<String> },
+    Enum {
+        name: String,
+        values: Vec<String>,
+    },
 }
 
 impl Type {

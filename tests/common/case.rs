@@ -85,7 +85,10 @@ pub fn cases() -> Vec<Case> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(&only)))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(&only))
+        })
         .collect();
     dirs.sort();
     dirs.iter().map(|d| Case::load(d)).collect()

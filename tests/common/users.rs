@@ -1,7 +1,8 @@
 //! Schemas as users write them, for the randomized convergence test: names that are each
 //! dialect's reserved words, mixed case, with spaces, dashes and non-ASCII letters; every
 //! portable type with and without its size, and enums (shared by name, values changed
-//! between applies); defaults in several spellings; checks and
+//! between applies); defaults in several spellings; MySQL's `ON UPDATE` on date-and-time
+//! columns, as a hint, in several spellings; checks and
 //! partial-index predicates with quoted names, negative numbers, casts, functions, string
 //! and number comparisons. A schema renders as schema.kdl for one dialect (the SQL inside a
 //! check is written the way that database's users write it: its quotes, its casts).
@@ -260,7 +261,20 @@ pub struct Col {
     pub nullable: bool,
     /// Which of the type's default spellings, if any (an index into [`Ty::defaults`]).
     pub default: Option<usize>,
+    /// Which spelling of MySQL's `ON UPDATE`, if any (an index into [`ON_UPDATE`]); a
+    /// MySQL hint, written only on a date-and-time column.
+    pub on_update: Option<usize>,
 }
+
+/// `on-update=` as users write it; the last one the server refuses on a `TIMESTAMP` of no
+/// fractional precision.
+const ON_UPDATE: [&str; 5] = [
+    "(sql)CURRENT_TIMESTAMP",
+    "(sql)\"now()\"",
+    "(sql)\"current_timestamp()\"",
+    "(sql)LOCALTIMESTAMP",
+    "(sql)\"CURRENT_TIMESTAMP(6)\"",
+];
 
 /// A condition over one column, written as that database's users write it.
 #[derive(Debug, Clone)]
@@ -311,12 +325,14 @@ fn col() -> impl Strategy<Value = Col> {
         ty(),
         any::<bool>(),
         prop::option::of(0usize..9),
+        prop::option::weighted(0.3, 0..ON_UPDATE.len()),
     )
-        .prop_map(|(n, ty, nullable, default)| Col {
+        .prop_map(|(n, ty, nullable, default, on_update)| Col {
             name: NAMES[n].to_string(),
             ty,
             nullable,
             default,
+            on_update,
         })
 }
 
@@ -376,6 +392,7 @@ pub enum Edit {
     Retype(usize, usize, Ty),
     ToggleNull(usize, usize),
     Default(usize, usize, Option<usize>),
+    OnUpdate(usize, usize, Option<usize>),
     AddColumn(usize, Col),
     DropColumn(usize, usize),
     Checks(usize, Vec<Vec<Cond>>),
@@ -391,6 +408,7 @@ pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
         3 => (0usize..4, 0usize..8, ty()).prop_map(|(t, c, ty)| Edit::Retype(t, c, ty)),
         2 => (0usize..4, 0usize..8).prop_map(|(t, c)| Edit::ToggleNull(t, c)),
         2 => (0usize..4, 0usize..8, prop::option::of(0usize..9)).prop_map(|(t, c, d)| Edit::Default(t, c, d)),
+        1 => (0usize..4, 0usize..8, prop::option::of(0..ON_UPDATE.len())).prop_map(|(t, c, o)| Edit::OnUpdate(t, c, o)),
         2 => (0usize..4, col()).prop_map(|(t, c)| Edit::AddColumn(t, c)),
         1 => (0usize..4, 0usize..8).prop_map(|(t, c)| Edit::DropColumn(t, c)),
         2 => (0usize..4, prop::collection::vec(prop::collection::vec(cond(), 1..3), 0..3)).prop_map(|(t, c)| Edit::Checks(t, c)),
@@ -421,6 +439,11 @@ pub fn edited(tables: &[Tab], edits: &[Edit]) -> Vec<Tab> {
             Edit::Default(t, c, d) => {
                 if let Some(col) = out.get_mut(t % n.max(1)).and_then(|t| t.columns.get_mut(c)) {
                     col.default = d;
+                }
+            }
+            Edit::OnUpdate(t, c, o) => {
+                if let Some(col) = out.get_mut(t % n.max(1)).and_then(|t| t.columns.get_mut(c)) {
+                    col.on_update = o;
                 }
             }
             Edit::AddColumn(t, c) => {
@@ -612,6 +635,12 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
                 && !defaults.is_empty()
             {
                 out.push_str(&format!(" default={}", defaults[i % defaults.len()]));
+            }
+            if let (Some(i), Ty::DateTime | Ty::Timestamp) = (c.on_update, &c.ty) {
+                out.push_str(&format!(
+                    " {{\n        mysql on-update={}\n    }}",
+                    ON_UPDATE[i]
+                ));
             }
             out.push('\n');
         }

@@ -218,11 +218,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
                 c.nullable,
             )
         });
-        if extra.contains("on update") {
-            schema.tables[t]
-                .unmodeled
-                .push(format!("`ON UPDATE` of column `{name}`"));
-        }
+        c.on_update = normalize::on_update_of_extra(&extra).map(|sql| (sql, (0..0).into()));
         if !json {
             let (charset, collate, _) = inherited[t].child(
                 text(row, 6).as_deref(),

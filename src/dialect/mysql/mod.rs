@@ -149,6 +149,10 @@ impl SqlDialect for Mysql {
             s.push_str(" DEFAULT ");
             s.push_str(&self.default_sql(d, &column.ty));
         }
+        if let Some((sql, _)) = &column.on_update {
+            s.push_str(" ON UPDATE ");
+            s.push_str(sql);
+        }
         if column.auto_increment {
             s.push_str(" AUTO_INCREMENT");
         }

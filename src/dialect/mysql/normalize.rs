@@ -118,6 +118,9 @@ fn without_integer_width(norm: &str) -> String {
 /// differ from what the table or column inherits (live, where the database's are known).
 pub fn desired_table(d: &Mysql, table: &mut Table) {
     for column in &mut table.columns {
+        if let Some((sql, _)) = &mut column.on_update {
+            *sql = on_update(sql);
+        }
         match (&column.default, &column.ty) {
             (Some(DefaultValue::Sql(sql)), _) => {
                 column.default = Some(normalize_default(expression_default(sql), &column.ty));
@@ -230,6 +233,23 @@ pub fn parse_default(
         DefaultValue::String(s.to_string())
     };
     Some(normalize_default(value, ty))
+}
+
+/// An `ON UPDATE` expression in canonical form, as both servers' spellings read
+/// (`current_timestamp(6)`, `now(6)` and `CURRENT_TIMESTAMP(6)` are one).
+pub fn on_update(sql: &str) -> String {
+    match expression_default(sql) {
+        DefaultValue::Sql(canonical) => canonical,
+        _ => sql.trim().to_string(),
+    }
+}
+
+/// The `ON UPDATE` expression in a column's `EXTRA`, in canonical form: MySQL writes
+/// `DEFAULT_GENERATED on update CURRENT_TIMESTAMP(6)`, MariaDB `on update current_timestamp(6)`.
+pub fn on_update_of_extra(extra: &str) -> Option<String> {
+    let lower = extra.to_ascii_lowercase();
+    let at = lower.find("on update ")? + "on update ".len();
+    extra[at..].split_whitespace().next().map(on_update)
 }
 
 /// SQL text as `server`'s catalog stores it (an expression default, a CHECK clause) as it
@@ -367,6 +387,35 @@ mod tests {
     };
 
     /// Catalog rows as MySQL 9.7.4 and MariaDB 10.11 report the same DDL (tech-facts §6).
+    #[test]
+    fn on_update_reads_the_same_from_both_servers() {
+        // `COLUMNS.EXTRA` as MySQL 9.7 and MariaDB 11 record it.
+        for (extra, want) in [
+            (
+                "DEFAULT_GENERATED on update CURRENT_TIMESTAMP",
+                Some("CURRENT_TIMESTAMP"),
+            ),
+            (
+                "on update CURRENT_TIMESTAMP(3)",
+                Some("CURRENT_TIMESTAMP(3)"),
+            ),
+            ("on update current_timestamp()", Some("CURRENT_TIMESTAMP")),
+            (
+                "on update current_timestamp(6)",
+                Some("CURRENT_TIMESTAMP(6)"),
+            ),
+            ("DEFAULT_GENERATED", None),
+            ("auto_increment", None),
+            ("", None),
+        ] {
+            assert_eq!(on_update_of_extra(extra).as_deref(), want, "{extra}");
+        }
+        // What a user writes reads as the server's spelling.
+        assert_eq!(on_update("now()"), "CURRENT_TIMESTAMP");
+        assert_eq!(on_update("localtimestamp(6)"), "CURRENT_TIMESTAMP(6)");
+        assert_eq!(on_update(" current_timestamp "), "CURRENT_TIMESTAMP");
+    }
+
     #[test]
     fn both_spellings_read_the_same() {
         assert_eq!(parse_type("int(11)"), parse_type("int"));

@@ -52,7 +52,10 @@ fn enum_rules(schema: &Schema, out: &mut Vec<Problem>) {
             if v.ends_with(' ') {
                 out.push(
                     Problem::new(
-                        format!("enum `{}`: value `{v}` ends with a space, which MySQL strips", e.name),
+                        format!(
+                            "enum `{}`: value `{v}` ends with a space, which MySQL strips",
+                            e.name
+                        ),
                         e.value_span(i),
                     )
                     .label("trailing space")

@@ -125,7 +125,11 @@ impl SqlDialect for Postgres {
                 ACCESS_EXCLUSIVE,
             )],
             Change::CreateEnum { ty } => vec![self.on(
-                format!("CREATE TYPE {} AS {}", q(&ty.name), sql::enum_sql(&ty.values, false)),
+                format!(
+                    "CREATE TYPE {} AS {}",
+                    q(&ty.name),
+                    sql::enum_sql(&ty.values, false)
+                ),
                 None,
                 TYPE_ONLY,
             )],
@@ -301,15 +305,17 @@ impl Postgres {
                     None => String::new(),
                 },
             };
-            out.push(self.on(
-                format!(
-                    "ALTER TYPE {name} ADD VALUE {}{place}",
-                    quote_string(value, false)
-                ),
-                None,
-                ACCESS_EXCLUSIVE_ON_TYPE,
-            )
-            .before_transaction());
+            out.push(
+                self.on(
+                    format!(
+                        "ALTER TYPE {name} ADD VALUE {}{place}",
+                        quote_string(value, false)
+                    ),
+                    None,
+                    ACCESS_EXCLUSIVE_ON_TYPE,
+                )
+                .before_transaction(),
+            );
         }
         out
     }
@@ -660,11 +666,16 @@ impl Postgres {
         // An enum that only gains values changes in its own `ALTER TYPE`; a replaced one
         // is a new type, which the column takes through its text.
         let (type_changes, via_text) = match (&from.ty, &to.ty) {
-            (Type::Enum { name: a, values: old }, Type::Enum { name: b, values: new })
-                if a == b =>
-            {
-                (old != new && !only_adds_values(old, new), true)
-            }
+            (
+                Type::Enum {
+                    name: a,
+                    values: old,
+                },
+                Type::Enum {
+                    name: b,
+                    values: new,
+                },
+            ) if a == b => (old != new && !only_adds_values(old, new), true),
             // An enum has casts to and from text only (a string's is its own).
             (Type::Text | Type::String { .. }, Type::Enum { .. }) => (true, false),
             (Type::Enum { .. }, _) | (_, Type::Enum { .. }) => (true, true),

@@ -32,8 +32,8 @@
 //! no count.
 
 use super::Postgres;
-use crate::dialect::{Lossy, quote_string};
 use crate::dialect::{DataEffect, SqlDialect};
+use crate::dialect::{Lossy, quote_string};
 use crate::schema::{Column, Type};
 
 /// The effect of changing `from` (live) into `to` (desired) on PostgreSQL.

@@ -81,7 +81,10 @@ impl SqlDialect for Sqlite {
             s.push_str(&self.quote(c));
         }
         if let Type::Enum { values, .. } = &column.ty {
-            s.push_str(&format!(" CHECK ({})", enum_check(&self.quote(&column.name), values)));
+            s.push_str(&format!(
+                " CHECK ({})",
+                enum_check(&self.quote(&column.name), values)
+            ));
         }
         s
     }
