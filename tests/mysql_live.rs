@@ -587,3 +587,46 @@ fn the_production_environment_connects_with_config_env_and_never_shows_the_passw
     .unwrap();
     db.close();
 }
+
+/// Stored functions and procedures are listed by `inspect` and `plan`, and an apply around
+/// them leaves them working.
+#[test]
+fn routines_are_listed_and_left_alone() {
+    let Some(db) = server_db() else { return };
+    let statements = [
+        "CREATE TABLE t (id int PRIMARY KEY)",
+        "CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC RETURN x * 2",
+        "CREATE PROCEDURE cleanup() DELETE FROM t WHERE id < 0",
+        "INSERT INTO t VALUES (1)",
+    ];
+    db.run(&statements.map(String::from)).unwrap();
+    let dir = project(
+        &db,
+        "table t {
+            column id int primary-key=#true
+            column note text nullable=#true
+        }",
+    );
+    let (status, stdout, stderr) = reconcile(dir.path(), &["plan"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stdout.contains(
+            "Left alone (not described by schema.kdl): procedure `cleanup`, function `twice`"
+        ),
+        "{stdout}"
+    );
+    let (_, kdl, _) = reconcile(dir.path(), &["inspect"]);
+    assert!(
+        kdl.contains("left alone: procedure \"cleanup\"")
+            && kdl.contains("left alone: function \"twice\""),
+        "{kdl}"
+    );
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "{stderr}");
+    db.run(&["CALL cleanup()".to_string()]).unwrap();
+    assert_eq!(
+        db.rows("SELECT twice(id), note FROM t").unwrap(),
+        ["2|NULL"]
+    );
+    db.close();
+}

@@ -585,3 +585,52 @@ fn the_url_search_path_names_the_schema_managed() {
     assert_eq!(reconcile(dir.path(), &["plan", "--exit-code"]).0, 0);
     db.close();
 }
+
+/// Functions, procedures and aggregates the user made are listed by `inspect` and `plan`
+/// (those an extension owns are not), and an apply around them leaves them, and the
+/// trigger that calls one, working.
+#[test]
+fn routines_are_listed_and_left_alone() {
+    let Some(db) = database() else { return };
+    let statements = [
+        "CREATE TABLE t (id int PRIMARY KEY, at timestamp)",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at = '2030-01-01'; RETURN NEW; END $$",
+        "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()",
+        "CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b'",
+        "CREATE PROCEDURE noop() LANGUAGE sql AS 'SELECT 1'",
+        "CREATE AGGREGATE total(int) (sfunc = int4pl, stype = int)",
+        "INSERT INTO t VALUES (1, NULL)",
+    ];
+    db.run(&statements.map(String::from)).unwrap();
+    let schema = "table t {
+        column id int primary-key=#true
+        column at datetime nullable=#true
+        column note text nullable=#true
+    }";
+    let dir = project(&db, schema, "");
+    let (status, stdout, stderr) = reconcile(dir.path(), &["plan"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stdout.contains(
+            "Left alone (not described by schema.kdl): trigger `t_touch`, function `add(a integer, b integer)`, procedure `noop()`, aggregate `total(integer)`, function `touch()`"
+        ),
+        "{stdout}"
+    );
+    let (_, kdl, _) = reconcile(dir.path(), &["inspect"]);
+    for line in [
+        "left alone: function \"add(a integer, b integer)\"",
+        "left alone: procedure \"noop()\"",
+        "left alone: aggregate \"total(integer)\"",
+    ] {
+        assert!(kdl.contains(line), "{line}\n{kdl}");
+    }
+    let (status, _, stderr) = reconcile(dir.path(), &["apply", "--yes"]);
+    assert_eq!(status, 0, "{stderr}");
+    db.run(&["UPDATE t SET note = 'x'".to_string()]).unwrap();
+    assert_eq!(
+        db.rows("SELECT at, public.add(1, 2), (SELECT public.total(id) FROM t) FROM t")
+            .unwrap(),
+        ["2030-01-01 00:00:00|3|1"]
+    );
+    db.close();
+}

@@ -78,13 +78,16 @@ impl EnumType {
 /// An object the tool leaves alone, except to recreate it around a table rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmanaged {
-    /// `view`, `trigger`, or `index` (an index on expressions, which the language cannot
-    /// describe).
+    /// `view`, `trigger`, `index` (an index on expressions, which the language cannot
+    /// describe), or a routine: `function`, `procedure` (PostgreSQL also `aggregate`,
+    /// `window function`).
     pub kind: String,
+    /// A PostgreSQL routine's name carries its argument types: `touch(integer)`.
     pub name: String,
-    /// The table a trigger belongs to (a view's own name).
+    /// The table a trigger belongs to (a view's own name; empty for a routine).
     pub table: String,
-    /// The statement that creates it, as the database keeps it.
+    /// The statement that creates it, as the database keeps it (empty for a routine, which
+    /// nothing recreates).
     pub sql: String,
 }
 

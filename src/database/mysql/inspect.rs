@@ -98,6 +98,11 @@ const TRIGGERS: &str = "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, 
     FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() \
     ORDER BY TRIGGER_NAME";
 
+/// Stored functions and procedures, listed as left alone: the language does not describe
+/// them, and no change drops or recreates one.
+const ROUTINES: &str = "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES \
+    WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY ROUTINE_NAME, ROUTINE_TYPE";
+
 /// Every catalog query for `server`, in the order [`read`] takes their rows.
 pub fn queries(server: &Server) -> Vec<String> {
     vec![
@@ -109,6 +114,7 @@ pub fn queries(server: &Server) -> Vec<String> {
         KEY_COLUMNS.to_string(),
         KEY_ACTIONS.to_string(),
         TRIGGERS.to_string(),
+        ROUTINES.to_string(),
     ]
 }
 
@@ -136,9 +142,10 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         key_columns,
         key_actions,
         triggers,
-    ]: [Vec<MySqlRow>; 8] = rows
+        routines,
+    ]: [Vec<MySqlRow>; 9] = rows
         .try_into()
-        .unwrap_or_else(|_| unreachable!("eight catalog queries"));
+        .unwrap_or_else(|_| unreachable!("nine catalog queries"));
     let definitions: HashMap<String, String> = views
         .iter()
         .map(|r| (text_or_empty(r, 0), text_or_empty(r, 1)))
@@ -269,6 +276,14 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
             name,
             table,
             sql,
+        });
+    }
+    for row in &routines {
+        schema.unmanaged.push(Unmanaged {
+            kind: text_or_empty(row, 1).to_ascii_lowercase(),
+            name: text_or_empty(row, 0),
+            table: String::new(),
+            sql: String::new(),
         });
     }
     schema

@@ -145,8 +145,22 @@ const TRIGGERS: &str = "SELECT c.relname::text, g.tgname::text, pg_get_triggerde
 /// (table, trigger, definition)
 type TriggerRow = (String, String, String);
 
+/// The functions and procedures the user made (not those an extension owns), listed as
+/// left alone: the language does not describe them, and no change drops or recreates one.
+const ROUTINES: &str = "SELECT p.proname::text, \
+    CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' \
+    WHEN 'w' THEN 'window function' ELSE 'function' END, \
+    pg_get_function_identity_arguments(p.oid) \
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+    WHERE n.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_depend d \
+    WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') \
+    ORDER BY 1, 3";
+
+/// (name, kind, identity arguments)
+type RoutineRow = (String, String, String);
+
 /// How many queries [`Rows`] takes: the same for one table or ten thousand.
-pub const QUERIES: usize = 6;
+pub const QUERIES: usize = 7;
 
 /// The rows of every catalog query, in the order they run.
 #[derive(Default)]
@@ -157,6 +171,7 @@ pub struct Rows {
     pub indexes: Vec<IndexRow>,
     pub triggers: Vec<TriggerRow>,
     pub enums: Vec<EnumRow>,
+    pub routines: Vec<RoutineRow>,
 }
 
 impl Rows {
@@ -169,12 +184,21 @@ impl Rows {
             indexes: sqlx::query_as(INDEXES).fetch_all(&mut *conn).await?,
             triggers: sqlx::query_as(TRIGGERS).fetch_all(&mut *conn).await?,
             enums: sqlx::query_as(ENUMS).fetch_all(&mut *conn).await?,
+            routines: sqlx::query_as(ROUTINES).fetch_all(&mut *conn).await?,
         })
     }
 }
 
 /// Every catalog query, for a benchmark that runs them with `psql`.
-pub const ALL: [&str; QUERIES] = [TABLES, COLUMNS, CONSTRAINTS, INDEXES, TRIGGERS, ENUMS];
+pub const ALL: [&str; QUERIES] = [
+    TABLES,
+    COLUMNS,
+    CONSTRAINTS,
+    INDEXES,
+    TRIGGERS,
+    ENUMS,
+    ROUTINES,
+];
 
 /// The schema from the catalog rows.
 pub fn read(rows: Rows) -> Schema {
@@ -236,6 +260,14 @@ pub fn read(rows: Rows) -> Schema {
             name,
             table,
             sql: def,
+        });
+    }
+    for (name, kind, arguments) in rows.routines {
+        schema.unmanaged.push(Unmanaged {
+            kind,
+            name: format!("{name}({arguments})"),
+            table: String::new(),
+            sql: String::new(),
         });
     }
     schema
