@@ -544,12 +544,24 @@ pub fn index_text(i: &Index) -> String {
         "{}index `{}` {}",
         if i.unique { "unique " } else { "" },
         i.name,
-        columns(&i.columns)
+        columns(&index_parts(i))
     );
     if let Some(p) = &i.predicate {
         out.push_str(&format!(" where {p}"));
     }
     out
+}
+
+/// An index's parts, a descending one followed by `desc`: `created_at desc`.
+fn index_parts(i: &Index) -> Vec<String> {
+    let part = |(n, c): (usize, &String)| {
+        if i.is_descending(n) {
+            format!("{c} desc")
+        } else {
+            c.clone()
+        }
+    };
+    i.columns.iter().enumerate().map(part).collect()
 }
 
 /// A foreign key as a plan shows it: `(owner_id) -> users(id) on delete cascade`.

@@ -456,6 +456,7 @@ fn index_changes(
         .collect();
     let same_as = |l: &Index, w: &Index| {
         l.columns == w.columns
+            && l.descending == w.descending
             && l.unique == w.unique
             && l.kind.is_usable()
             && l.predicate.as_deref().map(|p| d.comparable_sql(p))

@@ -119,7 +119,11 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
             let _ = writeln!(out, "    primary-key {}", cols.join(" "));
         }
         for i in &t.indexes {
-            let cols: Vec<String> = i.columns.iter().map(|c| s(c)).collect();
+            let part = |(n, c): (usize, &String)| {
+                let direction = if i.is_descending(n) { "(desc)" } else { "" };
+                format!("{direction}{}", s(c))
+            };
+            let cols: Vec<String> = i.columns.iter().enumerate().map(part).collect();
             let _ = write!(out, "    index {}", cols.join(" "));
             if i.unique {
                 out.push_str(" unique=#true");

@@ -308,6 +308,7 @@ fn every_catalog_query_reads_only_the_target_database() {
     db.run(&[
         "CREATE VIEW v_first AS SELECT * FROM t0".to_string(),
         "CREATE TRIGGER t0_touch BEFORE UPDATE ON t0 FOR EACH ROW SET NEW.id = NEW.id".to_string(),
+        "CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC RETURN x * 2".to_string(),
     ])
     .unwrap();
     let file =
@@ -322,7 +323,7 @@ fn every_catalog_query_reads_only_the_target_database() {
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .collect();
-    assert_eq!(queries.len(), 8, "{queries:?}");
+    assert_eq!(queries.len(), 9, "{queries:?}");
     let mut scans = Vec::new();
     for query in &queries {
         let plan = db.rows(&format!("EXPLAIN {query}")).unwrap();

@@ -140,6 +140,19 @@ pub(crate) mod clauses {
             .join(", ")
     }
 
+    /// An index's parts: `"a", "b" DESC`.
+    pub fn index_parts(d: &dyn SqlDialect, index: &crate::schema::Index) -> String {
+        let part = |(i, n): (usize, &String)| {
+            if index.is_descending(i) {
+                format!("{} DESC", d.quote(n))
+            } else {
+                d.quote(n)
+            }
+        };
+        let parts: Vec<String> = index.columns.iter().enumerate().map(part).collect();
+        parts.join(", ")
+    }
+
     pub fn check(d: &dyn SqlDialect, check: &Check) -> String {
         format!("CONSTRAINT {} CHECK ({})", d.quote(&check.name), check.expr)
     }
@@ -217,7 +230,7 @@ pub(crate) fn create_index(
         if index.unique { "UNIQUE " } else { "" },
         d.quote(&index.name),
         d.quote(table),
-        clauses::list(d, &index.columns)
+        clauses::index_parts(d, index)
     );
     if let Some(p) = &index.predicate {
         s.push_str(" WHERE ");

@@ -415,6 +415,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             predicate: None,
             span: r.prop("unique").map_or(node.span(), |e| e.span()),
             column_spans: vec![name_span],
+            descending: Vec::new(),
             generated_name: true,
             kind: IndexKind::Index,
         });
@@ -542,7 +543,24 @@ fn action(
 
 fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let mut r = NodeReader::new(node);
-    let cols = r.rest_strings(problems);
+    let mut cols = Vec::new();
+    let mut descending = Vec::new();
+    for (column, span, annotation) in r.rest_annotated_strings(problems) {
+        descending.push(match annotation {
+            None => false,
+            Some((a, _)) if a == "asc" => false,
+            Some((a, _)) if a == "desc" => true,
+            Some((other, span)) => {
+                problems.push(
+                    Problem::new(format!("unknown index part annotation `({other})`"), span)
+                        .label("unknown annotation")
+                        .help(format!("`(desc){column}` for a descending part, `(asc)` (the default) for an ascending one")),
+                );
+                false
+            }
+        });
+        cols.push((column, span));
+    }
     let unique = r.bool_prop("unique", problems);
     let name = r.string_prop("name", problems);
     let predicate = r.string_prop("where", problems).map(|(s, span)| {
@@ -551,7 +569,10 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         }
         s
     });
-    r.finish(&["unique", "name", "where"], problems);
+    if r.bool_prop("desc", problems) {
+        descending.iter_mut().for_each(|d| *d = true);
+    }
+    r.finish(&["unique", "name", "where", "desc"], problems);
     repeated(&cols, "the index", problems);
     if cols.is_empty() {
         problems.push(
@@ -572,6 +593,7 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         predicate,
         span: node.span(),
         column_spans,
+        descending: Index::directions(descending),
         generated_name,
         kind: IndexKind::Index,
     });

@@ -89,6 +89,27 @@ impl<'a> NodeReader<'a> {
         out
     }
 
+    /// Every remaining argument as a string, with its type annotation (`(desc)created_at`).
+    pub fn rest_annotated_strings(
+        &mut self,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<(String, Span, Option<(String, Span)>)> {
+        let mut out = Vec::new();
+        while let Some(e) = self.arg() {
+            match e.value().as_string() {
+                Some(s) => out.push((
+                    no_nul(s, e.span(), problems),
+                    e.span(),
+                    e.ty().map(|t| (t.value().to_string(), t.span())),
+                )),
+                None => problems.push(
+                    Problem::new("expected a name (a string)", e.span()).label("not a string"),
+                ),
+            }
+        }
+        out
+    }
+
     /// The last property called `key`, marking every property of that name as read.
     pub fn prop(&mut self, key: &str) -> Option<&'a KdlEntry> {
         let mut found = None;

@@ -286,19 +286,27 @@ fn table_checks(
             _ => None,
         })
         .collect();
+    // An enum's values compare as text; its type may not exist before the plan runs
+    // (PostgreSQL's `CREATE TYPE` comes with it).
+    let as_cast = |ty: &Type| match ty {
+        Type::Enum { .. } => Type::Text,
+        other => other.clone(),
+    };
     // The rows of the table as changed, for `columns` (desired names): a derived table over
     // the live one, or `None` when a column's values are not known before it exists.
     let changed_rows = |columns: &[&str]| -> Option<String> {
         let select = columns
             .iter()
             .map(|c| match (live.get(c), added.get(c), retyped.get(c)) {
-                (Some(l), _, Some(ty)) => Some(format!("{} AS {}", d.cast_sql(&q(l), ty)?, q(c))),
+                (Some(l), _, Some(ty)) => {
+                    Some(format!("{} AS {}", d.cast_sql(&q(l), &as_cast(ty))?, q(c)))
+                }
                 (Some(l), _, None) => Some(format!("{} AS {}", q(l), q(c))),
                 // Typed where the dialect can say so: PostgreSQL reads a bare NULL as text.
                 (None, Some(Some(value)), _) => {
                     let ty = new_types.get(c).copied();
                     let value = ty
-                        .and_then(|ty| d.cast_sql(value, ty))
+                        .and_then(|ty| d.cast_sql(value, &as_cast(ty)))
                         .unwrap_or_else(|| value.clone());
                     Some(format!("{value} AS {}", q(c)))
                 }

@@ -293,6 +293,10 @@ pub struct Index {
     pub span: Span,
     /// One span per entry of `columns`.
     pub column_spans: Vec<Span>,
+    /// Which parts are descending, one entry per column; empty when every part is
+    /// ascending (the only form it takes then, so that equal indexes compare equal: see
+    /// [`Index::directions`]).
+    pub descending: Vec<bool>,
     /// Whether `name` was generated rather than written by the user.
     pub generated_name: bool,
     pub kind: IndexKind,
@@ -323,6 +327,20 @@ impl IndexKind {
 }
 
 impl Index {
+    /// `descending` in its one form: empty unless a part is descending.
+    pub fn directions(descending: Vec<bool>) -> Vec<bool> {
+        if descending.contains(&true) {
+            descending
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Whether the `i`th part is descending.
+    pub fn is_descending(&self, i: usize) -> bool {
+        self.descending.get(i).copied().unwrap_or(false)
+    }
+
     /// Whether the catalog gave this index a name of its own (else it matches by definition).
     pub fn has_own_name(&self) -> bool {
         !matches!(self.kind, IndexKind::UniqueConstraint { named: false })

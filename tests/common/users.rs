@@ -2,7 +2,7 @@
 //! dialect's reserved words, mixed case, with spaces, dashes and non-ASCII letters; every
 //! portable type with and without its size, and enums (shared by name, values changed
 //! between applies); defaults in several spellings; MySQL's `ON UPDATE` on date-and-time
-//! columns, as a hint, in several spellings; checks and
+//! columns, as a hint, in several spellings; ascending and descending index parts; checks and
 //! partial-index predicates with quoted names, negative numbers, casts, functions, string
 //! and number comparisons. A schema renders as schema.kdl for one dialect (the SQL inside a
 //! check is written the way that database's users write it: its quotes, its casts).
@@ -293,6 +293,9 @@ pub struct Idx {
     pub columns: Vec<usize>,
     pub unique: bool,
     pub predicate: Option<Cond>,
+    /// Which parts are written `(desc)`; and whether `desc=#true` makes them all so.
+    pub descending: Vec<bool>,
+    pub all_descending: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -341,12 +344,18 @@ fn idx() -> impl Strategy<Value = Idx> {
         prop::collection::vec(0usize..8, 1..3),
         prop::bool::weighted(0.3),
         prop::option::weighted(0.2, cond()),
+        prop::collection::vec(prop::bool::weighted(0.25), 2),
+        prop::bool::weighted(0.1),
     )
-        .prop_map(|(columns, unique, predicate)| Idx {
-            columns,
-            unique,
-            predicate,
-        })
+        .prop_map(
+            |(columns, unique, predicate, descending, all_descending)| Idx {
+                columns,
+                unique,
+                predicate,
+                descending,
+                all_descending,
+            },
+        )
 }
 
 pub fn table() -> impl Strategy<Value = Tab> {
@@ -666,7 +675,11 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             if cols.is_empty() {
                 continue;
             }
-            let names: Vec<String> = cols.iter().map(|c| kdl_string(c)).collect();
+            let part = |(n, c): (usize, &&str)| {
+                let desc = idx.descending.get(n).copied().unwrap_or(false);
+                format!("{}{}", if desc { "(desc)" } else { "" }, kdl_string(c))
+            };
+            let names: Vec<String> = cols.iter().enumerate().map(part).collect();
             out.push_str(&format!(
                 "    index {} name={}",
                 names.join(" "),
@@ -674,6 +687,9 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             ));
             if idx.unique {
                 out.push_str(" unique=#true");
+            }
+            if idx.all_descending {
+                out.push_str(" desc=#true");
             }
             if let Some(p) = idx.predicate.as_ref().and_then(|p| cond_sql(t, p, d)) {
                 out.push_str(&format!(" where={}", kdl_string(&p)));

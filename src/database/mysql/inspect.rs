@@ -292,8 +292,8 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
 /// The primary key and the indexes, with the index the server made for a foreign key
 /// (named after the key, over its columns) left to the key itself.
 fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[MySqlRow]) {
-    // (table, name, unique, columns, what makes it unmodeled)
-    type Parts = (usize, String, bool, Vec<String>, Option<String>);
+    // (table, name, unique, columns, which are descending, what makes it unmodeled)
+    type Parts = (usize, String, bool, Vec<String>, Vec<bool>, Option<String>);
     let mut parts: Vec<Parts> = Vec::new();
     for row in rows {
         let Some(&t) = position.get(&text_or_empty(row, 0)) else {
@@ -302,10 +302,9 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[
         let name = text_or_empty(row, 1);
         let unique = number(row, 2) == Some(0);
         let column = text(row, 3);
+        let descending = text(row, 5).as_deref() == Some("D");
         let odd = if number(row, 4).is_some() {
             Some("a prefix index")
-        } else if text(row, 5).as_deref() == Some("D") {
-            Some("a descending index")
         } else if column.is_none() || text(row, 6).is_some() {
             Some("a functional index")
         } else {
@@ -314,21 +313,28 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[
         match parts.last_mut() {
             Some(last) if last.0 == t && last.1 == name => {
                 last.3.extend(column);
-                last.4 = last.4.take().or(odd.map(str::to_string));
+                last.4.push(descending);
+                last.5 = last.5.take().or(odd.map(str::to_string));
             }
             _ => parts.push((
                 t,
                 name,
                 unique,
                 column.into_iter().collect(),
+                vec![descending],
                 odd.map(str::to_string),
             )),
         }
     }
-    for (t, name, unique, columns, odd) in parts {
+    for (t, name, unique, columns, descending, odd) in parts {
         let table = &mut schema.tables[t];
         if let Some(odd) = odd {
             table.unmodeled.push(format!("{odd} `{name}`"));
+            continue;
+        }
+        let descending = Index::directions(descending);
+        if name == "PRIMARY" && !descending.is_empty() {
+            table.unmodeled.push("a descending primary key".into());
             continue;
         }
         if name == "PRIMARY" {
@@ -342,6 +348,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[
             predicate: None,
             span: (0..0).into(),
             column_spans: Vec::new(),
+            descending,
             generated_name: false,
             kind: IndexKind::Index,
         });

@@ -100,7 +100,7 @@ const INDEXES: &str = "SELECT c.relname::text, i.relname::text, x.indisunique, x
     ARRAY(SELECT a.attname::text FROM unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o) \
         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n ORDER BY u.o), \
     x.indnkeyatts::int4, x.indnatts::int4, \
-    NOT EXISTS (SELECT 1 FROM unnest(x.indoption::int2[]) o WHERE o <> 0), \
+    ARRAY(SELECT o::int4 FROM unnest(x.indoption::int2[]) WITH ORDINALITY u(o, n) ORDER BY n), \
     pg_get_expr(x.indpred, x.indrelid), pg_get_indexdef(x.indexrelid), \
     EXISTS (SELECT 1 FROM unnest(x.indcollation::oid[]) WITH ORDINALITY u(coll, o) \
         JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = (x.indkey::int2[])[u.o - 1] \
@@ -123,7 +123,7 @@ type IndexRow = (
     Vec<Option<String>>,
     i32,
     i32,
-    bool,
+    Vec<i32>,
     Option<String>,
     String,
     bool,
@@ -353,6 +353,7 @@ fn read_constraints(
                 predicate: None,
                 span: (0..0).into(),
                 column_spans: Vec::new(),
+                descending: Vec::new(),
                 generated_name: false,
                 kind: IndexKind::UniqueConstraint { named: true },
             }),
@@ -404,7 +405,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
             columns,
             keys,
             all,
-            ascending,
+            options,
             predicate,
             def,
             collated,
@@ -413,7 +414,11 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
             continue;
         };
         let plain: Option<Vec<String>> = columns.into_iter().collect();
-        let simple = method == "btree" && keys == all && ascending && !collated;
+        // `indoption` per part: 0 ascending, 3 `DESC` (whose NULLs come first); any other
+        // (`NULLS FIRST` on an ascending part, `DESC NULLS LAST`) the language cannot say.
+        let sorted = options.iter().all(|o| *o == 0 || *o == 3);
+        let descending = Index::directions(options.iter().map(|o| *o == 3).collect());
+        let simple = method == "btree" && keys == all && sorted && !collated;
         match plain {
             Some(columns) if simple || !valid => schema.tables[t].indexes.push(Index {
                 name,
@@ -422,6 +427,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
                 predicate: predicate.map(|p| normalize::read_expr(&p)),
                 span: (0..0).into(),
                 column_spans: Vec::new(),
+                descending,
                 generated_name: false,
                 kind: if valid {
                     IndexKind::Index
@@ -429,7 +435,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
                     IndexKind::Invalid
                 },
             }),
-            // Expressions, sort orders, INCLUDE, other methods: left as they are.
+            // Expressions, `NULLS FIRST`/`LAST`, INCLUDE, other methods: left as they are.
             _ => schema.unmanaged.push(Unmanaged {
                 kind: "index".into(),
                 name,

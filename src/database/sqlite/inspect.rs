@@ -29,7 +29,7 @@ const INDEXES: &str = "SELECT m.name, l.name, l.\"unique\", l.origin \
     FROM sqlite_schema m JOIN pragma_index_list(m.name) l \
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name, l.name";
 
-const INDEX_COLUMNS: &str = "SELECT m.name, l.name, i.cid, i.name \
+const INDEX_COLUMNS: &str = "SELECT m.name, l.name, i.cid, i.name, i.\"desc\" \
     FROM sqlite_schema m JOIN pragma_index_list(m.name) l JOIN pragma_index_xinfo(l.name) i \
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND i.key = 1 \
     ORDER BY m.name, l.name, i.seqno";
@@ -174,15 +174,16 @@ fn read_indexes(
     index_columns: &[SqliteRow],
     index_sql: &mut HashMap<String, String>,
 ) {
-    // (table, index) -> its columns; `None` for a part on an expression.
-    let mut parts: HashMap<(String, String), Vec<Option<String>>> = HashMap::new();
+    // (table, index) -> its columns (`None` for a part on an expression), and which are
+    // descending.
+    type Parts = (Vec<Option<String>>, Vec<bool>);
+    let mut parts: HashMap<(String, String), Parts> = HashMap::new();
     for row in index_columns {
         let cid: i64 = row.get(2);
         let name: Option<String> = row.get(3);
-        parts
-            .entry((row.get(0), row.get(1)))
-            .or_default()
-            .push(if cid < 0 { None } else { name });
+        let entry = parts.entry((row.get(0), row.get(1))).or_default();
+        entry.0.push(if cid < 0 { None } else { name });
+        entry.1.push(row.get::<i64, _>(4) == 1);
     }
     for row in indexes {
         let table: String = row.get(0);
@@ -195,7 +196,7 @@ fn read_indexes(
             continue;
         }
         let sql = index_sql.remove(&name);
-        let columns = parts
+        let (columns, descending) = parts
             .remove(&(table.clone(), name.clone()))
             .unwrap_or_default();
         let Some(columns) = columns.into_iter().collect::<Option<Vec<String>>>() else {
@@ -222,6 +223,7 @@ fn read_indexes(
             predicate: sql.as_deref().and_then(index_predicate),
             span: (0..0).into(),
             column_spans: Vec::new(),
+            descending: Index::directions(descending),
             generated_name: false,
             kind,
         });

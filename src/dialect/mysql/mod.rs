@@ -431,7 +431,7 @@ impl Mysql {
                 "ADD {}INDEX {} ({})",
                 if index.unique { "UNIQUE " } else { "" },
                 q(&index.name),
-                clauses::list(self, &index.columns)
+                clauses::index_parts(self, index)
             )],
             TableChange::DropIndex(index) => vec![format!("DROP INDEX {}", q(&index.name))],
             TableChange::RenameIndex { from, to } if self.server.supports_rename_index() => {

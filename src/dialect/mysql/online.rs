@@ -312,6 +312,7 @@ mod tests {
                 predicate: None,
                 span: (0..0).into(),
                 column_spans: Vec::new(),
+                descending: Vec::new(),
                 generated_name: false,
                 kind: crate::schema::IndexKind::Index,
             }],

@@ -237,6 +237,18 @@ fn goes_with_a_column(change: &TableChange, changes: &[TableChange]) -> bool {
     )
 }
 
+/// Whether `change` drops an index whose name an index built inside the transaction takes
+/// again ([`keys_a_new_column`]): the drop must come first, so it cannot wait for the commit.
+fn frees_a_name_for_the_transaction(change: &TableChange, changes: &[TableChange]) -> bool {
+    let TableChange::DropIndex(dropped) = change else {
+        return false;
+    };
+    changes.iter().any(|c| {
+        matches!(c, TableChange::CreateIndex(index) if index.name == dropped.name)
+            && keys_a_new_column(c, changes)
+    })
+}
+
 /// Whether `change` builds a unique index or primary key over a column that another of
 /// `changes` adds: every existing row holds the column's default, so two rows are a
 /// duplicate, which preflight cannot count before the column exists.
@@ -354,7 +366,10 @@ impl Postgres {
                     .scans(true),
                 ]
             }
-            _ if goes_with_a_column(change, changes) || keys_a_new_column(change, changes) => {
+            _ if goes_with_a_column(change, changes)
+                || keys_a_new_column(change, changes)
+                || frees_a_name_for_the_transaction(change, changes) =>
+            {
                 Self::IN_ORDER.table_change(from, table, change)
             }
             _ => self.table_change(from, table, change),

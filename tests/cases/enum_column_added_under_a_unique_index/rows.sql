@@ -1,0 +1,1 @@
+INSERT INTO "order" (id) VALUES (1), (2);
