@@ -75,10 +75,24 @@ impl<'a> NodeReader<'a> {
         }
     }
 
-    /// Every remaining argument as a string.
+    /// Every remaining argument as a string; an annotation on one (`(desc)id`) is a problem,
+    /// never silently dropped.
     pub fn rest_strings(&mut self, problems: &mut Vec<Problem>) -> Vec<(String, Span)> {
+        let node = self.name();
         let mut out = Vec::new();
         while let Some(e) = self.arg() {
+            if let Some(ty) = e.ty() {
+                let p = Problem::new(
+                    format!("`({})` has no meaning on the names of `{node}`", ty.value()),
+                    ty.span(),
+                )
+                .label("annotation");
+                problems.push(if ty.value() == "desc" || ty.value() == "asc" {
+                    p.help("a sort order belongs to an `index` part: `index (desc)created_at`")
+                } else {
+                    p.help("remove it")
+                });
+            }
             match e.value().as_string() {
                 Some(s) => out.push((no_nul(s, e.span(), problems), e.span())),
                 None => problems.push(
