@@ -554,14 +554,14 @@ pub fn index_text(i: &Index) -> String {
 
 /// An index's parts, a descending one followed by `desc`: `created_at desc`.
 fn index_parts(i: &Index) -> Vec<String> {
-    let part = |(n, c): (usize, &String)| {
-        if i.is_descending(n) {
+    let part = |(c, descending): (&String, bool)| {
+        if descending {
             format!("{c} desc")
         } else {
             c.clone()
         }
     };
-    i.columns.iter().enumerate().map(part).collect()
+    i.parts().map(part).collect()
 }
 
 /// A foreign key as a plan shows it: `(owner_id) -> users(id) on delete cascade`.

@@ -604,14 +604,18 @@ pub fn same_column(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
         && a.auto_increment == b.auto_increment
         && (same_default(d, a.default.as_ref(), b.default.as_ref())
             || (a.ty.is_numeric() && same_number(a.default.as_ref(), b.default.as_ref())))
-        && same_default(d, sql(&a.on_update).as_ref(), sql(&b.on_update).as_ref())
+        && same_default(
+            d,
+            on_update_default(&a.on_update).as_ref(),
+            on_update_default(&b.on_update).as_ref(),
+        )
         && same_name(&a.collate, &b.collate)
         && same_name(&a.charset, &b.charset)
         && a.comment == b.comment
 }
 
 /// An `ON UPDATE` expression, to compare as an SQL default is.
-fn sql(on_update: &Option<(String, crate::schema::Span)>) -> Option<DefaultValue> {
+fn on_update_default(on_update: &Option<(String, crate::schema::Span)>) -> Option<DefaultValue> {
     on_update
         .as_ref()
         .map(|(s, _)| DefaultValue::Sql(s.clone()))

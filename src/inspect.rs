@@ -119,11 +119,11 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
             let _ = writeln!(out, "    primary-key {}", cols.join(" "));
         }
         for i in &t.indexes {
-            let part = |(n, c): (usize, &String)| {
-                let direction = if i.is_descending(n) { "(desc)" } else { "" };
+            let part = |(c, descending): (&String, bool)| {
+                let direction = if descending { "(desc)" } else { "" };
                 format!("{direction}{}", s(c))
             };
-            let cols: Vec<String> = i.columns.iter().enumerate().map(part).collect();
+            let cols: Vec<String> = i.parts().map(part).collect();
             let _ = write!(out, "    index {}", cols.join(" "));
             if i.unique {
                 out.push_str(" unique=#true");

@@ -334,7 +334,7 @@ fn on_update_rules(c: &Column, dialects: &[Dialect], out: &mut Vec<Problem>) {
     let Some((_, span)) = &c.on_update else {
         return;
     };
-    for d in dialects.iter().filter(|d| **d != Dialect::Mysql) {
+    for d in dialects.iter().filter(|d| !d.sql().has_on_update()) {
         out.push(
             Problem::new(format!("`on-update` is MySQL's; {d} has no `ON UPDATE` for a column"), *span)
                 .label(format!("not on {d}"))

@@ -185,6 +185,12 @@ pub trait SqlDialect: Sync {
         false
     }
 
+    /// Whether a column can take `ON UPDATE expr`, set by the server when its row changes
+    /// (MySQL).
+    fn has_on_update(&self) -> bool {
+        false
+    }
+
     /// The largest `decimal` precision and scale this database accepts, if it has a limit.
     fn decimal_limits(&self) -> Option<(u32, u32)> {
         None

@@ -142,15 +142,11 @@ pub(crate) mod clauses {
 
     /// An index's parts: `"a", "b" DESC`.
     pub fn index_parts(d: &dyn SqlDialect, index: &crate::schema::Index) -> String {
-        let part = |(i, n): (usize, &String)| {
-            if index.is_descending(i) {
-                format!("{} DESC", d.quote(n))
-            } else {
-                d.quote(n)
-            }
+        let part = |(n, descending): (&String, bool)| {
+            let direction = if descending { " DESC" } else { "" };
+            format!("{}{direction}", d.quote(n))
         };
-        let parts: Vec<String> = index.columns.iter().enumerate().map(part).collect();
-        parts.join(", ")
+        index.parts().map(part).collect::<Vec<_>>().join(", ")
     }
 
     pub fn check(d: &dyn SqlDialect, check: &Check) -> String {

@@ -493,7 +493,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             d
         });
         let on_update = r.sql_prop("on-update", problems);
-        if let (Some((_, span)), false) = (&on_update, dialect == Dialect::Mysql) {
+        if let (Some((_, span)), false) = (&on_update, dialect.sql().has_on_update()) {
             problems.push(
                 Problem::new(
                     format!("`on-update` is a MySQL hint; {dialect} has none"),

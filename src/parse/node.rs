@@ -6,6 +6,9 @@ use kdl::{KdlEntry, KdlNode, KdlValue};
 use crate::error::Problem;
 use crate::schema::{DefaultValue, Span};
 
+/// An argument's text and span, with its type annotation and that annotation's span.
+pub type Annotated = (String, Span, Option<(String, Span)>);
+
 /// Reads one node; every problem found goes to `problems`.
 pub struct NodeReader<'a> {
     pub node: &'a KdlNode,
@@ -80,34 +83,26 @@ impl<'a> NodeReader<'a> {
     pub fn rest_strings(&mut self, problems: &mut Vec<Problem>) -> Vec<(String, Span)> {
         let node = self.name();
         let mut out = Vec::new();
-        while let Some(e) = self.arg() {
-            if let Some(ty) = e.ty() {
+        for (s, span, annotation) in self.rest_annotated_strings(problems) {
+            if let Some((ty, ty_span)) = annotation {
                 let p = Problem::new(
-                    format!("`({})` has no meaning on the names of `{node}`", ty.value()),
-                    ty.span(),
+                    format!("`({ty})` has no meaning on the names of `{node}`"),
+                    ty_span,
                 )
                 .label("annotation");
-                problems.push(if ty.value() == "desc" || ty.value() == "asc" {
+                problems.push(if ty == "desc" || ty == "asc" {
                     p.help("a sort order belongs to an `index` part: `index (desc)created_at`")
                 } else {
                     p.help("remove it")
                 });
             }
-            match e.value().as_string() {
-                Some(s) => out.push((no_nul(s, e.span(), problems), e.span())),
-                None => problems.push(
-                    Problem::new("expected a name (a string)", e.span()).label("not a string"),
-                ),
-            }
+            out.push((s, span));
         }
         out
     }
 
     /// Every remaining argument as a string, with its type annotation (`(desc)created_at`).
-    pub fn rest_annotated_strings(
-        &mut self,
-        problems: &mut Vec<Problem>,
-    ) -> Vec<(String, Span, Option<(String, Span)>)> {
+    pub fn rest_annotated_strings(&mut self, problems: &mut Vec<Problem>) -> Vec<Annotated> {
         let mut out = Vec::new();
         while let Some(e) = self.arg() {
             match e.value().as_string() {

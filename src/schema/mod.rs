@@ -336,9 +336,13 @@ impl Index {
         }
     }
 
-    /// Whether the `i`th part is descending.
-    pub fn is_descending(&self, i: usize) -> bool {
-        self.descending.get(i).copied().unwrap_or(false)
+    /// Each column with whether its part is descending.
+    pub fn parts(&self) -> impl Iterator<Item = (&String, bool)> {
+        let descending = |i: usize| self.descending.get(i).copied().unwrap_or(false);
+        self.columns
+            .iter()
+            .enumerate()
+            .map(move |(i, c)| (c, descending(i)))
     }
 
     /// Whether the catalog gave this index a name of its own (else it matches by definition).

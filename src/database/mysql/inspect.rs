@@ -333,12 +333,13 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[
             continue;
         }
         let descending = Index::directions(descending);
-        if name == "PRIMARY" && !descending.is_empty() {
-            table.unmodeled.push("a descending primary key".into());
-            continue;
-        }
         if name == "PRIMARY" {
-            table.primary_key = columns;
+            // The model's primary key has no direction.
+            if descending.is_empty() {
+                table.primary_key = columns;
+            } else {
+                table.unmodeled.push("a descending primary key".into());
+            }
             continue;
         }
         table.indexes.push(Index {

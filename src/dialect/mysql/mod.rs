@@ -255,6 +255,10 @@ impl SqlDialect for Mysql {
         true
     }
 
+    fn has_on_update(&self) -> bool {
+        true
+    }
+
     /// <https://dev.mysql.com/doc/refman/8.0/en/fixed-point-types.html>
     fn decimal_limits(&self) -> Option<(u32, u32)> {
         Some((65, 30))
