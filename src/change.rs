@@ -411,6 +411,11 @@ fn column_delta(from: &Column, to: &Column) -> String {
             default_text(to.default.as_ref())
         ));
     }
+    let generated = |c: &Column| c.generated.as_ref().map(generated_text);
+    if generated(from) != generated(to) {
+        let text = |c: &Column| generated(c).unwrap_or_else(|| "none".into());
+        parts.push(format!("generated {} -> {}", text(from), text(to)));
+    }
     let on_update = |c: &Column| c.on_update.as_ref().map(|(sql, _)| sql.clone());
     if on_update(from) != on_update(to) {
         let text = |c: &Column| on_update(c).unwrap_or_else(|| "none".into());
@@ -500,6 +505,13 @@ pub fn default_text(d: Option<&DefaultValue>) -> String {
     }
 }
 
+/// How a plan shows a generated column's expression: `stored (price * qty)`, spacing and
+/// outer parentheses as the comparison ignores them.
+fn generated_text(g: &crate::schema::Generated) -> String {
+    let kind = if g.stored { "stored" } else { "virtual" };
+    format!("{kind} ({})", crate::schema::normalize_sql(&g.expr))
+}
+
 /// A column as a plan lists it: `` `email` string(200), not null, default "x" ``.
 pub fn column_text(c: &Column) -> String {
     let mut out = format!("`{}` {}", c.name, c.ty);
@@ -520,6 +532,9 @@ pub fn column_text(c: &Column) -> String {
     }
     if let Some((sql, _)) = &c.on_update {
         out.push_str(&format!(", on update {sql}"));
+    }
+    if let Some(g) = &c.generated {
+        out.push_str(&format!(", generated {}", generated_text(g)));
     }
     if let Some(collate) = &c.collate {
         out.push_str(&format!(", collation {collate}"));

@@ -371,7 +371,10 @@ fn table_changes(
             });
         }
     }
-    for c in &have.columns {
+    // Generated columns go first: a server refuses to drop a column one of them reads.
+    let (generated, plain): (Vec<&Column>, Vec<&Column>) =
+        have.columns.iter().partition(|c| c.generated.is_some());
+    for c in generated.into_iter().chain(plain) {
         if !renamed.contains_key(c.name.as_str()) {
             changes.push(TableChange::DropColumn(c.clone()));
         }
@@ -394,6 +397,7 @@ fn table_changes(
     if have.comment != want.comment {
         changes.push(TableChange::SetComment(want.comment.clone()));
     }
+    remake_with_replaced_columns(d, have, want, &mut changes);
     changes.sort_by(|a, b| {
         let key = |c: &TableChange| {
             let column = matches!(
@@ -412,6 +416,60 @@ fn table_changes(
         key(a).cmp(&key(b))
     });
     Ok(changes)
+}
+
+/// The indexes, checks and foreign keys over a column that the database drops and adds
+/// again ([`SqlDialect::replaces_column`]) go with it: each is dropped before, and made
+/// again after, unless `changes` already does.
+fn remake_with_replaced_columns(
+    d: &dyn SqlDialect,
+    have: &Table,
+    want: &Table,
+    changes: &mut Vec<TableChange>,
+) {
+    let replaced: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AlterColumn { from, to, .. } if d.replaces_column(from, to) => {
+                Some(to.name.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    if replaced.is_empty() {
+        return;
+    }
+    let over = |columns: &[String]| columns.iter().any(|c| replaced.contains(c));
+    let reads = |expr: &str| replaced.iter().any(|c| mentions(expr, c));
+    let mut more = Vec::new();
+    for w in want.indexes.iter().filter(|i| over(&i.columns)) {
+        let made = changes
+            .iter()
+            .any(|c| matches!(c, TableChange::CreateIndex(i) | TableChange::RenameIndex { to: i, .. } if i.name == w.name));
+        if let (false, Some(live)) = (made, have.indexes.iter().find(|i| i.name == w.name)) {
+            more.push(TableChange::DropIndex(live.clone()));
+            more.push(TableChange::CreateIndex(w.clone()));
+        }
+    }
+    for w in want.checks.iter().filter(|c| reads(&c.expr)) {
+        let made = changes
+            .iter()
+            .any(|c| matches!(c, TableChange::AddCheck(k) if k.name == w.name));
+        if let (false, Some(live)) = (made, have.checks.iter().find(|c| c.name == w.name)) {
+            more.push(TableChange::DropCheck(live.clone()));
+            more.push(TableChange::AddCheck(w.clone()));
+        }
+    }
+    for w in want.foreign_keys.iter().filter(|k| over(&k.columns)) {
+        let made = changes.iter().any(|c| {
+            matches!(c, TableChange::AddForeignKey(k) | TableChange::RenameForeignKey { to: k, .. } if k.name == w.name)
+        });
+        if let (false, Some(live)) = (made, have.foreign_keys.iter().find(|k| k.name == w.name)) {
+            more.push(TableChange::DropForeignKey(live.clone()));
+            more.push(TableChange::AddForeignKey(w.clone()));
+        }
+    }
+    changes.extend(more);
 }
 
 /// Pairs live objects (their columns under their new names) with desired ones by `same`;
@@ -602,6 +660,7 @@ pub fn same_column(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
     same_type(d, &a.ty, &b.ty)
         && a.nullable == b.nullable
         && a.auto_increment == b.auto_increment
+        && crate::dialect::same_generated(d, a, b)
         && (same_default(d, a.default.as_ref(), b.default.as_ref())
             || (a.ty.is_numeric() && same_number(a.default.as_ref(), b.default.as_ref())))
         && same_default(

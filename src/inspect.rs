@@ -89,6 +89,12 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
                 }
                 None => {}
             }
+            if let Some(g) = &c.generated {
+                let _ = write!(out, " generated=(sql){}", s(&g.expr));
+                if g.stored {
+                    out.push_str(" stored=#true");
+                }
+            }
             if let Some(comment) = &c.comment {
                 let _ = write!(out, " comment={}", s(comment));
             }

@@ -145,6 +145,7 @@ fn table_rules(schema: &Schema, t: &Table, dialects: &[Dialect], out: &mut Vec<P
         }
         column_rules(t, c, out);
         on_update_rules(c, dialects, out);
+        generated_rules(t, c, dialects, out);
     }
     let known = || {
         t.columns
@@ -342,6 +343,50 @@ fn on_update_rules(c: &Column, dialects: &[Dialect], out: &mut Vec<Problem>) {
                     "write it as a MySQL hint, which {d} leaves out: `column {} {} {{ mysql on-update=(sql)CURRENT_TIMESTAMP }}`; on {d} the application sets the column (SQLAlchemy's `onupdate=`)",
                     c.name, c.ty
                 )),
+        );
+    }
+}
+
+/// A generated column computes every value: no default, auto-increment or `on-update` of
+/// its own, no key, and stored where a database keeps no virtual columns (PostgreSQL 12
+/// to 17).
+fn generated_rules(t: &Table, c: &Column, dialects: &[Dialect], out: &mut Vec<Problem>) {
+    let Some(g) = &c.generated else {
+        return;
+    };
+    let computed = |what: &str| {
+        Problem::new(
+            format!("generated column `{}` cannot also have {what}", c.name),
+            g.span,
+        )
+        .label("its values are this expression's")
+    };
+    if has_default(c) {
+        out.push(computed("a default").help("remove `default=`; the expression gives every value"));
+    }
+    if c.auto_increment {
+        out.push(computed("`auto-increment`"));
+    }
+    if c.on_update.is_some() || c.hints.iter().any(|h| h.on_update.is_some()) {
+        out.push(computed("`on-update`"));
+    }
+    if t.primary_key.contains(&c.name) {
+        out.push(
+            computed("a place in the primary key")
+                .help("SQLite and MariaDB refuse a generated column in a primary key; index it with `unique=#true` instead"),
+        );
+    }
+    if g.stored {
+        return;
+    }
+    for d in dialects.iter().filter(|d| !d.sql().has_virtual_columns()) {
+        out.push(
+            Problem::new(
+                format!("{d} keeps no virtual generated columns"),
+                g.span,
+            )
+            .label(format!("virtual, not on {d}"))
+            .help("write `stored=#true`: the values are then computed when a row is written, on every database"),
         );
     }
 }

@@ -115,6 +115,19 @@ pub trait SqlDialect: Sync {
         }
     }
 
+    /// Whether a generated column can be virtual, computed when read.
+    fn has_virtual_columns(&self) -> bool {
+        true
+    }
+
+    /// Whether this database changes column `from` (live) into `to` (desired) by dropping it
+    /// and adding it again, where a generated column's expression or storage cannot change
+    /// in place. Its indexes, checks and foreign keys go with it, so the differ makes them
+    /// again ([`crate::diff`]); the values a generated column held are its expression's.
+    fn replaces_column(&self, _from: &Column, _to: &Column) -> bool {
+        false
+    }
+
     /// `expr` (a live column) as a value of `to`, for counting what a new check meets after
     /// the column's type changes, or `None` when the database has no such cast (preflight
     /// counts the rows as the change leaves them).
@@ -248,6 +261,9 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
                 column.charset = hint.charset.or(column.charset.take());
                 column.default = hint.default.or(column.default.take());
                 column.on_update = hint.on_update.or(column.on_update.take());
+                if let (Some((expr, span)), Some(g)) = (hint.generated, &mut column.generated) {
+                    (g.expr, g.span) = (expr, span);
+                }
             }
             if !d.supports_comments() {
                 column.comment = None;
@@ -292,6 +308,31 @@ pub fn normalize_default(default: DefaultValue, ty: &Type) -> DefaultValue {
         // MySQL's catalog prints the value `-1` of an enum bare, as it prints a number.
         DefaultValue::Number(n) if matches!(ty, Type::Enum { .. }) => DefaultValue::String(n),
         other => other,
+    }
+}
+
+/// Whether two generated-column definitions are the same: both plain, or the same storage
+/// and the same expression in the database's terms.
+pub fn same_generated(d: &dyn SqlDialect, a: &Column, b: &Column) -> bool {
+    match (&a.generated, &b.generated) {
+        (None, None) => true,
+        (Some(x), Some(y)) => {
+            x.stored == y.stored && d.comparable_sql(&x.expr) == d.comparable_sql(&y.expr)
+        }
+        _ => false,
+    }
+}
+
+/// What changing column `from` into `to` does to its stored values on `d`: a generated
+/// column's values are its expression's, so a new expression loses none, while a plain
+/// column that becomes generated gives its values up for the expression's.
+pub fn column_data_effect(d: &dyn SqlDialect, from: &Column, to: &Column) -> DataEffect {
+    match (&from.generated, &to.generated) {
+        (Some(_), Some(_)) => DataEffect::Keeps,
+        (None, Some(_)) => DataEffect::Converts { lossy: None },
+        // Dropped and added again, a plain column starts empty.
+        (Some(_), None) if d.replaces_column(from, to) => DataEffect::Converts { lossy: None },
+        _ => d.data_effect(from, to),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Small SQL spelling helpers shared by the dialects.
 
 use crate::schema::{DefaultValue, Type};
+pub use crate::schema::{normalize_sql, strip_outer_parentheses};
 
 /// A string literal in single quotes, with `'` doubled (and, when `backslash` is set, `\`
 /// doubled too, for MySQL's default SQL mode).
@@ -64,37 +65,6 @@ pub fn is_sql_keyword_default(expr: &str) -> bool {
     )
 }
 
-/// SQL text made comparable: single spaces, no outer parentheses.
-pub fn normalize_sql(sql: &str) -> String {
-    let s = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    strip_outer_parentheses(&s).to_string()
-}
-
-/// `sql` without the parentheses that enclose all of it (`((a > 0))`: `a > 0`), trimmed.
-pub fn strip_outer_parentheses(sql: &str) -> &str {
-    let mut s = sql.trim();
-    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
-        s = s[1..s.len() - 1].trim();
-    }
-    s
-}
-
-/// Whether every `(` of `s` is closed, and never before it opens.
-fn balanced(s: &str) -> bool {
-    let mut depth = 0i32;
-    for c in s.chars() {
-        depth += match c {
-            '(' => 1,
-            ')' => -1,
-            _ => 0,
-        };
-        if depth < 0 {
-            return false;
-        }
-    }
-    depth == 0
-}
-
 /// A default as most dialects spell it; `bool` is how the dialect spells true and false.
 pub(crate) fn default_literal(
     default: &DefaultValue,
@@ -109,6 +79,13 @@ pub(crate) fn default_literal(
         DefaultValue::Sql(e) if is_sql_keyword_default(e) => e.trim().to_string(),
         DefaultValue::Sql(e) => format!("({})", e.trim()),
     }
+}
+
+/// ` GENERATED ALWAYS AS (expr) STORED` (or `VIRTUAL`), the clause of a generated column,
+/// the same on every dialect that has it.
+pub fn generated_clause(g: &crate::schema::Generated) -> String {
+    let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+    format!(" GENERATED ALWAYS AS ({}) {kind}", g.expr.trim())
 }
 
 /// `UPDATE t SET c = default WHERE c IS NULL`, run before a column becomes NOT NULL.

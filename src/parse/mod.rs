@@ -16,8 +16,8 @@ pub use refs::{column_ref, table_ref};
 use crate::dialect::Dialect;
 use crate::error::Problem;
 use crate::schema::{
-    Action, Check, Column, ColumnHint, EnumType, ForeignKey, Index, IndexKind, Schema, Span, Table,
-    Type,
+    Action, Check, Column, ColumnHint, EnumType, ForeignKey, Generated, Index, IndexKind, Schema,
+    Span, Table, Type,
 };
 use node::{NodeReader, children};
 
@@ -47,9 +47,19 @@ const COLUMN_PROPS: &[&str] = &[
     "scale",
     "renamed-from",
     "comment",
+    "generated",
+    "stored",
 ];
-const HINT_PROPS: &[&str] = &["type", "collate", "charset", "default", "on-update"];
+const HINT_PROPS: &[&str] = &[
+    "type",
+    "collate",
+    "charset",
+    "default",
+    "on-update",
+    "generated",
+];
 const DIALECTS: &[&str] = &["sqlite", "mysql", "postgres"];
+const GENERATED_EXAMPLE: &str = "\"price * qty\"";
 
 /// Parses `source`; returns what could be read and every problem found on the way.
 pub fn parse(source: &str) -> (Schema, Vec<Problem>) {
@@ -394,6 +404,18 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         d
     });
     c.auto_increment = r.bool_prop("auto-increment", problems);
+    let stored_span = r.prop("stored").map(|e| e.span());
+    let stored = r.bool_prop("stored", problems);
+    c.generated = r
+        .sql_prop("generated", GENERATED_EXAMPLE, problems)
+        .map(|(expr, span)| Generated { expr, stored, span });
+    if let (Some(span), None) = (stored_span, &c.generated) {
+        problems.push(
+            Problem::new("`stored` applies to a generated column", span)
+                .label("no `generated=` on this column")
+                .help("for example `generated=(sql)\"price * qty\" stored=#true`"),
+        );
+    }
     c.renamed_from = r.string_prop("renamed-from", problems).map(|(s, _)| s);
     c.comment = r.string_prop("comment", problems).map(|(s, _)| s);
     if r.bool_prop("primary-key", problems) {
@@ -423,7 +445,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let on_delete = action(&mut r, "on-delete", problems);
     // `on-update=(sql)CURRENT_TIMESTAMP` is the column's; a bare action is the foreign key's.
     let on_update = if r.is_annotated("on-update") {
-        c.on_update = r.sql_prop("on-update", problems);
+        c.on_update = r.sql_prop("on-update", "CURRENT_TIMESTAMP", problems);
         None
     } else {
         action(&mut r, "on-update", problems)
@@ -492,7 +514,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             }
             d
         });
-        let on_update = r.sql_prop("on-update", problems);
+        let on_update = r.sql_prop("on-update", "CURRENT_TIMESTAMP", problems);
         if let (Some((_, span)), false) = (&on_update, dialect.sql().has_on_update()) {
             problems.push(
                 Problem::new(
@@ -503,6 +525,17 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
                 .help("on this database the application sets the column when it writes the row"),
             );
         }
+        let generated = r.sql_prop("generated", GENERATED_EXAMPLE, problems);
+        if let (Some((_, span)), None) = (&generated, &c.generated) {
+            problems.push(
+                Problem::new(
+                    format!("a {dialect} `generated=` replaces the expression of a generated column"),
+                    *span,
+                )
+                .label("the column is not generated")
+                .help("declare `generated=(sql)\"...\"` on the column itself; a hint only spells it for one database"),
+            );
+        }
         r.finish(HINT_PROPS, problems);
         c.hints.push(ColumnHint {
             dialect,
@@ -511,6 +544,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             charset: charset.map(|(s, _)| s),
             default,
             on_update,
+            generated,
         });
     }
     t.columns.push(c);

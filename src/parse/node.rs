@@ -202,8 +202,14 @@ impl<'a> NodeReader<'a> {
             .is_some_and(|e| e.ty().is_some())
     }
 
-    /// A property that only an SQL expression can be: `key=(sql)"EXPR"`.
-    pub fn sql_prop(&mut self, key: &str, problems: &mut Vec<Problem>) -> Option<(String, Span)> {
+    /// A property that only an SQL expression can be: `key=(sql)"EXPR"`; `example` is one
+    /// for the help of a mistake.
+    pub fn sql_prop(
+        &mut self,
+        key: &str,
+        example: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<(String, Span)> {
         let e = self.prop(key)?;
         let span = e.span();
         match (e.ty().map(|t| t.value()), e.value().as_string()) {
@@ -214,7 +220,7 @@ impl<'a> NodeReader<'a> {
                 problems.push(
                     Problem::new(format!("`{key}` takes an SQL expression"), span)
                         .label("not `(sql)\"...\"`")
-                        .help(format!("for example `{key}=(sql)CURRENT_TIMESTAMP`")),
+                        .help(format!("for example `{key}=(sql){example}`")),
                 );
                 None
             }

@@ -275,7 +275,7 @@ fn step_lints(step: &Step, d: &dyn SqlDialect) -> Vec<(&'static Rule, String)> {
     let adds_key = matches!(change, Change::AddForeignKey { .. });
     for c in change.table_changes() {
         match c {
-            TableChange::DropColumn(column) => out.push((
+            TableChange::DropColumn(column) if column.generated.is_none() => out.push((
                 &DESTRUCTIVE_DROP,
                 format!("column `{table}`.`{}` is dropped with its values", column.name),
             )),
@@ -284,7 +284,11 @@ fn step_lints(step: &Step, d: &dyn SqlDialect) -> Vec<(&'static Rule, String)> {
                 format!("column `{table}`.`{from}` becomes `{to}`: deploy code that reads both first"),
             )),
             TableChange::AddColumn(column) => {
-                if !column.nullable && column.default.is_none() && !column.auto_increment {
+                if !column.nullable
+                    && column.default.is_none()
+                    && !column.auto_increment
+                    && column.generated.is_none()
+                {
                     out.push((
                         &NOT_NULL_OVER_ROWS,
                         format!("new column `{table}`.`{}` is NOT NULL without a default: running code that inserts rows without it fails", column.name),

@@ -283,9 +283,10 @@ fn destructive_parts(change: &Change, d: &dyn SqlDialect) -> Vec<String> {
         Change::AlterTable { to, changes, .. } => changes
             .iter()
             .filter(|c| match c {
-                TableChange::DropColumn(_) => true,
+                // A generated column's values are its expression's: none are lost.
+                TableChange::DropColumn(c) => c.generated.is_none(),
                 TableChange::AlterColumn { from, to, .. } => {
-                    d.data_effect(from, to).is_destructive()
+                    crate::dialect::column_data_effect(d, from, to).is_destructive()
                 }
                 _ => false,
             })

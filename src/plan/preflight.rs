@@ -258,7 +258,7 @@ fn table_checks(
         .filter_map(|c| match c {
             TableChange::AddColumn(a) => {
                 let value = match &a.default {
-                    _ if a.auto_increment => None,
+                    _ if a.auto_increment || a.generated.is_some() => None,
                     None if a.nullable => Some("NULL".to_string()),
                     Some(v) if !matches!(v, DefaultValue::Sql(_)) => Some(d.default_sql(v, &a.ty)),
                     _ => None,
@@ -351,7 +351,8 @@ fn table_checks(
     };
     for change in changes {
         match change {
-            TableChange::DropColumn(c) => push(
+            // A generated column's values are its expression's: nothing to lose.
+            TableChange::DropColumn(c) if c.generated.is_none() => push(
                 CheckKind::Dropped {
                     column: Some(c.name.clone()),
                 },
@@ -359,7 +360,10 @@ fn table_checks(
                 None,
             ),
             TableChange::AddColumn(c)
-                if !c.nullable && c.default.is_none() && !c.auto_increment =>
+                if !c.nullable
+                    && c.default.is_none()
+                    && !c.auto_increment
+                    && c.generated.is_none() =>
             {
                 push(
                     CheckKind::NewNotNullColumn {
@@ -370,7 +374,7 @@ fn table_checks(
                 );
             }
             TableChange::AlterColumn { from: old, to, .. } => {
-                if old.nullable && !to.nullable && to.default.is_none() {
+                if old.nullable && !to.nullable && to.default.is_none() && to.generated.is_none() {
                     push(
                         CheckKind::NullsIntoNotNull {
                             column: to.name.clone(),
@@ -379,7 +383,7 @@ fn table_checks(
                         None,
                     );
                 }
-                if let Some(condition) = d.data_effect(old, to).lossy() {
+                if let Some(condition) = crate::dialect::column_data_effect(d, old, to).lossy() {
                     let lossy = Lossy {
                         table: q(&from.name),
                         condition: condition.to_string(),

@@ -189,6 +189,8 @@ pub struct Column {
     /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`: the SQL the server sets the column to whenever
     /// a row changes, and where it is written (empty when not parsed).
     pub on_update: Option<(String, Span)>,
+    /// A generated column's expression: the server computes every value.
+    pub generated: Option<Generated>,
     pub renamed_from: Option<String>,
     pub comment: Option<String>,
     pub collate: Option<String>,
@@ -211,6 +213,7 @@ impl Column {
             default: None,
             auto_increment: false,
             on_update: None,
+            generated: None,
             renamed_from: None,
             comment: None,
             collate: None,
@@ -223,6 +226,16 @@ impl Column {
     }
 }
 
+/// How a generated column computes its values: `generated=(sql)"price * qty"`, kept on
+/// disk (`stored=#true`) or computed when read.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub expr: String,
+    pub stored: bool,
+    /// Where the expression is written (empty when read from a catalog).
+    pub span: Span,
+}
+
 /// A dialect-specific override of a column (`mysql type=MEDIUMTEXT`).
 #[derive(Debug, Clone)]
 pub struct ColumnHint {
@@ -232,6 +245,38 @@ pub struct ColumnHint {
     pub charset: Option<String>,
     pub default: Option<DefaultValue>,
     pub on_update: Option<(String, Span)>,
+    pub generated: Option<(String, Span)>,
+}
+
+/// SQL text made comparable: single spaces, no outer parentheses.
+pub fn normalize_sql(sql: &str) -> String {
+    let s = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    strip_outer_parentheses(&s).to_string()
+}
+
+/// `sql` without the parentheses that enclose all of it (`((a > 0))`: `a > 0`), trimmed.
+pub fn strip_outer_parentheses(sql: &str) -> &str {
+    let mut s = sql.trim();
+    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
+        s = s[1..s.len() - 1].trim();
+    }
+    s
+}
+
+/// Whether every `(` of `s` is closed, and never before it opens.
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
 }
 
 /// Whether `text` is a plain decimal number: an optional `-`, digits, and at most one `.`

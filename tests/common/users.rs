@@ -264,6 +264,27 @@ pub struct Col {
     /// Which spelling of MySQL's `ON UPDATE`, if any (an index into [`ON_UPDATE`]); a
     /// MySQL hint, written only on a date-and-time column.
     pub on_update: Option<usize>,
+    /// Whether the column is generated, and from what.
+    pub generated: Option<Gen>,
+}
+
+/// A generated column's expression over another column of its table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gen {
+    /// The column it reads, by position in its table.
+    pub source: usize,
+    /// Which expression (see [`generated_sql`]).
+    pub form: u8,
+    /// `stored=#true` (always on PostgreSQL, which keeps no virtual ones).
+    pub stored: bool,
+}
+
+fn gen_() -> impl Strategy<Value = Gen> {
+    (0usize..8, any::<u8>(), any::<bool>()).prop_map(|(source, form, stored)| Gen {
+        source,
+        form,
+        stored,
+    })
 }
 
 /// `on-update=` as users write it; the last one the server refuses on a `TIMESTAMP` of no
@@ -329,13 +350,15 @@ fn col() -> impl Strategy<Value = Col> {
         any::<bool>(),
         prop::option::of(0usize..9),
         prop::option::weighted(0.3, 0..ON_UPDATE.len()),
+        prop::option::weighted(0.2, gen_()),
     )
-        .prop_map(|(n, ty, nullable, default, on_update)| Col {
+        .prop_map(|(n, ty, nullable, default, on_update, generated)| Col {
             name: NAMES[n].to_string(),
             ty,
             nullable,
             default,
             on_update,
+            generated,
         })
 }
 
@@ -402,6 +425,7 @@ pub enum Edit {
     ToggleNull(usize, usize),
     Default(usize, usize, Option<usize>),
     OnUpdate(usize, usize, Option<usize>),
+    Generated(usize, usize, Option<Gen>),
     AddColumn(usize, Col),
     DropColumn(usize, usize),
     Checks(usize, Vec<Vec<Cond>>),
@@ -418,6 +442,7 @@ pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
         2 => (0usize..4, 0usize..8).prop_map(|(t, c)| Edit::ToggleNull(t, c)),
         2 => (0usize..4, 0usize..8, prop::option::of(0usize..9)).prop_map(|(t, c, d)| Edit::Default(t, c, d)),
         1 => (0usize..4, 0usize..8, prop::option::of(0..ON_UPDATE.len())).prop_map(|(t, c, o)| Edit::OnUpdate(t, c, o)),
+        1 => (0usize..4, 0usize..8, prop::option::of(gen_())).prop_map(|(t, c, g)| Edit::Generated(t, c, g)),
         2 => (0usize..4, col()).prop_map(|(t, c)| Edit::AddColumn(t, c)),
         1 => (0usize..4, 0usize..8).prop_map(|(t, c)| Edit::DropColumn(t, c)),
         2 => (0usize..4, prop::collection::vec(prop::collection::vec(cond(), 1..3), 0..3)).prop_map(|(t, c)| Edit::Checks(t, c)),
@@ -453,6 +478,11 @@ pub fn edited(tables: &[Tab], edits: &[Edit]) -> Vec<Tab> {
             Edit::OnUpdate(t, c, o) => {
                 if let Some(col) = out.get_mut(t % n.max(1)).and_then(|t| t.columns.get_mut(c)) {
                     col.on_update = o;
+                }
+            }
+            Edit::Generated(t, c, g) => {
+                if let Some(col) = out.get_mut(t % n.max(1)).and_then(|t| t.columns.get_mut(c)) {
+                    col.generated = g;
                 }
             }
             Edit::AddColumn(t, c) => {
@@ -599,6 +629,46 @@ pub fn cond_sql(t: &Tab, c: &Cond, d: Dialect) -> Option<String> {
     })
 }
 
+/// A generated column's expression for `d`, as users write one over another column of the
+/// table whose type suits the column's own (`price * 2`, `lower(name)`), or `None` when the
+/// column is plain: not generated, or no expression of that form fits.
+pub fn generated_sql(t: &Tab, c: &Col, d: Dialect) -> Option<String> {
+    let g = c.generated.as_ref()?;
+    // The first column from `g.source` on whose type suits the column's.
+    let suits = |s: &Col| {
+        s.name != c.name
+            && s.generated.is_none()
+            && ((c.ty.is_integer() && s.ty.is_integer())
+                || (c.ty.is_number() && !c.ty.is_integer() && s.ty.is_number())
+                || (c.ty.is_string() && s.ty.is_string()))
+    };
+    let count = t.columns.len();
+    let source = (0..count)
+        .map(|k| &t.columns[(g.source + k) % count])
+        .find(|s| suits(s))?;
+    let n = name_in_sql(&source.name, d, g.form % 3 == 0);
+    let sql = if c.ty.is_integer() && source.ty.is_integer() {
+        match g.form % 5 {
+            0 => format!("{n} * 2"),
+            1 => format!("{n} + 1"),
+            2 => format!("-{n}"),
+            3 => format!("abs({n})"),
+            _ => format!("({n} - 3) * -1"),
+        }
+    } else if c.ty.is_number() && !c.ty.is_integer() && source.ty.is_number() {
+        format!("{n} * 2")
+    } else if c.ty.is_string() && source.ty.is_string() {
+        match g.form % 3 {
+            0 => format!("lower({n})"),
+            1 => format!("upper({n})"),
+            _ => format!("trim({n})"),
+        }
+    } else {
+        return None;
+    };
+    Some(sql)
+}
+
 /// A KDL string literal of `text`.
 fn kdl_string(text: &str) -> String {
     let mut out = String::from("\"");
@@ -638,6 +708,15 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             ));
             if c.nullable {
                 out.push_str(" nullable=#true");
+            }
+            if let Some(expr) = generated_sql(t, c, d) {
+                out.push_str(&format!(" generated=(sql){}", kdl_string(&expr)));
+                let stored = c.generated.as_ref().is_some_and(|g| g.stored);
+                if stored || d == Dialect::Postgres {
+                    out.push_str(" stored=#true");
+                }
+                out.push('\n');
+                continue;
             }
             let defaults = c.ty.defaults();
             if let Some(i) = c.default
@@ -706,6 +785,10 @@ pub fn insert(t: &Tab, row: u32, seed: u32, d: Dialect) -> String {
     let mut names = vec![quote("id", d)];
     let mut values = vec![row.to_string()];
     for (k, c) in t.columns.iter().enumerate() {
+        // The server computes a generated column.
+        if generated_sql(t, c, d).is_some() {
+            continue;
+        }
         names.push(quote(&c.name, d));
         let null = c.nullable && (seed + k as u32).is_multiple_of(3);
         values.push(if null {

@@ -17,8 +17,8 @@ use crate::dialect::mysql::Mysql;
 use crate::dialect::mysql::normalize::{self, Inherited};
 use crate::dialect::mysql::version::{Flavor, Server};
 use crate::schema::{
-    Action, Check, Column, ForeignKey, Index, IndexKind, Schema, Table, TableOptions, Type,
-    Unmanaged,
+    Action, Check, Column, ForeignKey, Generated, Index, IndexKind, Schema, Table, TableOptions,
+    Type, Unmanaged,
 };
 
 // Every query reads one `information_schema` table: MariaDB plans a join of two of them by
@@ -198,12 +198,24 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         let name = text_or_empty(row, 1);
         let column_type = text_or_empty(row, 2);
         let extra = text_or_empty(row, 5).to_ascii_lowercase();
-        if extra.contains("generated") && !extra.contains("default_generated") {
-            schema.tables[t]
-                .unmodeled
-                .push(format!("generated column `{name}`"));
-            continue;
-        }
+        // `STORED GENERATED` or `VIRTUAL GENERATED` (MariaDB's `PERSISTENT` reads as stored);
+        // `DEFAULT_GENERATED` is MySQL's mark of an expression default.
+        let generated = match (extra.split_whitespace().next(), text(row, 9)) {
+            (Some(kind @ ("stored" | "virtual")), Some(expr)) if extra.contains(" generated") => {
+                Some(Generated {
+                    expr: normalize::catalog_sql(&d.server, &expr),
+                    stored: kind == "stored",
+                    span: (0..0).into(),
+                })
+            }
+            _ if extra.contains("generated") && !extra.contains("default_generated") => {
+                schema.tables[t]
+                    .unmodeled
+                    .push(format!("generated column `{name}`"));
+                continue;
+            }
+            _ => None,
+        };
         let table = &schema.tables[t];
         let json = d.server.json_is_longtext()
             && column_type.eq_ignore_ascii_case("longtext")
@@ -216,15 +228,18 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         let mut c = Column::new(name.clone(), ty.clone());
         c.nullable = text(row, 3).as_deref() == Some("YES");
         c.auto_increment = extra.contains("auto_increment");
-        c.default = text(row, 4).and_then(|s| {
-            normalize::parse_default(
-                &d.server,
-                &s,
-                &ty,
-                extra.contains("default_generated"),
-                c.nullable,
-            )
-        });
+        c.generated = generated;
+        c.default = text(row, 4)
+            .filter(|_| c.generated.is_none())
+            .and_then(|s| {
+                normalize::parse_default(
+                    &d.server,
+                    &s,
+                    &ty,
+                    extra.contains("default_generated"),
+                    c.nullable,
+                )
+            });
         c.on_update = normalize::on_update_of_extra(&extra).map(|sql| (sql, (0..0).into()));
         if !json {
             let (charset, collate, _) = inherited[t].child(

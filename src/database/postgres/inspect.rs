@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use crate::dialect::SqlDialect;
 use crate::dialect::postgres::{Postgres, normalize};
 use crate::schema::{
-    Action, Check, Column, EnumType, ForeignKey, Index, IndexKind, Schema, Table, Type, Unmanaged,
+    Action, Check, Column, EnumType, ForeignKey, Generated, Index, IndexKind, Schema, Table, Type,
+    Unmanaged,
 };
 
 /// Tables, views and materialized views of the schema, with their comments.
@@ -273,8 +274,8 @@ pub fn read(rows: Rows) -> Schema {
     schema
 }
 
-/// Columns: identity and owned `serial` sequences are auto-increment; generated columns are
-/// kept but not described.
+/// Columns: identity and owned `serial` sequences are auto-increment; a stored generated
+/// column (`attgenerated = 's'`) keeps its expression where a default would be.
 fn read_columns(schema: &mut Schema, position: &HashMap<String, usize>, columns: Vec<ColumnRow>) {
     let d = &Postgres::OFFLINE;
     for row in columns {
@@ -295,12 +296,20 @@ fn read_columns(schema: &mut Schema, position: &HashMap<String, usize>, columns:
         let Some(&t) = position.get(&table) else {
             continue;
         };
-        if !generated.is_empty() {
-            schema.tables[t]
-                .unmodeled
-                .push(format!("generated column `{name}`"));
-            continue;
-        }
+        let generated = match (generated.as_str(), &default) {
+            ("", _) => None,
+            ("s", Some(expr)) => Some(Generated {
+                expr: expr.clone(),
+                stored: true,
+                span: (0..0).into(),
+            }),
+            _ => {
+                schema.tables[t]
+                    .unmodeled
+                    .push(format!("generated column `{name}`"));
+                continue;
+            }
+        };
         let parsed = match enum_name {
             Some(name) => Type::Enum {
                 name,
@@ -315,7 +324,9 @@ fn read_columns(schema: &mut Schema, position: &HashMap<String, usize>, columns:
         let nextval = default
             .as_deref()
             .is_some_and(|s| s.starts_with("nextval("));
-        if !identity.is_empty() || (serial && nextval) {
+        if generated.is_some() {
+            c.generated = generated;
+        } else if !identity.is_empty() || (serial && nextval) {
             c.auto_increment = true;
         } else {
             c.default = default.map(|s| d.parse_default(&s, &parsed));

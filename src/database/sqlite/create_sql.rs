@@ -1,5 +1,5 @@
 //! What only SQLite's `CREATE TABLE` text tells: CHECK constraints (named or not), column
-//! collations, and table options the model cannot hold (`WITHOUT ROWID`, `STRICT`,
+//! collations, generated columns' expressions, and table options the model cannot hold (`WITHOUT ROWID`, `STRICT`,
 //! `AUTOINCREMENT`). A small tokenizer, not an SQL parser: it reads the statements SQLite
 //! keeps in `sqlite_schema`, which SQLite itself has already parsed.
 
@@ -12,6 +12,8 @@ pub struct CreateTable {
     pub enums: Vec<(String, Vec<String>)>,
     /// `(column, collation)` for columns with `COLLATE`.
     pub collations: Vec<(String, String)>,
+    /// `(column, expression)` for generated columns (`AS (expr)`).
+    pub generated: Vec<(String, String)>,
     /// Options of the table the model cannot describe, as SQL keywords.
     pub options: Vec<String>,
 }
@@ -110,6 +112,16 @@ fn read_element(
             && let (Some(c), Some(Token::Word(coll, _))) = (&column, tokens.get(i + 1))
         {
             out.collations.push((c.clone(), coll.clone()));
+        }
+        // `[GENERATED ALWAYS] AS (expr)`: the only `AS` outside parentheses of a column.
+        if t.is_keyword("AS")
+            && tokens.get(i + 1) == Some(&Token::Punct('('))
+            && let (Some(c), Some(close)) = (&column, matching(tokens, i + 1))
+        {
+            out.generated
+                .push((c.clone(), text(base + i + 2, base + close - 1)));
+            i = close + 1;
+            continue;
         }
         if t.is_keyword("AUTOINCREMENT") {
             out.options.push("AUTOINCREMENT".into());

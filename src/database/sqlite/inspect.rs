@@ -13,7 +13,7 @@ use super::create_sql;
 use crate::dialect::SqlDialect;
 use crate::dialect::sqlite::{Sqlite, is_rowid_alias};
 use crate::schema::{
-    Action, Check, Column, ForeignKey, Index, IndexKind, Schema, Table, Type, Unmanaged,
+    Action, Check, Column, ForeignKey, Generated, Index, IndexKind, Schema, Table, Type, Unmanaged,
 };
 
 /// Every object but SQLite's own: the tables the tool manages, the text of their indexes,
@@ -83,16 +83,31 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
         };
         let name: String = row.get(1);
         let ty: String = row.get(2);
+        // 2 and 3: a virtual and a stored generated column; 1: a virtual table's hidden one.
         let hidden: i64 = row.get(6);
-        if hidden != 0 {
-            schema.tables[t]
-                .unmodeled
-                .push(format!("generated column `{name}`"));
-            continue;
-        }
+        let expr = create[t]
+            .generated
+            .iter()
+            .find(|(c, _)| *c == name)
+            .map(|(_, e)| e.clone());
+        let generated = match (hidden, expr) {
+            (0, _) => None,
+            (2 | 3, Some(expr)) => Some(Generated {
+                expr,
+                stored: hidden == 3,
+                span: (0..0).into(),
+            }),
+            _ => {
+                schema.tables[t]
+                    .unmodeled
+                    .push(format!("hidden column `{name}`"));
+                continue;
+            }
+        };
         let d = &Sqlite;
         let parsed = d.parse_type(&ty);
         let mut c = Column::new(name.clone(), parsed.clone());
+        c.generated = generated;
         c.nullable = row.get::<i64, _>(3) == 0;
         c.default = row
             .get::<Option<String>, _>(4)

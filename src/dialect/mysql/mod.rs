@@ -103,6 +103,14 @@ impl SqlDialect for Mysql {
         values::data_effect(self, from, to)
     }
 
+    /// `MODIFY COLUMN` changes a stored column's expression, and turns a plain column into
+    /// a stored one or back; both servers refuse it for a change to or from a virtual one
+    /// ("Changing the STORED status").
+    fn replaces_column(&self, from: &Column, to: &Column) -> bool {
+        let stored = |c: &Column| c.generated.as_ref().map(|g| g.stored);
+        stored(from) != stored(to) && [stored(from), stored(to)].contains(&Some(false))
+    }
+
     fn text_sql(&self, expr: &str) -> String {
         format!("CAST({expr} AS CHAR)")
     }
@@ -139,12 +147,21 @@ impl SqlDialect for Mysql {
             s.push_str(" COLLATE ");
             s.push_str(c);
         }
-        // Explicit NULL: a TIMESTAMP column is otherwise NOT NULL on some servers.
-        s.push_str(if column.nullable {
-            " NULL"
+        if let Some(g) = &column.generated {
+            s.push_str(&sql::generated_clause(g));
+            // MariaDB takes no NULL or NOT NULL on a generated column (`normalize_desired`
+            // leaves its generated columns nullable).
+            if self.server.generated_not_null() && !column.nullable {
+                s.push_str(" NOT NULL");
+            }
         } else {
-            " NOT NULL"
-        });
+            // Explicit NULL: a TIMESTAMP column is otherwise NOT NULL on some servers.
+            s.push_str(if column.nullable {
+                " NULL"
+            } else {
+                " NOT NULL"
+            });
+        }
         if let Some(d) = &column.default {
             s.push_str(" DEFAULT ");
             s.push_str(&self.default_sql(d, &column.ty));
@@ -357,6 +374,11 @@ impl Mysql {
                         );
                     }
                     let sql = match renamed(&to.name) {
+                        _ if self.replaces_column(old, to) => format!(
+                            "DROP COLUMN {}, ADD COLUMN {}",
+                            q(&renamed(&to.name).unwrap_or_else(|| to.name.clone())),
+                            self.column_sql(&t, to)
+                        ),
                         Some(old) => {
                             format!("CHANGE COLUMN {} {}", q(&old), self.column_sql(&t, to))
                         }

@@ -121,6 +121,9 @@ pub fn desired_table(d: &Mysql, table: &mut Table) {
         if let Some((sql, _)) = &mut column.on_update {
             *sql = on_update(sql);
         }
+        if column.generated.is_some() && !d.server.generated_not_null() {
+            column.nullable = true;
+        }
         match (&column.default, &column.ty) {
             (Some(DefaultValue::Sql(sql)), _) => {
                 column.default = Some(normalize_default(expression_default(sql), &column.ty));
@@ -385,6 +388,39 @@ mod tests {
         flavor: super::super::version::Flavor::Mariadb,
         version: (10, 11, 6),
     };
+
+    /// `GENERATION_EXPRESSION` as MySQL 9.7.4 (escaped, with introducers and parentheses)
+    /// and MariaDB 10.11 (as written, backticked) report the same generated columns; each
+    /// compares equal to the expression as a user writes it.
+    #[test]
+    fn generated_expressions_read_the_same_from_both_servers() {
+        let rows = [
+            (MYSQL9, "(`price` * `qty`)", "price * qty"),
+            (MARIADB, "`price` * `qty`", "price * qty"),
+            (MYSQL9, "(`price` + 1)", "price + 1"),
+            (MARIADB, "`price` + 1", "price + 1"),
+            (
+                MYSQL9,
+                "lower(concat(`name`,_utf8mb4\\'X\\'))",
+                "lower(concat(name, 'X'))",
+            ),
+        ];
+        for (server, catalog, written) in rows {
+            assert_eq!(
+                comparable(&catalog_sql(&server, catalog)),
+                comparable(written),
+                "{server}: {catalog}"
+            );
+        }
+        assert_eq!(
+            comparable(&catalog_sql(&MARIADB, "lcase(`name`)")),
+            comparable("lower(name)")
+        );
+        assert_eq!(
+            comparable(&catalog_sql(&MYSQL9, "(`price` * -(2))")),
+            comparable("price * -2")
+        );
+    }
 
     /// Catalog rows as MySQL 9.7.4 and MariaDB 10.11 report the same DDL (tech-facts §6).
     #[test]

@@ -86,7 +86,14 @@ pub fn action(server: &Server, live: &Table, change: &TableChange, sql: String) 
             (a, column.auto_increment || a == Algorithm::Rebuild)
         }
         TableChange::DropColumn(column) => {
-            let indexed = live.primary_key.contains(&column.name)
+            // A column a generated column reads goes in the same statement as it.
+            let read = live.columns.iter().any(|c| {
+                c.generated
+                    .as_ref()
+                    .is_some_and(|g| crate::dialect::mentions(&g.expr, &column.name))
+            });
+            let indexed = read
+                || live.primary_key.contains(&column.name)
                 || live
                     .indexes
                     .iter()
@@ -145,7 +152,9 @@ fn add_column(server: &Server, column: &Column) -> Algorithm {
         Some(_) => mysql && super::default_is_expression(&column.ty),
         None => mysql && !column.nullable,
     };
-    if column.auto_increment || expression {
+    // A stored generated column is computed into every row; a virtual one when read.
+    let stored = column.generated.as_ref().is_some_and(|g| g.stored);
+    if column.auto_increment || expression || stored {
         Algorithm::Copy
     } else {
         Algorithm::Instant
@@ -159,7 +168,8 @@ fn add_column(server: &Server, column: &Column) -> Algorithm {
 fn alter_column(server: &Server, from: &Column, to: &Column) -> Algorithm {
     let same_type = from.ty == to.ty && from.declared == to.declared;
     let same_text = from.charset == to.charset && from.collate == to.collate;
-    if from.auto_increment != to.auto_increment || !same_text {
+    let generated = from.generated.is_some() || to.generated.is_some();
+    if from.auto_increment != to.auto_increment || !same_text || generated {
         return Algorithm::Copy;
     }
     let ty = if same_type {

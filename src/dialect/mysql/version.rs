@@ -111,6 +111,13 @@ impl Server {
         self.flavor == Flavor::Mysql
     }
 
+    /// Whether a generated column can be NOT NULL: MySQL's can; MariaDB takes neither `NULL`
+    /// nor `NOT NULL` after `GENERATED ALWAYS AS (...)` (seen on 10.11). An offline plan is
+    /// written for both servers, so in MariaDB's form.
+    pub fn generated_not_null(&self) -> bool {
+        self.flavor == Flavor::Mysql && *self != Server::OFFLINE
+    }
+
     /// A string default reads back quoted, `'abc'`, from `COLUMN_DEFAULT` (MariaDB 10.2.7+).
     pub fn quotes_string_defaults(&self) -> bool {
         self.at_least(Flavor::Mariadb, (10, 2, 7))

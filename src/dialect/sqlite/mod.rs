@@ -65,6 +65,9 @@ impl SqlDialect for Sqlite {
             self.quote(&column.name),
             self.column_type_sql(column)
         );
+        if let Some(g) = &column.generated {
+            s.push_str(&sql::generated_clause(g));
+        }
         if column.auto_increment {
             s.push_str(" PRIMARY KEY");
         } else {

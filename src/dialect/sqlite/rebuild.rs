@@ -31,7 +31,13 @@ pub fn in_place(d: &Sqlite, table: &str, changes: &[TableChange]) -> Option<Vec<
                     Some(_) => true,
                     None => column.nullable,
                 };
-                if !constant || column.auto_increment {
+                // A virtual generated column is computed when read, so any row takes it;
+                // a stored one is written into every row: "cannot add a STORED column".
+                let addable = match &column.generated {
+                    Some(g) => !g.stored,
+                    None => constant && !column.auto_increment,
+                };
+                if !addable {
                     return None;
                 }
                 let t = Table {
@@ -124,7 +130,8 @@ fn rebuild_sql(
             let added = changes
                 .iter()
                 .any(|ch| matches!(ch, TableChange::AddColumn(a) if a.name == c.name));
-            if added {
+            // The server computes a generated column; it takes no value.
+            if added || c.generated.is_some() {
                 return None;
             }
             let source = changes
