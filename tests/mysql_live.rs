@@ -410,6 +410,11 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
         kdl.contains("mysql on-update=(sql)\"CURRENT_TIMESTAMP\""),
         "{kdl}"
     );
+    // `Computed` is a generated column, its expression as the server spells it.
+    assert!(
+        kdl.contains("column \"title_key\" string length=200 nullable=#true generated=(sql)"),
+        "{kdl}"
+    );
     write_schema(dir.path(), &kdl);
     let (status, stdout, stderr) = reconcile(dir.path(), &["plan", "--exit-code"]);
     assert_eq!(
@@ -481,6 +486,11 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
         db.rows("SELECT title, updated_at > '2000-01-01 00:00:00' FROM items ORDER BY id")
             .unwrap(),
         ["uno|1", "two|0", "three|0"]
+    );
+    // And computes `title_key` from the title.
+    assert_eq!(
+        db.rows("SELECT title_key FROM items ORDER BY id").unwrap(),
+        ["uno", "two", "three"]
     );
     db.close();
 }

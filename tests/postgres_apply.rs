@@ -349,6 +349,12 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
         db.rows("SELECT * FROM alembic_version").unwrap(),
         ["4f2e1c"]
     );
+    // `Computed` reads back as the example's generated column: the server's
+    // `lower((title)::text)` is the example's `lower(title)`, so it does not show above.
+    assert_eq!(
+        db.rows("SELECT title_key FROM items ORDER BY id").unwrap(),
+        ["one", "two", "three"]
+    );
     // A new row takes the next id of the serial sequence.
     db.run_script("INSERT INTO items (title) VALUES ('four');")
         .unwrap();
@@ -371,6 +377,10 @@ fn a_sqlalchemy_database_inspects_to_a_schema_that_plans_empty() {
     assert!(kdl.contains("enum \"role\" {"), "{kdl}");
     assert!(
         kdl.contains("column \"role\" \"role\" default=\"member\""),
+        "{kdl}"
+    );
+    assert!(
+        kdl.contains("column \"title_key\" string length=200 nullable=#true generated=(sql)\"lower((title)::text)\" stored=#true"),
         "{kdl}"
     );
     db.close();

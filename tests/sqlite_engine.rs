@@ -86,6 +86,11 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
         ["one|a@x|1|1", "two|b@x|1|1", "three|NULL|NULL|0"]
     );
     assert_eq!(rows(&db(&dir), "SELECT * FROM alembic_version"), ["4f2e1c"]);
+    // `Computed` is the example's generated column; the rebuilds computed it again.
+    assert_eq!(
+        rows(&db(&dir), "SELECT title_key FROM items ORDER BY id"),
+        ["one", "two", "three"]
+    );
 
     // Adopting the database as it is: inspect prints a schema that plans empty.
     let dir = project(SQLALCHEMY, "");
@@ -206,6 +211,25 @@ fn a_rebuild_keeps_what_the_model_does_not_describe() {
         ["Ann"]
     );
     assert_eq!(rows(&db(&dir), "SELECT msg FROM log"), ["Ann", "bob"]);
+}
+
+/// A table holding what the model cannot describe is never rebuilt: plan and apply refuse,
+/// naming it, and nothing changes.
+#[test]
+fn a_rebuild_that_would_lose_what_the_model_does_not_hold_is_refused_by_name() {
+    let dir = project(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(5) NOT NULL) WITHOUT ROWID;
+         INSERT INTO t (id, a) VALUES (1, 'x');",
+        "table t {\n  column id int primary-key=#true\n  column a string length=50\n}\n",
+    );
+    let before = schema(&db(&dir));
+    for args in [&["plan"][..], &["apply", "--yes"][..]] {
+        let (status, _, stderr) = reconcile(dir.path(), args);
+        assert_eq!(status, 1, "{stderr}");
+        assert!(stderr.contains("WITHOUT ROWID"), "{stderr}");
+    }
+    assert_eq!(schema(&db(&dir)), before);
+    assert_eq!(rows(&db(&dir), "SELECT a FROM t"), ["x"]);
 }
 
 /// A generated column made by another tool is read with its expression: a rebuild for

@@ -203,7 +203,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         let generated = match (extra.split_whitespace().next(), text(row, 9)) {
             (Some(kind @ ("stored" | "virtual")), Some(expr)) if extra.contains(" generated") => {
                 Some(Generated {
-                    expr: normalize::catalog_sql(&d.server, &expr),
+                    expr: normalize::generation_expression(&d.server, &expr),
                     stored: kind == "stored",
                     span: (0..0).into(),
                 })

@@ -273,6 +273,55 @@ pub fn catalog_sql(server: &Server, text: &str) -> String {
     out
 }
 
+/// A generated column's `GENERATION_EXPRESSION` as schema.kdl can say it: unescaped
+/// ([`catalog_sql`]), and with the functions MariaDB stores under their other name
+/// (`lcase`, `ucase`) under the name every database knows, and without MySQL's charset
+/// introducers (`_utf8mb4'X'`, the connection's charset when the column was made), so that
+/// the SQLite development database takes what `inspect` printed. Literals and quoted names
+/// are left as they are.
+pub fn generation_expression(server: &Server, text: &str) -> String {
+    let text = catalog_sql(server, text);
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut rest = text.as_str();
+    while let Some(c) = rest.chars().next() {
+        let word_start = quote.is_none()
+            && (c.is_alphabetic() || c == '_')
+            && !out.ends_with(|p: char| p.is_alphanumeric() || p == '_');
+        if word_start {
+            let end = rest
+                .find(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            let call = rest[end..].trim_start().starts_with('(');
+            let introducer = word.starts_with('_') && rest[end..].starts_with('\'');
+            out.push_str(match word.to_ascii_lowercase().as_str() {
+                _ if introducer => "",
+                "lcase" if call => "lower",
+                "ucase" if call => "upper",
+                _ => word,
+            });
+            rest = &rest[end..];
+            continue;
+        }
+        match (quote, c) {
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (Some(q), _) if q == c => quote = None,
+            // `'it\'s'`: an escaped quote does not end the literal.
+            (Some(_), '\\') => {
+                let escaped: String = rest.chars().take(2).collect();
+                out.push_str(&escaped);
+                rest = &rest[escaped.len()..];
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// A default written as SQL (MariaDB's `COLUMN_DEFAULT`, MySQL's generated defaults, and a
 /// desired `(sql)` default): a lone literal is that literal, `now()` and
 /// `current_timestamp()` are `CURRENT_TIMESTAMP`, anything else an expression in canonical
@@ -415,6 +464,23 @@ mod tests {
         assert_eq!(
             comparable(&catalog_sql(&MARIADB, "lcase(`name`)")),
             comparable("lower(name)")
+        );
+        // `inspect` prints MariaDB's renamed functions under their common name, and leaves
+        // literals and quoted names alone.
+        assert_eq!(
+            generation_expression(&MARIADB, "concat(lcase(`lcase`),'ucase(x)',ucase (`b`))"),
+            "concat(lower(`lcase`),'ucase(x)',upper (`b`))"
+        );
+        assert_eq!(
+            generation_expression(&MYSQL9, "lower(concat(`name`,_utf8mb4\\'X\\'))"),
+            "lower(concat(`name`,'X'))"
+        );
+        assert_eq!(
+            generation_expression(
+                &MYSQL9,
+                "concat(_utf8mb4\\'it\\\\\\'s ucase(\\',ucase(`a`))"
+            ),
+            "concat('it\\'s ucase(',upper(`a`))"
         );
         assert_eq!(
             comparable(&catalog_sql(&MYSQL9, "(`price` * -(2))")),
