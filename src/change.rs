@@ -567,14 +567,13 @@ pub fn index_text(i: &Index) -> String {
     out
 }
 
-/// An index's parts, a descending one followed by `desc`: `created_at desc`.
+/// An index's parts, a descending one followed by `desc`, an expression in parentheses:
+/// `created_at desc`, `(lower(email))`.
 fn index_parts(i: &Index) -> Vec<String> {
-    let part = |(c, descending): (&String, bool)| {
-        if descending {
-            format!("{c} desc")
-        } else {
-            c.clone()
-        }
+    let part = |(c, descending, expression): (&String, bool, bool)| match (descending, expression) {
+        (_, true) => format!("({c})"),
+        (true, false) => format!("{c} desc"),
+        (false, false) => c.clone(),
     };
     i.parts().map(part).collect()
 }

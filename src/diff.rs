@@ -442,7 +442,11 @@ fn remake_with_replaced_columns(
     let over = |columns: &[String]| columns.iter().any(|c| replaced.contains(c));
     let reads = |expr: &str| replaced.iter().any(|c| mentions(expr, c));
     let mut more = Vec::new();
-    for w in want.indexes.iter().filter(|i| over(&i.columns)) {
+    for w in want
+        .indexes
+        .iter()
+        .filter(|i| replaced.iter().any(|c| i.uses_column(c)))
+    {
         let made = changes
             .iter()
             .any(|c| matches!(c, TableChange::CreateIndex(i) | TableChange::RenameIndex { to: i, .. } if i.name == w.name));
@@ -508,12 +512,33 @@ fn index_changes(
         .indexes
         .iter()
         .map(|i| Index {
-            columns: i.columns.iter().map(rename).collect(),
+            // An expression is the server's to rewrite when a column it reads is renamed.
+            columns: (i.columns.iter().enumerate())
+                .map(|(k, c)| {
+                    if i.is_expression(k) {
+                        c.clone()
+                    } else {
+                        rename(c)
+                    }
+                })
+                .collect(),
             ..i.clone()
         })
         .collect();
+    // Columns by name, expressions by meaning.
+    let same_parts = |l: &Index, w: &Index| {
+        l.expressions == w.expressions
+            && l.columns.len() == w.columns.len()
+            && (l.columns.iter().zip(&w.columns).enumerate()).all(|(k, (a, b))| {
+                if l.is_expression(k) {
+                    d.comparable_sql(a) == d.comparable_sql(b)
+                } else {
+                    a == b
+                }
+            })
+    };
     let same_as = |l: &Index, w: &Index| {
-        l.columns == w.columns
+        same_parts(l, w)
             && l.descending == w.descending
             && l.unique == w.unique
             && l.kind.is_usable()
@@ -528,7 +553,13 @@ fn index_changes(
                     same_as(
                         l,
                         &Index {
-                            columns: w.columns.clone(),
+                            // The server's spelling of the expressions, the desired names.
+                            columns: (w.columns.iter().enumerate())
+                                .map(|(k, c)| match s.columns.get(k) {
+                                    Some(e) if w.is_expression(k) => e.clone(),
+                                    _ => c.clone(),
+                                })
+                                .collect(),
                             ..s.clone()
                         },
                     )

@@ -125,9 +125,13 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
             let _ = writeln!(out, "    primary-key {}", cols.join(" "));
         }
         for i in &t.indexes {
-            let part = |(c, descending): (&String, bool)| {
-                let direction = if descending { "(desc)" } else { "" };
-                format!("{direction}{}", s(c))
+            let part = |(c, descending, expression): (&String, bool, bool)| {
+                let annotation = match (expression, descending) {
+                    (true, _) => "(sql)",
+                    (false, true) => "(desc)",
+                    (false, false) => "",
+                };
+                format!("{annotation}{}", s(c))
             };
             let cols: Vec<String> = i.parts().map(part).collect();
             let _ = write!(out, "    index {}", cols.join(" "));

@@ -341,7 +341,7 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
         }
         Change::CreateIndex { table: t, index } => {
             f.needs.push(table(t));
-            f.needs.extend(index.columns.iter().map(|c| column(t, c)));
+            f.needs.extend(index.column_parts().map(|c| column(t, c)));
             f.creates.push(Object::Index(index.name.clone()));
         }
         Change::AddForeignKey { table: t, fk } => {

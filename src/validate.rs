@@ -176,7 +176,7 @@ fn table_rules(schema: &Schema, t: &Table, dialects: &[Dialect], out: &mut Vec<P
     }
     for ix in &t.indexes {
         for (i, col) in ix.columns.iter().enumerate() {
-            if t.column(col).is_none() {
+            if !ix.is_expression(i) && t.column(col).is_none() {
                 out.push(missing(
                     col,
                     ix.column_spans.get(i).copied().unwrap_or(ix.span),

@@ -183,6 +183,11 @@ fn a_rebuild_keeps_what_the_model_does_not_describe() {
     assert_inspect_plans_empty(dir.path());
     let kdl = std::fs::read_to_string(dir.path().join("schema.kdl")).unwrap();
     assert!(kdl.contains("collate=\"NOCASE\""), "{kdl}");
+    // The index over an expression is the schema's, read from its statement.
+    assert!(
+        kdl.contains("index (sql)\"lower(name)\" name=\"ix_t_lower\""),
+        "{kdl}"
+    );
     std::fs::write(
         dir.path().join("schema.kdl"),
         kdl.replace("string length=5", "string length=50"),

@@ -41,8 +41,12 @@ fn turns_on_spelling(change: &TableChange) -> bool {
         TableChange::AlterColumn { .. } | TableChange::AddCheck(_) | TableChange::DropCheck(_) => {
             true
         }
-        TableChange::CreateIndex(i) | TableChange::DropIndex(i) => i.predicate.is_some(),
-        TableChange::RenameIndex { from, to } => from.predicate.is_some() || to.predicate.is_some(),
+        TableChange::CreateIndex(i) | TableChange::DropIndex(i) => {
+            i.predicate.is_some() || !i.expressions.is_empty()
+        }
+        TableChange::RenameIndex { from, to } => [from, to]
+            .iter()
+            .any(|i| i.predicate.is_some() || !i.expressions.is_empty()),
         TableChange::AddColumn(_)
         | TableChange::DropColumn(_)
         | TableChange::RenameColumn { .. }

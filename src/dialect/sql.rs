@@ -119,9 +119,15 @@ pub(crate) mod clauses {
 
     /// An index's parts: `"a", "b" DESC`.
     pub fn index_parts(d: &dyn SqlDialect, index: &crate::schema::Index) -> String {
-        let part = |(n, descending): (&String, bool)| {
+        // An expression in parentheses, as every dialect takes it (MySQL's functional key
+        // part must have them).
+        let part = |(n, descending, expression): (&String, bool, bool)| {
             let direction = if descending { " DESC" } else { "" };
-            format!("{}{direction}", d.quote(n))
+            if expression {
+                format!("({}){direction}", n.trim())
+            } else {
+                format!("{}{direction}", d.quote(n))
+            }
         };
         index.parts().map(part).collect::<Vec<_>>().join(", ")
     }

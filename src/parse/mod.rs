@@ -438,6 +438,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             span: r.prop("unique").map_or(node.span(), |e| e.span()),
             column_spans: vec![name_span],
             descending: Vec::new(),
+            expressions: Vec::new(),
             generated_name: true,
             kind: IndexKind::Index,
         });
@@ -579,16 +580,26 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     let mut r = NodeReader::new(node);
     let mut cols = Vec::new();
     let mut descending = Vec::new();
+    let mut expressions = Vec::new();
     for (column, span, annotation) in r.rest_annotated_strings(problems) {
+        let sql = matches!(&annotation, Some((a, _)) if a == "sql");
+        if sql && column.trim().is_empty() {
+            problems.push(
+                Problem::new("an index part `(sql)` needs an SQL expression", span)
+                    .label("empty")
+                    .help("for example `(sql)\"lower(email)\"`"),
+            );
+        }
+        expressions.push(sql);
         descending.push(match annotation {
             None => false,
-            Some((a, _)) if a == "asc" => false,
+            Some((a, _)) if a == "asc" || a == "sql" => false,
             Some((a, _)) if a == "desc" => true,
             Some((other, span)) => {
                 problems.push(
                     Problem::new(format!("unknown index part annotation `({other})`"), span)
                         .label("unknown annotation")
-                        .help(format!("`(desc){column}` for a descending part, `(asc)` (the default) for an ascending one")),
+                        .help(format!("`(desc){column}` for a descending part, `(asc)` (the default) for an ascending one, `(sql)\"lower(email)\"` for an expression")),
                 );
                 false
             }
@@ -603,8 +614,16 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         }
         s
     });
+    let desc_span = r.prop("desc").map(|e| e.span());
     if r.bool_prop("desc", problems) {
         descending.iter_mut().for_each(|d| *d = true);
+        if let (Some(span), true) = (desc_span, expressions.contains(&true)) {
+            problems.push(
+                Problem::new("an expression part of an index is ascending", span)
+                    .label("`desc` over an expression")
+                    .help("a descending expression part is not modeled yet; mark the column parts `(desc)` one by one"),
+            );
+        }
     }
     r.finish(&["unique", "name", "where", "desc"], problems);
     repeated(&cols, "the index", problems);
@@ -616,6 +635,16 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
     }
     let (columns, column_spans): (Vec<String>, Vec<Span>) = cols.into_iter().unzip();
     let generated_name = name.is_none();
+    if let (Some(at), true) = (expressions.iter().position(|e| *e), generated_name) {
+        problems.push(
+            Problem::new(
+                "an index over an expression needs `name=`",
+                column_spans[at],
+            )
+            .label("an expression")
+            .help("for example `index (sql)\"lower(email)\" name=ix_users_email_lower`"),
+        );
+    }
     let name = name.map_or_else(
         || crate::schema::index_name(&t.name, &columns, unique),
         |(n, _)| n,
@@ -628,6 +657,7 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         span: node.span(),
         column_spans,
         descending: Index::directions(descending),
+        expressions: Index::directions(expressions),
         generated_name,
         kind: IndexKind::Index,
     });

@@ -400,7 +400,10 @@ fn table_checks(
                     );
                 }
             }
-            TableChange::CreateIndex(index) if index.unique && index.predicate.is_none() => {
+            // Over an expression, the statement itself reports duplicates (and fails whole).
+            TableChange::CreateIndex(index)
+                if index.unique && index.predicate.is_none() && index.expressions.is_empty() =>
+            {
                 // A new column: the statement itself reports duplicates.
                 if let Some(sql) = duplicates(&index.columns) {
                     push(

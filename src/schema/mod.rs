@@ -279,6 +279,16 @@ fn balanced(s: &str) -> bool {
     depth == 0
 }
 
+/// Whether `expr` mentions `name` as a whole word (bare or quoted).
+pub fn mentions(expr: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    expr.match_indices(name).any(|(i, _)| {
+        let before = expr[..i].chars().next_back();
+        let after = expr[i + name.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
 /// Whether `text` is a plain decimal number: an optional `-`, digits, and at most one `.`
 /// with digits after it (`0`, `-3`, `2.50`).
 pub fn plain_decimal(text: &str) -> bool {
@@ -331,6 +341,8 @@ pub enum DefaultValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
     pub name: String,
+    /// The parts: a column's name, or for a part that [`Index::is_expression`] the SQL of
+    /// the expression (`lower(email)`).
     pub columns: Vec<String>,
     pub unique: bool,
     /// The predicate of a partial index, as written.
@@ -342,6 +354,9 @@ pub struct Index {
     /// ascending (the only form it takes then, so that equal indexes compare equal: see
     /// [`Index::directions`]).
     pub descending: Vec<bool>,
+    /// Which parts are expressions, one entry per part; empty when none is (as
+    /// `descending`).
+    pub expressions: Vec<bool>,
     /// Whether `name` was generated rather than written by the user.
     pub generated_name: bool,
     pub kind: IndexKind,
@@ -381,13 +396,39 @@ impl Index {
         }
     }
 
-    /// Each column with whether its part is descending.
-    pub fn parts(&self) -> impl Iterator<Item = (&String, bool)> {
+    /// Whether part `i` is an expression rather than a column.
+    pub fn is_expression(&self, i: usize) -> bool {
+        self.expressions.get(i).copied().unwrap_or(false)
+    }
+
+    /// The names of the columns the index has as parts (not those its expressions read).
+    pub fn column_parts(&self) -> impl Iterator<Item = &String> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.is_expression(*i))
+            .map(|(_, c)| c)
+    }
+
+    /// Whether the index has `column` as a part, or reads it in an expression part.
+    pub fn uses_column(&self, column: &str) -> bool {
+        self.columns.iter().enumerate().any(|(i, c)| {
+            if self.is_expression(i) {
+                mentions(c, column)
+            } else {
+                c == column
+            }
+        })
+    }
+
+    /// Each part (a column's name, or an expression's SQL) with whether it is descending
+    /// and whether it is an expression.
+    pub fn parts(&self) -> impl Iterator<Item = (&String, bool, bool)> {
         let descending = |i: usize| self.descending.get(i).copied().unwrap_or(false);
         self.columns
             .iter()
             .enumerate()
-            .map(move |(i, c)| (c, descending(i)))
+            .map(move |(i, c)| (c, descending(i), self.is_expression(i)))
     }
 
     /// Whether the catalog gave this index a name of its own (else it matches by definition).

@@ -317,6 +317,9 @@ pub struct Idx {
     /// Which parts are written `(desc)`; and whether `desc=#true` makes them all so.
     pub descending: Vec<bool>,
     pub all_descending: bool,
+    /// Whether the first part is an expression over its column, and which (see
+    /// [`to_kdl`]).
+    pub expression: Option<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -369,14 +372,16 @@ fn idx() -> impl Strategy<Value = Idx> {
         prop::option::weighted(0.2, cond()),
         prop::collection::vec(prop::bool::weighted(0.25), 2),
         prop::bool::weighted(0.1),
+        prop::option::weighted(0.15, any::<u8>()),
     )
         .prop_map(
-            |(columns, unique, predicate, descending, all_descending)| Idx {
+            |(columns, unique, predicate, descending, all_descending, expression)| Idx {
                 columns,
                 unique,
                 predicate,
                 descending,
                 all_descending,
+                expression,
             },
         )
 }
@@ -754,7 +759,23 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             if cols.is_empty() {
                 continue;
             }
+            // The first part over an expression, as users index one: `lower(email)`.
+            let expression = |c: &str| -> Option<String> {
+                let form = idx.expression?;
+                let col = t.columns.iter().find(|x| x.name == c)?;
+                let n = name_in_sql(c, d, form % 2 == 0);
+                if col.ty.is_string() {
+                    Some(format!("{}({n})", ["lower", "upper"][form as usize % 2]))
+                } else if col.ty.is_number() {
+                    Some(format!("abs({n})"))
+                } else {
+                    None
+                }
+            };
             let part = |(n, c): (usize, &&str)| {
+                if let (0, Some(e)) = (n, expression(c)) {
+                    return format!("(sql){}", kdl_string(&e));
+                }
                 let desc = idx.descending.get(n).copied().unwrap_or(false);
                 format!("{}{}", if desc { "(desc)" } else { "" }, kdl_string(c))
             };

@@ -253,7 +253,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         c.comment = text(row, 8).filter(|s| !s.is_empty());
         schema.tables[t].columns.push(c);
     }
-    read_indexes(&mut schema, &position, &statistics);
+    read_indexes(&d.server, &mut schema, &position, &statistics);
     read_foreign_keys(&mut schema, &position, &key_columns, &key_actions);
     for row in &checks {
         let Some(&t) = position.get(&text_or_empty(row, 0)) else {
@@ -306,9 +306,23 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
 
 /// The primary key and the indexes, with the index the server made for a foreign key
 /// (named after the key, over its columns) left to the key itself.
-fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[MySqlRow]) {
-    // (table, name, unique, columns, which are descending, what makes it unmodeled)
-    type Parts = (usize, String, bool, Vec<String>, Vec<bool>, Option<String>);
+fn read_indexes(
+    server: &Server,
+    schema: &mut Schema,
+    position: &HashMap<String, usize>,
+    rows: &[MySqlRow],
+) {
+    // (table, name, unique, parts, which are descending, which are expressions, what makes
+    // it unmodeled)
+    type Parts = (
+        usize,
+        String,
+        bool,
+        Vec<String>,
+        Vec<bool>,
+        Vec<bool>,
+        Option<String>,
+    );
     let mut parts: Vec<Parts> = Vec::new();
     for row in rows {
         let Some(&t) = position.get(&text_or_empty(row, 0)) else {
@@ -316,38 +330,50 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[
         };
         let name = text_or_empty(row, 1);
         let unique = number(row, 2) == Some(0);
-        let column = text(row, 3);
+        // A functional key part (MySQL 8.0.13+) has its `EXPRESSION` and no column.
+        let expression = text(row, 6).map(|e| normalize::generation_expression(server, &e));
+        let is_expression = expression.is_some();
+        let part = text(row, 3).or(expression);
         let descending = text(row, 5).as_deref() == Some("D");
         let odd = if number(row, 4).is_some() {
             Some("a prefix index")
-        } else if column.is_none() || text(row, 6).is_some() {
+        } else if part.is_none() || (is_expression && descending) {
             Some("a functional index")
         } else {
             None
         };
         match parts.last_mut() {
             Some(last) if last.0 == t && last.1 == name => {
-                last.3.extend(column);
+                last.3.extend(part);
                 last.4.push(descending);
-                last.5 = last.5.take().or(odd.map(str::to_string));
+                last.5.push(is_expression);
+                last.6 = last.6.take().or(odd.map(str::to_string));
             }
             _ => parts.push((
                 t,
                 name,
                 unique,
-                column.into_iter().collect(),
+                part.into_iter().collect(),
                 vec![descending],
+                vec![is_expression],
                 odd.map(str::to_string),
             )),
         }
     }
-    for (t, name, unique, columns, descending, odd) in parts {
+    for (t, name, unique, columns, descending, expressions, odd) in parts {
         let table = &mut schema.tables[t];
         if let Some(odd) = odd {
             table.unmodeled.push(format!("{odd} `{name}`"));
             continue;
         }
         let descending = Index::directions(descending);
+        let expressions = Index::directions(expressions);
+        if name == "PRIMARY" && !expressions.is_empty() {
+            table
+                .unmodeled
+                .push("a primary key over an expression".into());
+            continue;
+        }
         if name == "PRIMARY" {
             // The model's primary key has no direction.
             if descending.is_empty() {
@@ -365,6 +391,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, rows: &[
             span: (0..0).into(),
             column_spans: Vec::new(),
             descending,
+            expressions,
             generated_name: false,
             kind: IndexKind::Index,
         });

@@ -96,7 +96,9 @@ type ConstraintRow = (
 );
 
 /// Indexes that no constraint owns: their columns (NULL for an expression), key and INCLUDE
-/// counts, sort options, predicate, access method, validity and full definition.
+/// counts, sort options, predicate, access method, validity, full definition, whether a
+/// part has a collation of its own, and each key part as the server prints it (an
+/// expression's SQL).
 const INDEXES: &str = "SELECT c.relname::text, i.relname::text, x.indisunique, x.indisvalid, am.amname::text, \
     ARRAY(SELECT a.attname::text FROM unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o) \
         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n ORDER BY u.o), \
@@ -105,7 +107,8 @@ const INDEXES: &str = "SELECT c.relname::text, i.relname::text, x.indisunique, x
     pg_get_expr(x.indpred, x.indrelid), pg_get_indexdef(x.indexrelid), \
     EXISTS (SELECT 1 FROM unnest(x.indcollation::oid[]) WITH ORDINALITY u(coll, o) \
         JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = (x.indkey::int2[])[u.o - 1] \
-        WHERE u.coll <> 0 AND u.coll <> a.attcollation) \
+        WHERE u.coll <> 0 AND u.coll <> a.attcollation), \
+    ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k) \
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid \
     JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam \
     WHERE n.nspname = current_schema() AND c.relkind = 'r' \
@@ -114,7 +117,7 @@ const INDEXES: &str = "SELECT c.relname::text, i.relname::text, x.indisunique, x
     ORDER BY c.relname, i.relname";
 
 /// (table, index, unique, valid, method, columns, key columns, all columns, ascending with
-/// nulls last, predicate, definition, non-default collation)
+/// nulls last, predicate, definition, non-default collation, key parts as printed)
 type IndexRow = (
     String,
     String,
@@ -128,6 +131,7 @@ type IndexRow = (
     Option<String>,
     String,
     bool,
+    Vec<String>,
 );
 
 /// The enum types of the schema, each value in the type's order.
@@ -365,6 +369,7 @@ fn read_constraints(
                 span: (0..0).into(),
                 column_spans: Vec::new(),
                 descending: Vec::new(),
+                expressions: Vec::new(),
                 generated_name: false,
                 kind: IndexKind::UniqueConstraint { named: true },
             }),
@@ -420,14 +425,20 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
             predicate,
             def,
             collated,
+            printed,
         ) = row;
         let Some(&t) = position.get(&table) else {
             continue;
         };
-        let plain: Option<Vec<String>> = columns.into_iter().collect();
+        // An expression part is the server's text of it (`lower((email)::text)`).
+        let expressions: Vec<bool> = columns.iter().map(Option::is_none).collect();
+        let plain: Option<Vec<String>> = (columns.into_iter().enumerate())
+            .map(|(k, c)| c.or_else(|| printed.get(k).cloned()))
+            .collect();
         // `indoption` per part: 0 ascending, 3 `DESC` (whose NULLs come first); any other
         // (`NULLS FIRST` on an ascending part, `DESC NULLS LAST`) the language cannot say.
-        let sorted = options.iter().all(|o| *o == 0 || *o == 3);
+        let sorted = (options.iter().enumerate())
+            .all(|(k, o)| *o == 0 || (*o == 3 && !expressions.get(k).copied().unwrap_or(false)));
         let descending = Index::directions(options.iter().map(|o| *o == 3).collect());
         let simple = method == "btree" && keys == all && sorted && !collated;
         match plain {
@@ -439,6 +450,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
                 span: (0..0).into(),
                 column_spans: Vec::new(),
                 descending,
+                expressions: Index::directions(expressions),
                 generated_name: false,
                 kind: if valid {
                     IndexKind::Index

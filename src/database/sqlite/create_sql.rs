@@ -64,6 +64,37 @@ pub fn read(sql: &str) -> CreateTable {
     out
 }
 
+/// The parts of a `CREATE INDEX` statement as written, each without its `ASC`/`DESC` and
+/// `COLLATE`: `["lower(email)", "\"id\""]`. Empty for a statement it cannot follow.
+pub fn index_parts(sql: &str) -> Vec<String> {
+    let (tokens, spans) = tokenize(sql);
+    let Some(open) = tokens.iter().position(|t| *t == Token::Punct('(')) else {
+        return Vec::new();
+    };
+    let Some(close) = matching(&tokens, open) else {
+        return Vec::new();
+    };
+    elements(&tokens, open + 1, close)
+        .into_iter()
+        .map(|(start, mut end)| {
+            while end > start + 1 {
+                let last = &tokens[end - 1];
+                if last.is_keyword("ASC") || last.is_keyword("DESC") {
+                    end -= 1;
+                } else if end > start + 2 && tokens[end - 2].is_keyword("COLLATE") {
+                    end -= 2;
+                } else {
+                    break;
+                }
+            }
+            match (spans.get(start), spans.get(end - 1)) {
+                (Some(a), Some(b)) if a.0 <= b.1 => sql[a.0..b.1].trim().to_string(),
+                _ => String::new(),
+            }
+        })
+        .collect()
+}
+
 /// One column definition or table constraint, `tokens` starting at index `base` overall.
 fn read_element(
     tokens: &[Token],

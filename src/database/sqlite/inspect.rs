@@ -214,8 +214,18 @@ fn read_indexes(
         let (columns, descending) = parts
             .remove(&(table.clone(), name.clone()))
             .unwrap_or_default();
-        let Some(columns) = columns.into_iter().collect::<Option<Vec<String>>>() else {
-            // An index on expressions: the language cannot describe it; keep it as it is.
+        // A part on an expression is read from the statement as written.
+        let written = sql
+            .as_deref()
+            .map(create_sql::index_parts)
+            .unwrap_or_default();
+        let expressions: Vec<bool> = columns.iter().map(Option::is_none).collect();
+        let columns: Option<Vec<String>> = (columns.into_iter().enumerate())
+            .map(|(k, c)| c.or_else(|| written.get(k).filter(|e| !e.is_empty()).cloned()))
+            .collect();
+        let descending_expression = (expressions.iter().zip(&descending)).any(|(e, d)| *e && *d);
+        let (Some(columns), false) = (columns, descending_expression) else {
+            // The language cannot describe it; keep it as it is.
             if let Some(sql) = sql {
                 schema.unmanaged.push(Unmanaged {
                     kind: "index".into(),
@@ -239,6 +249,7 @@ fn read_indexes(
             span: (0..0).into(),
             column_spans: Vec::new(),
             descending: Index::directions(descending),
+            expressions: Index::directions(expressions),
             generated_name: false,
             kind,
         });

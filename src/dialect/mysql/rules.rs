@@ -276,15 +276,7 @@ fn check_rules(table: &Table, out: &mut Vec<Problem>) {
     }
 }
 
-/// Whether `expr` mentions `name` as a whole word (bare or quoted).
-pub fn mentions(expr: &str, name: &str) -> bool {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    expr.match_indices(name).any(|(i, _)| {
-        let before = expr[..i].chars().next_back();
-        let after = expr[i + name.len()..].chars().next();
-        !before.is_some_and(is_word) && !after.is_some_and(is_word)
-    })
-}
+pub use crate::schema::mentions;
 
 #[cfg(test)]
 mod tests {

@@ -250,9 +250,9 @@ fn goes_with_a_column(d: &Postgres, change: &TableChange, changes: &[TableChange
         return false;
     };
     changes.iter().any(|c| match c {
-        TableChange::DropColumn(column) => index.columns.contains(&column.name),
+        TableChange::DropColumn(column) => index.uses_column(&column.name),
         TableChange::AlterColumn { from, to, .. } => {
-            d.replaces_column(from, to) && index.columns.contains(&to.name)
+            d.replaces_column(from, to) && index.uses_column(&to.name)
         }
         _ => false,
     })
