@@ -641,3 +641,39 @@ fn routines_are_listed_and_left_alone() {
     );
     db.close();
 }
+
+/// A database made by hand on either MySQL-family server, with a check and a generated
+/// column over string literals and a function MariaDB renames (`lower` is its `lcase`):
+/// `inspect` prints them so that the same file plans empty there and creates the SQLite
+/// development database (MySQL 9 keeps `_utf8mb4'...'` introducers in its catalog).
+#[test]
+fn an_inspected_check_and_generated_column_also_create_the_sqlite_database() {
+    for server in [Server::Mysql, Server::Mysql8] {
+        let Some(base) = server.url() else { continue };
+        let db = LiveDb::on_server(server, &base);
+        db.run_script(
+            "CREATE TABLE tags (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, \
+             slug VARCHAR(40) GENERATED ALWAYS AS (lower(concat(name, '-x'))) STORED, \
+             CONSTRAINT ck_tags_name CHECK (name <> 'it''s'));
+             INSERT INTO tags (id, name) VALUES (1, 'Ann');",
+        )
+        .unwrap();
+        let dir = project(&db, "");
+        let (status, kdl, stderr) = reconcile(dir.path(), &["inspect"]);
+        assert_eq!(status, 0, "{server:?}: {stderr}");
+        assert!(
+            !kdl.contains("_utf8mb4") && !kdl.contains("lcase"),
+            "{server:?}: {kdl}"
+        );
+        write_schema(dir.path(), &kdl);
+        let (status, stdout, stderr) = reconcile(dir.path(), &["plan", "--exit-code"]);
+        assert_eq!(status, 0, "{server:?}: {kdl}\n{stdout}{stderr}");
+        let sqlite = common::sqlite_project(&kdl);
+        let (status, _, stderr) = reconcile(sqlite.path(), &["apply", "--yes"]);
+        assert_eq!(status, 0, "{server:?}: {kdl}\n{stderr}");
+        let (status, stdout, _) = reconcile(sqlite.path(), &["plan", "--exit-code"]);
+        assert_eq!(status, 0, "{server:?}: {stdout}");
+        assert_eq!(db.rows("SELECT slug FROM tags").unwrap(), ["ann-x"]);
+        db.close();
+    }
+}

@@ -203,7 +203,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         let generated = match (extra.split_whitespace().next(), text(row, 9)) {
             (Some(kind @ ("stored" | "virtual")), Some(expr)) if extra.contains(" generated") => {
                 Some(Generated {
-                    expr: normalize::generation_expression(&d.server, &expr),
+                    expr: normalize::portable_expression(&d.server, &expr),
                     stored: kind == "stored",
                     span: (0..0).into(),
                 })
@@ -266,7 +266,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         }
         table.checks.push(Check {
             name,
-            expr: crate::dialect::sql::strip_outer_parentheses(&normalize::catalog_sql(
+            expr: crate::dialect::sql::strip_outer_parentheses(&normalize::portable_expression(
                 &d.server,
                 &text_or_empty(row, 2),
             ))
@@ -331,7 +331,7 @@ fn read_indexes(
         let name = text_or_empty(row, 1);
         let unique = number(row, 2) == Some(0);
         // A functional key part (MySQL 8.0.13+) has its `EXPRESSION` and no column.
-        let expression = text(row, 6).map(|e| normalize::generation_expression(server, &e));
+        let expression = text(row, 6).map(|e| normalize::portable_expression(server, &e));
         let is_expression = expression.is_some();
         let part = text(row, 3).or(expression);
         let descending = text(row, 5).as_deref() == Some("D");

@@ -273,13 +273,14 @@ pub fn catalog_sql(server: &Server, text: &str) -> String {
     out
 }
 
-/// A generated column's `GENERATION_EXPRESSION` as schema.kdl can say it: unescaped
+/// An expression from the catalog (a generated column's `GENERATION_EXPRESSION`, a
+/// functional key part, a `CHECK_CLAUSE`) as schema.kdl can say it: unescaped
 /// ([`catalog_sql`]), and with the functions MariaDB stores under their other name
 /// (`lcase`, `ucase`) under the name every database knows, and without MySQL's charset
 /// introducers (`_utf8mb4'X'`, the connection's charset when the column was made), so that
 /// the SQLite development database takes what `inspect` printed. Literals and quoted names
 /// are left as they are.
-pub fn generation_expression(server: &Server, text: &str) -> String {
+pub fn portable_expression(server: &Server, text: &str) -> String {
     let text = catalog_sql(server, text);
     let mut out = String::with_capacity(text.len());
     let mut quote: Option<char> = None;
@@ -307,10 +308,16 @@ pub fn generation_expression(server: &Server, text: &str) -> String {
         match (quote, c) {
             (None, '\'' | '"' | '`') => quote = Some(c),
             (Some(q), _) if q == c => quote = None,
-            // `'it\'s'`: an escaped quote does not end the literal.
-            (Some(_), '\\') => {
+            // `'it\'s'`: an escaped quote does not end the literal; it is written `''`,
+            // which every database reads (a backslash is MySQL's alone).
+            (Some(q), '\\') => {
                 let escaped: String = rest.chars().take(2).collect();
-                out.push_str(&escaped);
+                if escaped.ends_with(q) {
+                    out.push(q);
+                    out.push(q);
+                } else {
+                    out.push_str(&escaped);
+                }
                 rest = &rest[escaped.len()..];
                 continue;
             }
@@ -468,19 +475,19 @@ mod tests {
         // `inspect` prints MariaDB's renamed functions under their common name, and leaves
         // literals and quoted names alone.
         assert_eq!(
-            generation_expression(&MARIADB, "concat(lcase(`lcase`),'ucase(x)',ucase (`b`))"),
+            portable_expression(&MARIADB, "concat(lcase(`lcase`),'ucase(x)',ucase (`b`))"),
             "concat(lower(`lcase`),'ucase(x)',upper (`b`))"
         );
         assert_eq!(
-            generation_expression(&MYSQL9, "lower(concat(`name`,_utf8mb4\\'X\\'))"),
+            portable_expression(&MYSQL9, "lower(concat(`name`,_utf8mb4\\'X\\'))"),
             "lower(concat(`name`,'X'))"
         );
         assert_eq!(
-            generation_expression(
+            portable_expression(
                 &MYSQL9,
                 "concat(_utf8mb4\\'it\\\\\\'s ucase(\\',ucase(`a`))"
             ),
-            "concat('it\\'s ucase(',upper(`a`))"
+            "concat('it''s ucase(',upper(`a`))"
         );
         assert_eq!(
             comparable(&catalog_sql(&MYSQL9, "(`price` * -(2))")),
