@@ -284,11 +284,7 @@ fn step_lints(step: &Step, d: &dyn SqlDialect) -> Vec<(&'static Rule, String)> {
                 format!("column `{table}`.`{from}` becomes `{to}`: deploy code that reads both first"),
             )),
             TableChange::AddColumn(column) => {
-                if !column.nullable
-                    && column.default.is_none()
-                    && !column.auto_increment
-                    && column.generated.is_none()
-                {
+                if !column.nullable && column.default.is_none() && !column.is_computed() {
                     out.push((
                         &NOT_NULL_OVER_ROWS,
                         format!("new column `{table}`.`{}` is NOT NULL without a default: running code that inserts rows without it fails", column.name),

@@ -258,7 +258,7 @@ fn table_checks(
         .filter_map(|c| match c {
             TableChange::AddColumn(a) => {
                 let value = match &a.default {
-                    _ if a.auto_increment || a.generated.is_some() => None,
+                    _ if a.is_computed() => None,
                     None if a.nullable => Some("NULL".to_string()),
                     Some(v) if !matches!(v, DefaultValue::Sql(_)) => Some(d.default_sql(v, &a.ty)),
                     _ => None,
@@ -359,12 +359,7 @@ fn table_checks(
                 count(&format!("{} IS NOT NULL", q(&c.name))),
                 None,
             ),
-            TableChange::AddColumn(c)
-                if !c.nullable
-                    && c.default.is_none()
-                    && !c.auto_increment
-                    && c.generated.is_none() =>
-            {
+            TableChange::AddColumn(c) if !c.nullable && c.default.is_none() && !c.is_computed() => {
                 push(
                     CheckKind::NewNotNullColumn {
                         column: c.name.clone(),

@@ -224,6 +224,12 @@ impl Column {
             type_span: Span::from(0..0),
         }
     }
+
+    /// Whether the server gives each row the column's value itself: an auto-increment or a
+    /// generated column (existing rows need no default for it).
+    pub fn is_computed(&self) -> bool {
+        self.auto_increment || self.generated.is_some()
+    }
 }
 
 /// How a generated column computes its values: `generated=(sql)"price * qty"`, kept on
@@ -234,6 +240,17 @@ pub struct Generated {
     pub stored: bool,
     /// Where the expression is written (empty when read from a catalog).
     pub span: Span,
+}
+
+impl Generated {
+    /// A generated column as a catalog reads it: no place in a file.
+    pub fn read(expr: String, stored: bool) -> Self {
+        Generated {
+            expr,
+            stored,
+            span: Span::from(0..0),
+        }
+    }
 }
 
 /// A dialect-specific override of a column (`mysql type=MEDIUMTEXT`).

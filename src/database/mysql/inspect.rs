@@ -202,11 +202,8 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         // `DEFAULT_GENERATED` is MySQL's mark of an expression default.
         let generated = match (extra.split_whitespace().next(), text(row, 9)) {
             (Some(kind @ ("stored" | "virtual")), Some(expr)) if extra.contains(" generated") => {
-                Some(Generated {
-                    expr: normalize::portable_expression(&d.server, &expr),
-                    stored: kind == "stored",
-                    span: (0..0).into(),
-                })
+                let expr = normalize::portable_expression(&d.server, &expr);
+                Some(Generated::read(expr, kind == "stored"))
             }
             _ if extra.contains("generated") && !extra.contains("default_generated") => {
                 schema.tables[t]

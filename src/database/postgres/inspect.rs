@@ -302,11 +302,7 @@ fn read_columns(schema: &mut Schema, position: &HashMap<String, usize>, columns:
         };
         let generated = match (generated.as_str(), &default) {
             ("", _) => None,
-            ("s", Some(expr)) => Some(Generated {
-                expr: expr.clone(),
-                stored: true,
-                span: (0..0).into(),
-            }),
+            ("s", Some(expr)) => Some(Generated::read(expr.clone(), true)),
             _ => {
                 schema.tables[t]
                     .unmodeled

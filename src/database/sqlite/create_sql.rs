@@ -1,7 +1,8 @@
-//! What only SQLite's `CREATE TABLE` text tells: CHECK constraints (named or not), column
-//! collations, generated columns' expressions, and table options the model cannot hold (`WITHOUT ROWID`, `STRICT`,
-//! `AUTOINCREMENT`). A small tokenizer, not an SQL parser: it reads the statements SQLite
-//! keeps in `sqlite_schema`, which SQLite itself has already parsed.
+//! What only SQLite's `CREATE TABLE` and `CREATE INDEX` text tells: CHECK constraints
+//! (named or not), column collations, generated columns' and index parts' expressions, and
+//! table options the model cannot hold (`WITHOUT ROWID`, `STRICT`, `AUTOINCREMENT`). A small
+//! tokenizer, not an SQL parser: it reads the statements SQLite keeps in `sqlite_schema`,
+//! which SQLite itself has already parsed.
 
 /// What a `CREATE TABLE` statement says beyond the pragmas.
 #[derive(Debug, Default, PartialEq, Eq)]

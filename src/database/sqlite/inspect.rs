@@ -92,11 +92,7 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
             .map(|(_, e)| e.clone());
         let generated = match (hidden, expr) {
             (0, _) => None,
-            (2 | 3, Some(expr)) => Some(Generated {
-                expr,
-                stored: hidden == 3,
-                span: (0..0).into(),
-            }),
+            (2 | 3, Some(expr)) => Some(Generated::read(expr, hidden == 3)),
             _ => {
                 schema.tables[t]
                     .unmodeled

@@ -33,6 +33,16 @@ pub fn expression(sql: &str) -> String {
     crate::dialect::sql::strip_outer_parentheses(&out).to_string()
 }
 
+/// The name every database knows for a function MariaDB prints under its other name
+/// (`lcase` for `lower`); `word` in lower case.
+pub fn common_name(word: &str) -> Option<&'static str> {
+    match word {
+        "lcase" => Some("lower"),
+        "ucase" => Some("upper"),
+        _ => None,
+    }
+}
+
 /// How tightly an operator binds, loosest first (MySQL's operator precedence): an operand
 /// is [`ATOM`], an operator this does not know [`UNKNOWN`].
 const ATOM: u8 = u8::MAX;
@@ -243,12 +253,7 @@ fn tokens(sql: &str) -> Vec<Token> {
             // `_utf8mb4'a'`: a charset introducer before a literal says nothing here.
             if !(token.starts_with('_') && chars.get(i) == Some(&'\'')) {
                 let word = token.to_lowercase();
-                // MariaDB prints some functions under their other name.
-                let word = match word.as_str() {
-                    "lcase" => "lower".to_string(),
-                    "ucase" => "upper".to_string(),
-                    _ => word,
-                };
+                let word = common_name(&word).map_or(word, str::to_string);
                 let call = chars[i..].iter().find(|c| !c.is_whitespace()) == Some(&'(');
                 if word == "mod" && !call {
                     // MariaDB prints `a % 2` as `a MOD 2`.

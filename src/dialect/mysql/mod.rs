@@ -373,16 +373,14 @@ impl Mysql {
                             .scans(true),
                         );
                     }
-                    let sql = match renamed(&to.name) {
-                        _ if self.replaces_column(old, to) => format!(
-                            "DROP COLUMN {}, ADD COLUMN {}",
-                            q(&renamed(&to.name).unwrap_or_else(|| to.name.clone())),
-                            self.column_sql(&t, to)
+                    let definition = self.column_sql(&t, to);
+                    let sql = match (self.replaces_column(old, to), renamed(&to.name)) {
+                        (true, live) => format!(
+                            "DROP COLUMN {}, ADD COLUMN {definition}",
+                            q(live.as_deref().unwrap_or(&to.name))
                         ),
-                        Some(old) => {
-                            format!("CHANGE COLUMN {} {}", q(&old), self.column_sql(&t, to))
-                        }
-                        None => format!("MODIFY COLUMN {}", self.column_sql(&t, to)),
+                        (false, Some(live)) => format!("CHANGE COLUMN {} {definition}", q(&live)),
+                        (false, None) => format!("MODIFY COLUMN {definition}"),
                     };
                     actions.push(online::action(&self.server, from, change, sql));
                 }

@@ -296,11 +296,13 @@ pub fn portable_expression(server: &Server, text: &str) -> String {
             let word = &rest[..end];
             let call = rest[end..].trim_start().starts_with('(');
             let introducer = word.starts_with('_') && rest[end..].starts_with('\'');
-            out.push_str(match word.to_ascii_lowercase().as_str() {
+            let common = call
+                .then(|| super::expression::common_name(&word.to_ascii_lowercase()))
+                .flatten();
+            out.push_str(match common {
                 _ if introducer => "",
-                "lcase" if call => "lower",
-                "ucase" if call => "upper",
-                _ => word,
+                Some(name) => name,
+                None => word,
             });
             rest = &rest[end..];
             continue;
