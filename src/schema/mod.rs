@@ -427,15 +427,20 @@ impl Index {
             .map(|(_, c)| c)
     }
 
-    /// Whether the index has `column` as a part, or reads it in an expression part.
+    /// Whether the index has `column` as a part, or reads it in an expression part or its
+    /// predicate (a database drops such an index with the column).
     pub fn uses_column(&self, column: &str) -> bool {
-        self.columns.iter().enumerate().any(|(i, c)| {
+        let part = self.columns.iter().enumerate().any(|(i, c)| {
             if self.is_expression(i) {
                 mentions(c, column)
             } else {
                 c == column
             }
-        })
+        });
+        part || self
+            .predicate
+            .as_deref()
+            .is_some_and(|p| mentions(p, column))
     }
 
     /// Each part (a column's name, or an expression's SQL) with whether it is descending

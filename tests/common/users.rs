@@ -653,11 +653,16 @@ pub fn generated_sql(t: &Tab, c: &Col, d: Dialect) -> Option<String> {
         .find(|s| suits(s))?;
     let n = name_in_sql(&source.name, d, g.form % 3 == 0);
     let sql = if c.ty.is_integer() && source.ty.is_integer() {
-        match g.form % 5 {
+        match g.form % 6 {
             0 => format!("{n} * 2"),
             1 => format!("{n} + 1"),
             2 => format!("-{n}"),
             3 => format!("abs({n})"),
+            4 => match d {
+                Dialect::Mysql => format!("CAST({n} AS SIGNED) - 7"),
+                Dialect::Postgres => format!("{n}::integer - 7"),
+                Dialect::Sqlite => format!("CAST({n} AS INTEGER) - 7"),
+            },
             _ => format!("({n} - 3) * -1"),
         }
     } else if c.ty.is_number() && !c.ty.is_integer() && source.ty.is_number() {
