@@ -8,7 +8,7 @@
 //! changes to break a cycle.
 
 use crate::schema::{
-    Action, Check, Column, DefaultValue, EnumType, ForeignKey, Index, Table, Type, Unmanaged,
+    Action, Check, Column, DefaultValue, EnumType, ForeignKey, Index, Table, Type, Unmanaged, View,
 };
 
 /// One change to the database, as planned by the differ.
@@ -71,6 +71,16 @@ pub enum Change {
     AlterEnum {
         from: EnumType,
         to: EnumType,
+    },
+    /// A view, created once the tables and views it reads have their new shape.
+    CreateView {
+        view: View,
+    },
+    /// A view dropped before what it reads changes: because it goes, because its query
+    /// changes, or because a table or view it reads changes its columns (it is created
+    /// again after, by a [`Change::CreateView`]).
+    DropView {
+        view: View,
     },
 }
 
@@ -142,6 +152,8 @@ impl Change {
             Change::CreateEnum { .. } => "create_enum",
             Change::DropEnum { .. } => "drop_enum",
             Change::AlterEnum { .. } => "alter_enum",
+            Change::CreateView { .. } => "create_view",
+            Change::DropView { .. } => "drop_view",
         }
     }
 
@@ -154,8 +166,12 @@ impl Change {
             Change::CreateIndex { table, .. }
             | Change::AddForeignKey { table, .. }
             | Change::DropForeignKey { table, .. } => table,
-            // Types are not in a table.
-            Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => "",
+            // Types are not in a table; a view is its own object.
+            Change::CreateEnum { .. }
+            | Change::DropEnum { .. }
+            | Change::AlterEnum { .. }
+            | Change::CreateView { .. }
+            | Change::DropView { .. } => "",
         }
     }
 
@@ -168,6 +184,7 @@ impl Change {
             Change::AddForeignKey { fk, .. } | Change::DropForeignKey { fk, .. } => &fk.name,
             Change::CreateEnum { ty } | Change::DropEnum { ty } => &ty.name,
             Change::AlterEnum { to, .. } => &to.name,
+            Change::CreateView { view } | Change::DropView { view } => &view.name,
         }
     }
 
@@ -215,6 +232,8 @@ impl Change {
                 enum_values_text(&from.values),
                 enum_values_text(&to.values)
             ),
+            Change::CreateView { view } => format!("create view `{}`", view.name),
+            Change::DropView { view } => format!("drop view `{}`", view.name),
         }
     }
 
@@ -224,10 +243,12 @@ impl Change {
             Change::CreateTable { .. }
             | Change::CreateIndex { .. }
             | Change::AddForeignKey { .. }
-            | Change::CreateEnum { .. } => '+',
-            Change::DropTable { .. } | Change::DropForeignKey { .. } | Change::DropEnum { .. } => {
-                '-'
-            }
+            | Change::CreateEnum { .. }
+            | Change::CreateView { .. } => '+',
+            Change::DropTable { .. }
+            | Change::DropForeignKey { .. }
+            | Change::DropEnum { .. }
+            | Change::DropView { .. } => '-',
             Change::RenameTable { .. } => '>',
             Change::AlterTable { .. } | Change::AlterEnum { .. } => '~',
         }
@@ -252,6 +273,19 @@ fn enum_values_text(values: &[String]) -> String {
 }
 
 impl TableChange {
+    /// Whether the change may break a view that reads the table, which is then dropped
+    /// before and created again after: all but the changes of indexes and comments, which
+    /// neither change the columns a query sees nor make SQLite rebuild the table.
+    pub fn reaches_views(&self) -> bool {
+        !matches!(
+            self,
+            TableChange::CreateIndex(_)
+                | TableChange::DropIndex(_)
+                | TableChange::RenameIndex { .. }
+                | TableChange::SetComment(_)
+        )
+    }
+
     /// A stable, snake-case name for the kind of change (the JSON `kind`).
     pub fn kind(&self) -> &'static str {
         match self {

@@ -11,7 +11,7 @@ use crate::change::{Change, TableChange, only_adds_values, replaced_enum_name};
 use crate::dialect::{SqlDialect, mentions};
 use crate::error::Error;
 use crate::schema::{
-    Check, Column, DefaultValue, EnumType, ForeignKey, Index, Schema, Table, Type, Unmanaged,
+    Check, Column, DefaultValue, EnumType, ForeignKey, Index, Schema, Table, Type, Unmanaged, View,
 };
 
 /// The changes that turn `actual` into `desired` on `d`, unordered.
@@ -103,7 +103,74 @@ pub fn diff_spelled(
         unpin_foreign_keys(&mut changes);
     }
     enum_changes(actual, desired, &mut changes);
+    view_changes(actual, desired, spelled, &mut changes);
     Ok(changes)
+}
+
+/// The views to create, drop, or drop and create again: a view whose query changes, and a
+/// view that reads a table that goes, is renamed or changes its columns
+/// ([`TableChange::reaches_views`]), or reads a view made again (a server keeps a view's
+/// columns as they were when it was made, and PostgreSQL refuses to change a column a view
+/// reads). A query is the same where the fast comparison or a server's spelling
+/// (`spelled`) says so.
+fn view_changes(actual: &Schema, desired: &Schema, spelled: &[Schema], changes: &mut Vec<Change>) {
+    let mut reached: HashSet<&str> = HashSet::new();
+    for change in changes.iter() {
+        match change {
+            Change::DropTable { table } => {
+                reached.insert(&table.name);
+            }
+            Change::RenameTable { from, .. } => {
+                reached.insert(from);
+            }
+            Change::AlterTable { from, changes, .. }
+                if changes.iter().any(TableChange::reaches_views) =>
+            {
+                reached.insert(&from.name);
+            }
+            _ => {}
+        }
+    }
+    let same = |have: &View, want: &View| {
+        have == want
+            || spelled
+                .iter()
+                .any(|s| s.view(&want.name).is_some_and(|read| read == have))
+    };
+    let mut again: Vec<(&View, Option<&View>)> = Vec::new();
+    for have in &actual.views {
+        match desired.view(&have.name) {
+            None if desired.is_ignored(&have.name) => {}
+            None => again.push((have, None)),
+            Some(want) if !same(have, want) => again.push((have, Some(want))),
+            Some(_) => {}
+        }
+    }
+    reached.extend(again.iter().map(|(have, _)| have.name.as_str()));
+    // Whatever reads what is made again is made again, until nothing new is reached.
+    loop {
+        let more: Vec<(&View, Option<&View>)> = actual
+            .views
+            .iter()
+            .filter(|have| !reached.contains(have.name.as_str()))
+            .filter(|have| reached.iter().any(|r| have.reads(r)))
+            .filter_map(|have| desired.view(&have.name).map(|want| (have, Some(want))))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        reached.extend(more.iter().map(|(have, _)| have.name.as_str()));
+        again.extend(more);
+    }
+    for (have, want) in again {
+        changes.push(Change::DropView { view: have.clone() });
+        changes.extend(want.map(|w| Change::CreateView { view: w.clone() }));
+    }
+    for want in &desired.views {
+        if actual.view(&want.name).is_none() {
+            changes.push(Change::CreateView { view: want.clone() });
+        }
+    }
 }
 
 /// The named enum types to create, change or drop (only where enums are named; elsewhere

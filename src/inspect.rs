@@ -176,6 +176,9 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
         }
         out.push_str("}\n\n");
     }
+    for v in &schema.views {
+        let _ = writeln!(out, "view {} (sql){}\n", s(&v.name), s(&v.sql));
+    }
     out
 }
 

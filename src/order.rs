@@ -28,7 +28,14 @@ fn by_name(schema: &Schema) -> Desired<'_> {
 /// A thing in the database that changes create, need or drop.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Object {
+    /// A table or a view (they share one namespace).
     Table(String),
+    /// The columns of a table as a view reads them: there once the table is created,
+    /// renamed or altered.
+    Columns(String),
+    /// A table as the views that read it hold it: a view goes before the table goes, is
+    /// renamed, or changes its columns.
+    ReadByViews(String),
     Column(String, String),
     Index(String),
     /// The primary key of a table (a foreign key's target).
@@ -43,6 +50,8 @@ impl std::fmt::Display for Object {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Object::Table(t) => write!(f, "table `{t}`"),
+            Object::Columns(t) => write!(f, "the columns of `{t}`"),
+            Object::ReadByViews(t) => write!(f, "`{t}` for its views"),
             Object::Column(t, c) => write!(f, "column `{t}.{c}`"),
             Object::Index(i) => write!(f, "index `{i}`"),
             Object::PrimaryKey(t) => write!(f, "the primary key of `{t}`"),
@@ -155,10 +164,15 @@ fn build<C: std::borrow::Borrow<Change>>(
 ) -> StableDiGraph<usize, Reason> {
     let mut g = StableDiGraph::new();
     let nodes: Vec<NodeIndex> = (0..changes.len()).map(|i| g.add_node(i)).collect();
+    let names = named(changes);
     let facts: Vec<Facts> = changes
         .iter()
         .enumerate()
-        .map(|(i, c)| facts(c.borrow(), desired, relaxed.contains(&i)))
+        .map(|(i, c)| {
+            let mut f = facts(c.borrow(), desired, relaxed.contains(&i));
+            view_facts(c.borrow(), &names, &mut f);
+            f
+        })
         .collect();
     let mut creators: HashMap<&Object, Vec<usize>> = HashMap::new();
     let mut droppers: HashMap<&Object, Vec<usize>> = HashMap::new();
@@ -203,6 +217,83 @@ fn build<C: std::borrow::Borrow<Change>>(
         }
     }
     g
+}
+
+/// The tables and views that a plan's changes create, change or drop: what a view's
+/// query may read that orders it.
+struct Named {
+    all: HashSet<String>,
+    views: HashSet<String>,
+}
+
+fn named<C: std::borrow::Borrow<Change>>(changes: &[C]) -> Named {
+    let mut all = HashSet::new();
+    let mut views = HashSet::new();
+    for c in changes {
+        let c = c.borrow();
+        all.insert(c.table().to_string());
+        match c {
+            Change::RenameTable { from, .. } => {
+                all.insert(from.clone());
+            }
+            Change::CreateView { view } | Change::DropView { view } => {
+                all.insert(view.name.clone());
+                views.insert(view.name.clone());
+            }
+            _ => {}
+        }
+    }
+    all.remove("");
+    Named { all, views }
+}
+
+/// What a change means to the views around it: a view is created after what it reads has
+/// its columns, and dropped before what it reads goes, is renamed or changes its columns.
+/// `names` are the tables and views the plan touches ([`named`]).
+fn view_facts(change: &Change, names: &Named, f: &mut Facts) {
+    let read = |view: &crate::schema::View| {
+        let mut read: Vec<&String> = names
+            .all
+            .iter()
+            .filter(|n| **n != view.name)
+            .filter(|n| match names.views.contains(*n) {
+                true => view.reads_view(n),
+                false => view.reads(n),
+            })
+            .collect();
+        read.sort();
+        read.into_iter().cloned().collect::<Vec<String>>()
+    };
+    match change {
+        Change::CreateView { view } => {
+            f.creates.push(table(&view.name));
+            for n in read(view) {
+                f.needs.push(Object::Columns(n.clone()));
+                f.needs.push(table(&n));
+            }
+        }
+        Change::DropView { view } => {
+            f.drops.push(table(&view.name));
+            for n in read(view) {
+                f.releases.push(Object::ReadByViews(n.clone()));
+                f.releases.push(table(&n));
+            }
+        }
+        Change::CreateTable { table } => f.creates.push(Object::Columns(table.name.clone())),
+        Change::DropTable { table } => f.drops.push(Object::ReadByViews(table.name.clone())),
+        Change::RenameTable { from, to } => {
+            f.drops.push(Object::ReadByViews(from.clone()));
+            f.creates.push(Object::Columns(to.clone()));
+        }
+        Change::AlterTable {
+            from, to, changes, ..
+        } if changes.iter().any(TableChange::reaches_views) => {
+            f.drops.push(Object::ReadByViews(from.name.clone()));
+            f.drops.push(Object::ReadByViews(to.name.clone()));
+            f.creates.push(Object::Columns(to.name.clone()));
+        }
+        _ => {}
+    }
 }
 
 /// Kahn's algorithm over changes already sorted by [`key`], so that a node's weight (its
@@ -258,7 +349,7 @@ pub fn depended_on(changes: &[Change], desired: &Schema) -> Vec<bool> {
 /// drops of tables last; within a kind, by table and object name.
 fn key(change: &Change) -> (u8, String, String) {
     let rank = match change {
-        Change::DropForeignKey { .. } => 0,
+        Change::DropView { .. } | Change::DropForeignKey { .. } => 0,
         Change::RenameTable { .. } => 1,
         Change::CreateEnum { .. } | Change::AlterEnum { .. } => 2,
         Change::CreateTable { .. } => 3,
@@ -267,6 +358,7 @@ fn key(change: &Change) -> (u8, String, String) {
         Change::AddForeignKey { .. } => 6,
         Change::DropTable { .. } => 7,
         Change::DropEnum { .. } => 8,
+        Change::CreateView { .. } => 9,
     };
     (
         rank,
@@ -359,6 +451,8 @@ fn facts(change: &Change, desired: &Desired, relaxed: bool) -> Facts {
             f.creates.push(Object::Type(to.name.clone()));
             f.releases.push(Object::Type(replaced_enum_name(&to.name)));
         }
+        // See [`view_facts`].
+        Change::CreateView { .. } | Change::DropView { .. } => {}
     }
     f
 }
@@ -546,7 +640,9 @@ fn break_cycles(changes: &mut Vec<Change>, members: &[usize], d: &dyn SqlDialect
             | Change::DropForeignKey { .. }
             | Change::CreateEnum { .. }
             | Change::DropEnum { .. }
-            | Change::AlterEnum { .. } => {}
+            | Change::AlterEnum { .. }
+            | Change::CreateView { .. }
+            | Change::DropView { .. } => {}
         }
     }
     let changed = !extra.is_empty();

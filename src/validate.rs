@@ -86,6 +86,7 @@ pub fn validate(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
             );
         }
     }
+    view_rules(schema, &mut out);
     names_unique_in_schema(schema, &mut out);
     out.extend(fragments::check(schema, dialects));
     for d in dialects {
@@ -541,6 +542,41 @@ fn foreign_key_rules(schema: &Schema, t: &Table, fk: &ForeignKey, out: &mut Vec<
                     "give `{col}` the type `{}` (MySQL rejects keys between different types)",
                     b.ty
                 )),
+            );
+        }
+    }
+}
+
+/// A view's name is its own: no other view or table has it (ignoring case, as MySQL on a
+/// case-insensitive file system would), and no `ignore` pattern matches it.
+fn view_rules(schema: &Schema, out: &mut Vec<Problem>) {
+    for (i, v) in schema.views.iter().enumerate() {
+        long_name(&v.name, v.name_span, "view", out);
+        let same = |other: &str| other.to_lowercase() == v.name.to_lowercase();
+        if schema.tables.iter().any(|t| same(&t.name)) {
+            out.push(
+                Problem::new(
+                    format!("view `{}` has the name of a table", v.name),
+                    v.name_span,
+                )
+                .label("name taken")
+                .help("tables and views share one namespace: give the view another name"),
+            );
+        }
+        if schema.views[..i].iter().any(|w| same(&w.name)) {
+            out.push(
+                Problem::new(format!("view `{}` is declared twice", v.name), v.name_span)
+                    .label("second declaration"),
+            );
+        }
+        if schema.is_ignored(&v.name) {
+            out.push(
+                Problem::new(
+                    format!("view `{}` is declared and also matched by `ignore`", v.name),
+                    v.name_span,
+                )
+                .label("ignored view")
+                .help("remove the view or narrow the `ignore` pattern"),
             );
         }
     }

@@ -252,6 +252,25 @@ pub(crate) async fn live_plan<C: Connection>(
     Ok(plan)
 }
 
+/// Moves the live views that `schema` ignores among the objects the tool leaves alone, with
+/// the statement that makes each (a SQLite rebuild of a table it reads makes it again).
+fn leave_ignored_views(actual: &mut Schema, schema: &Schema, d: &dyn crate::dialect::SqlDialect) {
+    let (ignored, kept) = std::mem::take(&mut actual.views)
+        .into_iter()
+        .partition(|v| schema.is_ignored(&v.name));
+    actual.views = kept;
+    for view in ignored {
+        let create = crate::change::Change::CreateView { view: view.clone() };
+        let sql = d.statements(&create).into_iter().map(|s| s.sql).collect();
+        actual.unmanaged.push(crate::schema::Unmanaged {
+            kind: "view".into(),
+            table: view.name.clone(),
+            name: view.name,
+            sql,
+        });
+    }
+}
+
 /// Introspects and plans (leaving ignored tables out), without running the data checks.
 pub(crate) async fn plan_uncounted<C: Connection>(
     conn: &mut C,
@@ -262,12 +281,13 @@ pub(crate) async fn plan_uncounted<C: Connection>(
     let mut actual = conn.introspect().await?;
     crate::timings::record("introspect", start.elapsed());
     actual.tables.retain(|t| !schema.is_ignored(&t.name));
+    leave_ignored_views(&mut actual, schema, conn.dialect());
     let desired = crate::timings::stage("diff", || crate::dialect::resolve(schema, conn.dialect()));
     let fast = crate::timings::stage("diff", || {
         crate::diff::diff(&actual, &desired, conn.dialect())
     })?;
     let start = std::time::Instant::now();
-    let (changes, spelled, note) = match scratch::spell(conn, &fast).await? {
+    let (changes, spelled, note) = match scratch::spell(conn, &fast, &desired).await? {
         scratch::Spelling::NotNeeded => (fast, Vec::new(), None),
         scratch::Spelling::Read(readings) => {
             crate::timings::record("scratch", start.elapsed());

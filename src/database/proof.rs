@@ -56,9 +56,78 @@ fn concerned(plan: &Plan) -> BTreeSet<String> {
             }
             // A type's columns are in the tables whose alterations convert them.
             Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => {}
+            // With what it reads: see [`with_views`].
+            Change::CreateView { view } | Change::DropView { view } => {
+                names.insert(view.name.clone());
+            }
         }
     }
     names
+}
+
+/// `names` with every table and view that a view among them reads, on either side, until
+/// none is new: a view is copied with what it reads, and created over it.
+fn with_views(mut names: BTreeSet<String>, live: &Schema, desired: &Schema) -> BTreeSet<String> {
+    let views: Vec<&crate::schema::View> = live.views.iter().chain(&desired.views).collect();
+    let all: BTreeSet<&str> = live
+        .tables
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain(desired.tables.iter().map(|t| t.name.as_str()))
+        .chain(views.iter().map(|v| v.name.as_str()))
+        .collect();
+    loop {
+        let read: Vec<String> = views
+            .iter()
+            .filter(|v| names.contains(&v.name))
+            .flat_map(|v| all.iter().filter(|n| **n != v.name && v.reads(n)))
+            .map(|n| n.to_string())
+            .filter(|n| !names.contains(n))
+            .collect();
+        if read.is_empty() {
+            return names;
+        }
+        names.extend(read);
+    }
+}
+
+/// Creates the live views among `names` in the scratch, each after the views it reads.
+async fn copy_views<C: Connection>(
+    scratch: &mut C,
+    live: &Schema,
+    names: &BTreeSet<String>,
+    copied: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut left: Vec<&crate::schema::View> = live
+        .views
+        .iter()
+        .filter(|v| names.contains(&v.name))
+        .collect();
+    while !left.is_empty() {
+        let waits = |v: &crate::schema::View| {
+            left.iter()
+                .any(|w| w.name != v.name && v.reads_view(&w.name))
+        };
+        // A view that reads one still to come waits for it; a circle (which no server
+        // accepts) goes in catalog order, and the server says what it refuses.
+        let next = left.iter().position(|v| !waits(v)).unwrap_or(0);
+        let view = left.remove(next);
+        let create = Change::CreateView { view: view.clone() };
+        for statement in scratch.dialect().statements(&create) {
+            scratch
+                .execute(&statement.sql)
+                .await
+                .map_err(|source| Error::Database {
+                    what: format!(
+                        "cannot copy view `{}` into the scratch for the proof",
+                        view.name
+                    ),
+                    source,
+                })?;
+        }
+        copied.push(view.name.clone());
+    }
+    Ok(())
 }
 
 /// How a proof ended, short of a refusal.
@@ -108,7 +177,21 @@ async fn on_copy<C: Connection>(
     desired: &Schema,
     plan: &Plan,
 ) -> Result<(Vec<String>, usize), Error> {
-    let names = concerned(plan);
+    let mut names = concerned(plan);
+    let has_views = plan.steps.iter().any(|s| {
+        matches!(
+            s.change,
+            Change::CreateView { .. } | Change::DropView { .. }
+        )
+    });
+    // The live views are copied from their catalog reading (a view's own `CREATE` text
+    // names the live database); only a plan that changes views needs them.
+    let live = if has_views {
+        conn.introspect().await?
+    } else {
+        Schema::default()
+    };
+    names = with_views(names, &live, desired);
     // Keys may name tables that are not copied yet, or not at all (the schema's others).
     scratch
         .execute("SET FOREIGN_KEY_CHECKS = 0")
@@ -118,7 +201,7 @@ async fn on_copy<C: Connection>(
             source,
         })?;
     let mut copied = Vec::new();
-    for name in &names {
+    for name in names.iter().filter(|n| live.view(n).is_none()) {
         let Some(sql) = conn.structure_sql(name).await? else {
             continue;
         };
@@ -133,6 +216,7 @@ async fn on_copy<C: Connection>(
             })?;
         copied.push(name.clone());
     }
+    copy_views(scratch, &live, &names, &mut copied).await?;
     let all: Vec<_> = plan.statements().collect();
     for (n, (step, statement)) in all.iter().enumerate() {
         if let Err(source) = scratch.execute(&statement.sql).await {
@@ -150,6 +234,7 @@ async fn on_copy<C: Connection>(
     wanted.tables.retain(|t| {
         names.contains(&t.name) || t.renamed_from.as_ref().is_some_and(|r| names.contains(r))
     });
+    wanted.views.retain(|v| names.contains(&v.name));
     let left = super::plan_uncounted(scratch, environment, &wanted).await?;
     if !left.is_empty() {
         return Err(Error::ProofDiverged {

@@ -3,7 +3,10 @@
 //! a desired object different from the catalog's, the server has the last word: the desired
 //! table is created in a scratch ([`Connection::open_scratch`]) and read back through the
 //! same introspection, and the differ compares catalog with catalog
-//! ([`crate::diff::diff_spelled`]). A no-op plan never opens a scratch.
+//! ([`crate::diff::diff_spelled`]). A view whose query reads differently from the
+//! catalog's (PostgreSQL and MySQL keep their own spelling of a query) is made there too,
+//! over bare copies of the desired tables and views it reads. A no-op plan never opens a
+//! scratch.
 //!
 //! What runs on the target is still the desired object as written; the scratch only
 //! decides whether it differs. A desired table the server refuses in the scratch stops the
@@ -12,7 +15,7 @@
 use super::Connection;
 use crate::change::{Change, TableChange};
 use crate::error::Error;
-use crate::schema::{EnumType, Schema, Table, Type};
+use crate::schema::{EnumType, Schema, Table, Type, View};
 
 /// What the server made of the desired tables whose fast comparison disagreed.
 pub(crate) enum Spelling {
@@ -71,14 +74,81 @@ fn disputed(changes: &[Change]) -> Vec<&Table> {
         .collect()
 }
 
-/// Asks the server how it spells the desired tables that `changes` disputes; `desired` is
-/// resolved for the connection's dialect. Fails when the server refuses one of them.
+/// The desired views of `changes` made again with another query: the server keeps its own
+/// spelling of a query, so the difference may be one of spelling only.
+fn disputed_views(changes: &[Change]) -> Vec<&View> {
+    let dropped: Vec<&View> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView { view } => Some(view),
+            _ => None,
+        })
+        .collect();
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateView { view } => Some(view),
+            _ => None,
+        })
+        .filter(|want| {
+            dropped
+                .iter()
+                .any(|have| have.name == want.name && have != want)
+        })
+        .collect()
+}
+
+/// The desired tables and views that `views` read, directly or through another view, each
+/// view after the views it reads, and `views` last: what the scratch needs to make them.
+fn read_by<'a>(views: &[&'a View], desired: &'a Schema) -> (Vec<&'a Table>, Vec<&'a View>) {
+    // Depth first; a view met again on its own path (a circle no server accepts) is left
+    // where it was first met.
+    fn visit<'a>(
+        view: &'a View,
+        desired: &'a Schema,
+        path: &mut Vec<&'a str>,
+        ordered: &mut Vec<&'a View>,
+    ) {
+        if path.contains(&view.name.as_str()) || ordered.iter().any(|v| v.name == view.name) {
+            return;
+        }
+        path.push(&view.name);
+        for other in &desired.views {
+            if other.name != view.name && view.reads_view(&other.name) {
+                visit(other, desired, path, ordered);
+            }
+        }
+        path.pop();
+        ordered.push(view);
+    }
+    let mut ordered: Vec<&View> = Vec::new();
+    for view in views {
+        visit(view, desired, &mut Vec::new(), &mut ordered);
+    }
+    let tables = desired
+        .tables
+        .iter()
+        .filter(|t| ordered.iter().any(|v| v.reads(&t.name)))
+        .collect();
+    (tables, ordered)
+}
+
+/// Asks the server how it spells the desired tables and views that `changes` disputes;
+/// `desired` is resolved for the connection's dialect. Fails when the server refuses one
+/// of them.
 pub(crate) async fn spell<C: Connection>(
     conn: &mut C,
     changes: &[Change],
+    desired: &Schema,
 ) -> Result<Spelling, Error> {
-    let tables = disputed(changes);
-    if tables.is_empty() {
+    let mut tables = disputed(changes);
+    let (read, views) = read_by(&disputed_views(changes), desired);
+    for table in read {
+        if !tables.iter().any(|t| t.name == table.name) {
+            tables.push(table);
+        }
+    }
+    if tables.is_empty() && views.is_empty() {
         return Ok(Spelling::NotNeeded);
     }
     let mut scratch = match conn.open_scratch().await {
@@ -89,7 +159,7 @@ pub(crate) async fn spell<C: Connection>(
             )));
         }
     };
-    let result = create_and_read(&mut scratch, &tables).await;
+    let result = create_and_read(&mut scratch, &tables, &views).await;
     scratch.close_scratch().await;
     result.map(Spelling::Read)
 }
@@ -101,6 +171,7 @@ pub(crate) async fn spell<C: Connection>(
 async fn create_and_read<C: Connection>(
     scratch: &mut C,
     tables: &[&Table],
+    views: &[&View],
 ) -> Result<Vec<Schema>, Error> {
     let respells = tables
         .iter()
@@ -139,6 +210,13 @@ async fn create_and_read<C: Connection>(
         } else {
             first.extend(indexes.into_iter().map(|sql| run(table, sql)));
         }
+    }
+    for view in views {
+        let create = Change::CreateView {
+            view: (*view).clone(),
+        };
+        let sql = scratch.dialect().statements(&create).into_iter();
+        first.extend(sql.map(|s| (view.name.clone(), s.sql)));
     }
     execute_all(scratch, first).await?;
     let created = scratch.introspect().await?;

@@ -288,6 +288,12 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
         }
         d.normalize_desired(table);
     }
+    for view in &mut out.views {
+        if let Some((_, sql)) = view.hints.iter().find(|(h, _)| *h == dialect) {
+            view.sql = sql.clone();
+        }
+        view.hints.clear();
+    }
     out
 }
 

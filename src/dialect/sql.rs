@@ -184,6 +184,11 @@ pub(crate) fn table_elements(
     parts
 }
 
+/// `CREATE VIEW name AS query`: the query as the user wrote it.
+pub(crate) fn create_view(d: &dyn super::SqlDialect, view: &crate::schema::View) -> String {
+    format!("CREATE VIEW {} AS {}", d.quote(&view.name), view.sql.trim())
+}
+
 /// `CREATE TABLE name (\n  a,\n  b\n)` followed by `suffix`.
 pub(crate) fn create_table(
     d: &dyn super::SqlDialect,

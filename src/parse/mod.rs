@@ -17,11 +17,11 @@ use crate::dialect::Dialect;
 use crate::error::Problem;
 use crate::schema::{
     Action, Check, Column, ColumnHint, EnumType, ForeignKey, Generated, Index, IndexKind, Schema,
-    Span, Table, Type,
+    Span, Table, Type, View,
 };
 use node::{NodeReader, children};
 
-const TOP_NODES: &[&str] = &["table", "enum", "ignore"];
+const TOP_NODES: &[&str] = &["table", "view", "enum", "ignore"];
 const TABLE_NODES: &[&str] = &[
     "column",
     "primary-key",
@@ -167,12 +167,83 @@ fn enum_type(node: &KdlNode, schema: &Schema, problems: &mut Vec<Problem>) -> Op
     })
 }
 
+/// `view NAME (sql)"SELECT ..." { postgres (sql)"SELECT ..." }`: the query, and a
+/// database's own text of it.
+fn view(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<View> {
+    let mut r = NodeReader::new(node);
+    let (name, name_span) = r.string_arg("a view name", problems)?;
+    let sql = query_arg(&mut r, problems);
+    r.finish(&[], problems);
+    let mut hints = Vec::new();
+    for child in children(node) {
+        let Some(d) = Dialect::from_name(child.name().value()) else {
+            problems.push(unknown_node(
+                child,
+                child.name().value(),
+                "in a view",
+                DIALECTS,
+            ));
+            continue;
+        };
+        let mut r = NodeReader::new(child);
+        let hint = query_arg(&mut r, problems);
+        r.finish(&[], problems);
+        if hints.iter().any(|(seen, _)| *seen == d) {
+            problems.push(
+                Problem::new(
+                    format!("view `{name}` has a second `{d}` query"),
+                    child.span(),
+                )
+                .label("given again"),
+            );
+        }
+        hints.extend(hint.map(|q| (d, q)));
+    }
+    Some(View {
+        name,
+        sql: sql?,
+        hints,
+        span: node.span(),
+        name_span,
+    })
+}
+
+/// The next argument as a view's query: `(sql)"SELECT ..."`.
+fn query_arg(r: &mut NodeReader, problems: &mut Vec<Problem>) -> Option<String> {
+    let node = r.name();
+    let span = r.name_span();
+    let Some(e) = r.arg() else {
+        problems.push(
+            Problem::new(format!("`{node}` needs a query"), span)
+                .label("query missing")
+                .help("for example `view active_users (sql)\"SELECT id, email FROM users WHERE active\"`"),
+        );
+        return None;
+    };
+    match (e.ty().map(|t| t.value()), e.value().as_string()) {
+        (Some("sql"), Some(q)) if !q.trim().is_empty() => Some(node::no_nul(q, e.span(), problems)),
+        _ => {
+            problems.push(
+                Problem::new("a view's query is `(sql)\"SELECT ...\"`", e.span())
+                    .label("not `(sql)\"...\"`")
+                    .help("for example `view active_users (sql)\"SELECT id, email FROM users WHERE active\"`"),
+            );
+            None
+        }
+    }
+}
+
 /// Reads one top-level node into `schema`.
 fn top_node(node: &KdlNode, schema: &mut Schema, problems: &mut Vec<Problem>) {
     match node.name().value() {
         "table" => {
             if let Some(t) = table(node, problems) {
                 schema.tables.push(t);
+            }
+        }
+        "view" => {
+            if let Some(v) = view(node, problems) {
+                schema.views.push(v);
             }
         }
         "enum" => {

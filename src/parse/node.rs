@@ -310,7 +310,7 @@ impl<'a> NodeReader<'a> {
 
 /// `s` as an owned string; a NUL character in it is a problem at `span` (no database keeps
 /// one in a name, and C-based clients cut the text there).
-fn no_nul(s: &str, span: Span, problems: &mut Vec<Problem>) -> String {
+pub fn no_nul(s: &str, span: Span, problems: &mut Vec<Problem>) -> String {
     if s.contains('\0') {
         problems.push(
             Problem::new(

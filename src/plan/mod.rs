@@ -300,7 +300,10 @@ fn destructive_parts(change: &Change, d: &dyn SqlDialect) -> Vec<String> {
         | Change::CreateEnum { .. }
         | Change::AlterEnum { .. }
         // A type no column uses holds no data; the columns' own changes say what they lose.
-        | Change::DropEnum { .. } => Vec::new(),
+        | Change::DropEnum { .. }
+        // A view holds no rows of its own.
+        | Change::CreateView { .. }
+        | Change::DropView { .. } => Vec::new(),
     }
 }
 

@@ -6,8 +6,8 @@
 //! runs exactly those statements.
 //!
 //! The fingerprint is FNV-1a (64 bits) over the `Debug` rendering of the introspected schema
-//! (tables in catalog order, every column, key, index, check, and the unmanaged views and
-//! triggers), after ignored tables are left out. Vectors only, no hash maps, so the rendering
+//! (tables in catalog order, every column, key, index, check, the views and their queries,
+//! and the unmanaged triggers and ignored views), after ignored tables are left out. Vectors only, no hash maps, so the rendering
 //! is canonical for one version of reconcile; a saved plan records that version and is
 //! refused by any other.
 
@@ -29,7 +29,12 @@ pub const MAX_PLAN_BYTES: u64 = 256 << 20;
 /// The fingerprint of a database's schema: `fnv1a64:` and 16 hex digits.
 pub fn fingerprint(schema: &Schema) -> String {
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    let _ = write!(h, "{:?}|{:?}", schema.tables, schema.unmanaged);
+    let views: Vec<(&str, &str)> = schema
+        .views
+        .iter()
+        .map(|v| (v.name.as_str(), v.sql.as_str()))
+        .collect();
+    let _ = write!(h, "{:?}|{views:?}|{:?}", schema.tables, schema.unmanaged);
     format!("fnv1a64:{:016x}", h.0)
 }
 

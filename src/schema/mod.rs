@@ -23,8 +23,11 @@ pub struct Schema {
     pub tables: Vec<Table>,
     /// Glob patterns of tables the tool never creates, alters or drops.
     pub ignore: Vec<String>,
-    /// Views, triggers and other objects the language does not describe (introspected only).
+    /// Triggers, routines, ignored views and other objects the language does not describe
+    /// (introspected only).
     pub unmanaged: Vec<Unmanaged>,
+    /// Views: as declared in the file, and as the live database defines them.
+    pub views: Vec<View>,
     /// Named enum types: as declared in the file, and on the live side PostgreSQL's
     /// `CREATE TYPE ... AS ENUM` (a database without named enums has none after
     /// [`crate::dialect::resolve`]; its columns carry their values).
@@ -75,6 +78,72 @@ impl EnumType {
     }
 }
 
+/// `view NAME (sql)"SELECT ..."`: a named query. The text is the user's (the dialect's own
+/// where a hint gives one) on the desired side, and the database's reading of it on the live
+/// side: what a server keeps is its own spelling (PostgreSQL `pg_get_viewdef`, MySQL
+/// `VIEW_DEFINITION`), so a difference of text is settled by the server, in a scratch.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub name: String,
+    /// The query (`SELECT ...`), without `CREATE VIEW ... AS` and without a final `;`.
+    pub sql: String,
+    /// A database's own text of the query (`postgres (sql)"..."`), before
+    /// [`crate::dialect::resolve`] picks one into `sql`.
+    pub hints: Vec<(Dialect, String)>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+impl PartialEq for View {
+    /// Spans never take part in comparisons; the query is compared as [`normalize_sql`]
+    /// spells it (the fast check: a server's respelling is settled by the scratch).
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && normalize_sql(&self.sql) == normalize_sql(&other.sql)
+    }
+}
+
+impl View {
+    /// A view read from a database: no source to point at.
+    pub fn unparsed(name: String, sql: String) -> View {
+        View {
+            name,
+            sql,
+            hints: Vec::new(),
+            span: (0..0).into(),
+            name_span: (0..0).into(),
+        }
+    }
+
+    /// Whether the query may read `name` (a table or another view): it holds the name as a
+    /// whole word, ignoring case. It errs on the side of reading: a name read more often
+    /// than it is costs only a view made again.
+    pub fn reads(&self, name: &str) -> bool {
+        mentions(&self.sql.to_lowercase(), &name.to_lowercase())
+    }
+
+    /// Whether the query reads the view `name`, to order views among themselves: as
+    /// [`View::reads`], except that a name that is an SQL keyword (`select`, `order`)
+    /// counts only quoted, so that the word itself makes no circle of views.
+    pub fn reads_view(&self, name: &str) -> bool {
+        let upper = name.to_uppercase();
+        if sqlparser::keywords::ALL_KEYWORDS
+            .binary_search(&upper.as_str())
+            .is_err()
+        {
+            return self.reads(name);
+        }
+        [('"', '"'), ('`', '`'), ('[', ']')]
+            .iter()
+            .any(|(open, close)| self.sql.contains(&format!("{open}{name}{close}")))
+    }
+}
+
+/// A view's query as a database keeps it, without the trailing `;` and surrounding space
+/// that PostgreSQL's `pg_get_viewdef` adds.
+pub fn view_query(sql: &str) -> String {
+    sql.trim().trim_end_matches(';').trim_end().to_string()
+}
+
 /// An object the tool leaves alone, except to recreate it around a table rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmanaged {
@@ -95,6 +164,11 @@ impl Schema {
     /// The table called `name`, if any.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// The view called `name`, if any.
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.views.iter().find(|v| v.name == name)
     }
 
     /// The enum type called `name`, if any.

@@ -68,6 +68,13 @@ pub fn check(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
             }
         }
     }
+    for view in &schema.views {
+        for &d in dialects {
+            let own = view.hints.iter().find(|(h, _)| *h == d);
+            let sql = own.map_or(view.sql.as_str(), |(_, q)| q.as_str());
+            query(d, sql, &view.name, view.span, &mut out);
+        }
+    }
     out
 }
 
@@ -102,6 +109,44 @@ pub fn expression_error(d: Dialect, sql: &str) -> Option<String> {
             next.token
         )),
         Ok(_) => None,
+    }
+}
+
+/// Why `sql` is not exactly one query of `d` (a view's `SELECT ...`), if it is not.
+pub fn query_error(d: Dialect, sql: &str) -> Option<String> {
+    let dialect = parser_dialect(d);
+    if let Some(why) = forbidden_token(dialect, sql) {
+        return Some(why);
+    }
+    let tokens = match Tokenizer::new(dialect, sql).tokenize_with_location() {
+        Ok(tokens) => mysql_operators(d, tokens),
+        Err(e) => return Some(clean(&e.to_string())),
+    };
+    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
+    let parsed = parser.parse_query().map(|_| parser.peek_token());
+    match parsed {
+        Err(e) => Some(clean(&e.to_string())),
+        Ok(next) if next.token != Token::EOF => Some(format!(
+            "it goes on after the query, at `{}` (one query only)",
+            next.token
+        )),
+        Ok(_) => None,
+    }
+}
+
+fn query(d: Dialect, sql: &str, view: &str, span: Span, out: &mut Vec<Problem>) {
+    if let Some(why) = query_error(d, sql) {
+        out.push(
+            Problem::new(
+                format!("view `{view}`: `{}` is not one {d} query: {why}", excerpt(sql)),
+                span,
+            )
+            .label("not one SQL query")
+            .help(format!(
+                "write a single {d} `SELECT`, without `;` or comments; for SQL that only one database reads, give that database its own query: `view {view} (sql)\"...\" {{ {} (sql)\"...\" }}`",
+                d.name()
+            )),
+        );
     }
 }
 

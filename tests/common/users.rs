@@ -4,7 +4,8 @@
 //! between applies); defaults in several spellings; MySQL's `ON UPDATE` on date-and-time
 //! columns, as a hint, in several spellings; ascending and descending index parts; checks and
 //! partial-index predicates with quoted names, negative numbers, casts, functions, string
-//! and number comparisons. A schema renders as schema.kdl for one dialect (the SQL inside a
+//! and number comparisons; views over a table (columns, filters, aliases, aggregates) and
+//! views over those. A schema renders as schema.kdl for one dialect (the SQL inside a
 //! check is written the way that database's users write it: its quotes, its casts).
 //!
 //! The generator is not shaped around what reconcile handles: what a database refuses is a
@@ -329,6 +330,81 @@ pub struct Tab {
     /// Conditions joined with AND into one check each.
     pub checks: Vec<Vec<Cond>>,
     pub indexes: Vec<Idx>,
+    /// A view over the table, named `v_<table>` (see [`view_sql`]).
+    pub view: Option<Vw>,
+}
+
+/// A view over one table as users write one: some of its columns, maybe a filter, maybe an
+/// alias or an aggregate; and maybe a second view over the first.
+#[derive(Debug, Clone)]
+pub struct Vw {
+    /// The columns it selects besides `id`, by position in its table.
+    pub columns: Vec<usize>,
+    pub filter: Option<Cond>,
+    /// Which form (see [`view_sql`]).
+    pub form: u8,
+    /// Whether a second view, `w_<table>`, counts the rows of the first.
+    pub nested: bool,
+}
+
+fn vw() -> impl Strategy<Value = Vw> {
+    (
+        prop::collection::vec(0usize..8, 0..3),
+        prop::option::weighted(0.5, cond()),
+        any::<u8>(),
+        prop::bool::weighted(0.3),
+    )
+        .prop_map(|(columns, filter, form, nested)| Vw {
+            columns,
+            filter,
+            form,
+            nested,
+        })
+}
+
+/// The views of `t`'s [`Vw`] for `d`: `(name, query)`, the first view first.
+pub fn view_sql(t: &Tab, d: Dialect) -> Vec<(String, String)> {
+    let Some(v) = &t.view else {
+        return Vec::new();
+    };
+    let form = v.form % 3;
+    let table = name_in_sql(&t.name, d, form == 0);
+    let mut columns = vec![name_in_sql("id", d, form == 0)];
+    for c in &v.columns {
+        if let Some(col) = t.columns.get(*c % t.columns.len().max(1)) {
+            let n = name_in_sql(&col.name, d, form == 0);
+            if !columns.contains(&n) {
+                columns.push(n);
+            }
+        }
+    }
+    let filter = v
+        .filter
+        .as_ref()
+        .and_then(|c| cond_sql(t, c, d))
+        .map(|c| format!(" WHERE {c}"))
+        .unwrap_or_default();
+    let first = match form {
+        0 => format!("SELECT {} FROM {table}{filter}", columns.join(", ")),
+        // An alias, with every column read through it.
+        1 => {
+            let through: Vec<String> = columns.iter().map(|c| format!("x.{c}")).collect();
+            format!("SELECT {} FROM {table} AS x{filter}", through.join(", "))
+        }
+        _ => format!(
+            "SELECT count(*) AS n, max({}) AS top, -1 AS minus_one FROM {table}{filter}",
+            columns[columns.len() - 1]
+        ),
+    };
+    let name = format!("v_{}", t.name);
+    let mut out = vec![(name.clone(), first)];
+    if v.nested {
+        out.push((
+            format!("w_{}", t.name),
+            format!("SELECT count(*) AS n FROM {}", name_in_sql(&name, d, false)),
+        ));
+    }
+    out
 }
 
 fn cond() -> impl Strategy<Value = Cond> {
@@ -392,8 +468,9 @@ pub fn table() -> impl Strategy<Value = Tab> {
         prop::collection::vec(col(), 0..6),
         prop::collection::vec(prop::collection::vec(cond(), 1..3), 0..3),
         prop::collection::vec(idx(), 0..3),
+        prop::option::weighted(0.3, vw()),
     )
-        .prop_map(|(n, cols, checks, indexes)| {
+        .prop_map(|(n, cols, checks, indexes, view)| {
             let mut columns: Vec<Col> = Vec::new();
             for c in cols {
                 if c.name != "id" && !columns.iter().any(|x| x.name == c.name) {
@@ -405,6 +482,7 @@ pub fn table() -> impl Strategy<Value = Tab> {
                 columns,
                 checks,
                 indexes,
+                view,
             }
         })
 }
@@ -439,6 +517,8 @@ pub enum Edit {
     DropTable(usize),
     /// New values for every column of one enum name.
     EnumValues(usize, Vec<String>),
+    /// A new view over a table, or none.
+    View(usize, Option<Vw>),
 }
 
 pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
@@ -455,6 +535,7 @@ pub fn edits() -> impl Strategy<Value = Vec<Edit>> {
         1 => table().prop_map(Edit::AddTable),
         1 => (0usize..4).prop_map(Edit::DropTable),
         2 => (0..ENUM_NAMES.len(), enum_values()).prop_map(|(n, v)| Edit::EnumValues(n, v)),
+        1 => (0usize..4, prop::option::of(vw())).prop_map(|(t, v)| Edit::View(t, v)),
     ];
     prop::collection::vec(edit, 1..4)
 }
@@ -522,6 +603,11 @@ pub fn edited(tables: &[Tab], edits: &[Edit]) -> Vec<Tab> {
             Edit::DropTable(t) => {
                 if n > 1 {
                     out.remove(t % n);
+                }
+            }
+            Edit::View(t, view) => {
+                if let Some(table) = out.get_mut(t % n.max(1)) {
+                    table.view = view;
                 }
             }
             Edit::EnumValues(name, values) => {
@@ -802,6 +888,13 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             out.push('\n');
         }
         out.push_str("}\n");
+        for (name, query) in view_sql(t, d) {
+            out.push_str(&format!(
+                "view {} (sql){}\n",
+                kdl_string(&name),
+                kdl_string(&query)
+            ));
+        }
     }
     out
 }

@@ -18,7 +18,7 @@ use crate::dialect::mysql::normalize::{self, Inherited};
 use crate::dialect::mysql::version::{Flavor, Server};
 use crate::schema::{
     Action, Check, Column, ForeignKey, Generated, Index, IndexKind, Schema, Table, TableOptions,
-    Type, Unmanaged,
+    Type, Unmanaged, View,
 };
 
 // Every query reads one `information_schema` table: MariaDB plans a join of two of them by
@@ -39,8 +39,9 @@ pub const ROW_VERSIONS: &str = "SELECT SUBSTRING_INDEX(NAME, '/', -1), \
     CAST(TOTAL_ROW_VERSIONS AS SIGNED) FROM information_schema.INNODB_TABLES \
     WHERE SUBSTRING_INDEX(NAME, '/', 1) = DATABASE() AND TOTAL_ROW_VERSIONS > 0";
 
-/// What each view is defined as.
-const VIEWS: &str = "SELECT TABLE_NAME, VIEW_DEFINITION \
+/// What each view is defined as, and the database's name, which the definition writes
+/// before each table ([`unqualified`]).
+const VIEWS: &str = "SELECT TABLE_NAME, VIEW_DEFINITION, TABLE_SCHEMA \
     FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME";
 
 const COLUMNS: &str = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, \
@@ -127,6 +128,55 @@ fn text_or_empty(row: &MySqlRow, i: usize) -> String {
     text(row, i).unwrap_or_default()
 }
 
+/// A view's definition without the database's name before its tables and columns
+/// (`` `shop`.`users`.`id` `` as `` `users`.`id` ``), which the server writes into
+/// `VIEW_DEFINITION`: the same query reads the same in a scratch database. Text in string
+/// literals is kept.
+pub fn unqualified(definition: &str, quoted_database: &str) -> String {
+    let prefix = format!("{quoted_database}.");
+    let mut out = String::with_capacity(definition.len());
+    let mut rest = definition;
+    let mut in_literal = false;
+    while let Some(c) = rest.chars().next() {
+        let len = if in_literal {
+            // An escaped character (`\'`) does not end the literal.
+            match c {
+                '\\' => 1 + rest[1..].chars().next().map_or(0, char::len_utf8),
+                '\'' => {
+                    in_literal = false;
+                    1
+                }
+                _ => c.len_utf8(),
+            }
+        } else if rest.starts_with(&prefix) {
+            rest = &rest[prefix.len()..];
+            continue;
+        } else if c == '`' {
+            // A quoted name is copied whole (a doubled quote stays in it).
+            quoted_name_len(rest)
+        } else {
+            in_literal = c == '\'';
+            c.len_utf8()
+        };
+        out.push_str(&rest[..len]);
+        rest = &rest[len..];
+    }
+    out
+}
+
+/// The length of the `` `quoted` `` name at the start of `s`, its quotes included.
+fn quoted_name_len(s: &str) -> usize {
+    let mut i = 1;
+    while let Some(at) = s[i..].find('`') {
+        i += at + 1;
+        if !s[i..].starts_with('`') {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
+}
+
 fn number(row: &MySqlRow, i: usize) -> Option<i64> {
     row.try_get_unchecked::<Option<i64>, _>(i).ok().flatten()
 }
@@ -148,7 +198,12 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         .unwrap_or_else(|_| unreachable!("nine catalog queries"));
     let definitions: HashMap<String, String> = views
         .iter()
-        .map(|r| (text_or_empty(r, 0), text_or_empty(r, 1)))
+        .map(|r| {
+            let database = d.quote(&text_or_empty(r, 2));
+            let query = unqualified(&text_or_empty(r, 1), &database);
+            let query = normalize::portable_expression(&d.server, &query);
+            (text_or_empty(r, 0), query)
+        })
         .collect();
     let database = d.database.clone().unwrap_or_default();
     let charset_defaults = &database.collations;
@@ -159,13 +214,8 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
     for row in &tables {
         let name = text_or_empty(row, 0);
         if text(row, 1).as_deref() == Some("VIEW") {
-            let definition = definitions.get(&name).map_or("", String::as_str);
-            schema.unmanaged.push(Unmanaged {
-                kind: "view".into(),
-                sql: format!("CREATE VIEW {} AS {definition}", d.quote(&name)),
-                table: name.clone(),
-                name,
-            });
+            let query = definitions.get(&name).cloned().unwrap_or_default();
+            schema.views.push(View::unparsed(name, query));
             continue;
         }
         let collation = text(row, 3);
@@ -484,6 +534,29 @@ fn action(rule: &str) -> Action {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `VIEW_DEFINITION` as MariaDB 10.11 and MySQL 9.7 recorded it for
+    /// `SELECT id, email FROM users WHERE active AND email LIKE 'a%' AND `Order` > -1` in
+    /// database `vt`: the database's name goes, wherever it stands; a literal or a quoted
+    /// name that holds it stays.
+    #[test]
+    fn a_view_definition_loses_the_database_name_only() {
+        let mariadb = "select `vt`.`users`.`id` AS `id`,`vt`.`users`.`email` AS `email` from `vt`.`users` where `vt`.`users`.`active` <> 0 and `vt`.`users`.`email` like 'a%' and `vt`.`users`.`Order` > -1";
+        assert_eq!(
+            unqualified(mariadb, "`vt`"),
+            "select `users`.`id` AS `id`,`users`.`email` AS `email` from `users` where `users`.`active` <> 0 and `users`.`email` like 'a%' and `users`.`Order` > -1"
+        );
+        let mysql = "select `vt`.`v1`.`id` AS `id`,`vt`.`v1`.`email` AS `email` from `vt`.`v1` where (`vt`.`v1`.`id` > 0)";
+        assert_eq!(
+            unqualified(mysql, "`vt`"),
+            "select `v1`.`id` AS `id`,`v1`.`email` AS `email` from `v1` where (`v1`.`id` > 0)"
+        );
+        let kept = r"select '`vt`.x' AS `a`,'it\'s `vt`.' AS `b`,`x``vt``.` AS `c` from `vt`.`t`";
+        assert_eq!(
+            unqualified(kept, "`vt`"),
+            r"select '`vt`.x' AS `a`,'it\'s `vt`.' AS `b`,`x``vt``.` AS `c` from `t`"
+        );
+    }
 
     /// The benchmark's floor runs exactly these queries (on MariaDB).
     #[test]

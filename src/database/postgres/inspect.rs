@@ -13,7 +13,7 @@ use crate::dialect::SqlDialect;
 use crate::dialect::postgres::{Postgres, normalize};
 use crate::schema::{
     Action, Check, Column, EnumType, ForeignKey, Generated, Index, IndexKind, Schema, Table, Type,
-    Unmanaged,
+    Unmanaged, View, view_query,
 };
 
 /// Tables, views and materialized views of the schema, with their comments.
@@ -220,23 +220,18 @@ pub fn read(rows: Rows) -> Schema {
                     ..Table::default()
                 });
             }
-            "v" | "m" => {
-                let what = if kind == "v" {
-                    "VIEW"
-                } else {
-                    "MATERIALIZED VIEW"
-                };
+            "v" => {
+                let query = view_query(&view.unwrap_or_default());
+                schema.views.push(View::unparsed(name, query));
+            }
+            "m" => {
                 let sql = format!(
-                    "CREATE {what} {} AS {}",
+                    "CREATE MATERIALIZED VIEW {} AS {}",
                     d.quote(&name),
-                    view.unwrap_or_default().trim()
+                    view_query(&view.unwrap_or_default())
                 );
                 schema.unmanaged.push(Unmanaged {
-                    kind: if kind == "v" {
-                        "view".into()
-                    } else {
-                        "materialized view".into()
-                    },
+                    kind: "materialized view".into(),
                     table: name.clone(),
                     name,
                     sql,

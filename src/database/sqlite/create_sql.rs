@@ -65,6 +65,23 @@ pub fn read(sql: &str) -> CreateTable {
     out
 }
 
+/// The query of a `CREATE VIEW name AS query` statement as written. `None` where the view
+/// names its columns (`CREATE VIEW v(a, b) AS ...`), which the model cannot hold, or for a
+/// statement it cannot follow.
+pub fn view_query(sql: &str) -> Option<String> {
+    let (tokens, spans) = tokenize(sql);
+    let view = tokens.iter().position(|t| t.is_keyword("VIEW"))?;
+    let at = tokens[view + 1..]
+        .iter()
+        .position(|t| t.is_keyword("AS") || *t == Token::Punct('('))?;
+    let at = view + 1 + at;
+    if tokens[at] == Token::Punct('(') {
+        return None;
+    }
+    let start = spans.get(at + 1)?.0;
+    Some(crate::schema::view_query(&sql[start..]))
+}
+
 /// The parts of a `CREATE INDEX` statement as written, each without its `ASC`/`DESC` and
 /// `COLLATE`: `["lower(email)", "\"id\""]`. Empty for a statement it cannot follow.
 pub fn index_parts(sql: &str) -> Vec<String> {
@@ -309,6 +326,20 @@ pub fn enum_check(expr: &str) -> Option<(String, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_statement_gives_its_query_as_written() {
+        assert_eq!(
+            view_query("CREATE VIEW \"Active Users\" AS SELECT id AS \"as\" FROM t;").as_deref(),
+            Some("SELECT id AS \"as\" FROM t")
+        );
+        assert_eq!(
+            view_query("create view if not exists [v] as\n  select 1").as_deref(),
+            Some("select 1")
+        );
+        // Named columns are more than the model holds.
+        assert_eq!(view_query("CREATE VIEW v(a, b) AS SELECT 1, 2"), None);
+    }
 
     #[test]
     fn enum_checks_read_back_their_column_and_values() {

@@ -14,6 +14,7 @@ use crate::dialect::SqlDialect;
 use crate::dialect::sqlite::{Sqlite, is_rowid_alias};
 use crate::schema::{
     Action, Check, Column, ForeignKey, Generated, Index, IndexKind, Schema, Table, Type, Unmanaged,
+    View,
 };
 
 /// Every object but SQLite's own: the tables the tool manages, the text of their indexes,
@@ -57,7 +58,20 @@ pub fn read(rows: [Vec<SqliteRow>; 5]) -> Schema {
                 index_sql.insert(name, sql);
                 continue;
             }
-            ("view" | "trigger", Some(sql)) => {
+            ("view", Some(sql)) => {
+                match create_sql::view_query(&sql) {
+                    Some(query) => schema.views.push(View::unparsed(name, query)),
+                    // A view that names its columns is left alone.
+                    None => schema.unmanaged.push(Unmanaged {
+                        kind,
+                        name,
+                        table,
+                        sql,
+                    }),
+                }
+                continue;
+            }
+            ("trigger", Some(sql)) => {
                 schema.unmanaged.push(Unmanaged {
                     kind,
                     name,

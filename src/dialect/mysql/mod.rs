@@ -223,6 +223,11 @@ impl SqlDialect for Mysql {
                 format!("DROP TABLE {}", q(&table.name)),
                 Some(&table.name),
             )],
+            // Not transactional: between the two, the view is not there (docs/safety.md).
+            Change::CreateView { view } => vec![catalog(sql::create_view(self, view), None)],
+            Change::DropView { view } => {
+                vec![catalog(format!("DROP VIEW {}", q(&view.name)), None)]
+            }
             Change::RenameTable { from, to } => vec![catalog(
                 format!("RENAME TABLE {} TO {}", q(from), q(to)),
                 Some(from),

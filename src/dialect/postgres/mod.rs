@@ -136,6 +136,15 @@ impl SqlDialect for Postgres {
                 None,
                 TYPE_ONLY,
             )],
+            // Queries of the view wait for the transaction between the drop and the create.
+            Change::CreateView { view } => {
+                vec![self.on(sql::create_view(self, view), None, ACCESS_EXCLUSIVE_ON_VIEW)]
+            }
+            Change::DropView { view } => vec![self.on(
+                format!("DROP VIEW {}", q(&view.name)),
+                None,
+                ACCESS_EXCLUSIVE_ON_VIEW,
+            )],
             Change::DropEnum { ty } => vec![self.on(
                 format!("DROP TYPE {}", q(&ty.name)),
                 None,
@@ -292,6 +301,8 @@ const TYPE_ONLY: Lock = Lock::none("none");
 /// `ALTER TYPE`, `DROP TYPE`: the type's own lock, held to the commit; statements that
 /// use the type's values wait, but not the tables' readers and writers.
 const ACCESS_EXCLUSIVE_ON_TYPE: Lock = Lock::none("ACCESS EXCLUSIVE on the type");
+/// On the view alone: its tables are only read from, and their queries go on.
+const ACCESS_EXCLUSIVE_ON_VIEW: Lock = Lock::none("ACCESS EXCLUSIVE on the view");
 const SHARE: Lock = Lock::writes("SHARE");
 const SHARE_ROW_EXCLUSIVE: Lock = Lock::writes("SHARE ROW EXCLUSIVE");
 const SHARE_UPDATE_EXCLUSIVE: Lock = Lock::none("SHARE UPDATE EXCLUSIVE");

@@ -103,6 +103,10 @@ impl SqlDialect for Sqlite {
             Change::CreateTable { table } => {
                 vec![self.statement(self.create_table(table, &table.name), None)]
             }
+            Change::CreateView { view } => vec![self.statement(sql::create_view(self, view), None)],
+            Change::DropView { view } => {
+                vec![self.statement(format!("DROP VIEW {}", q(&view.name)), None)]
+            }
             Change::DropTable { table } => {
                 vec![self.statement(format!("DROP TABLE {}", q(&table.name)), Some(&table.name))]
             }
