@@ -72,9 +72,13 @@ pub enum Change {
         from: EnumType,
         to: EnumType,
     },
-    /// A view, created once the tables and views it reads have their new shape.
+    /// A view, created once the tables and views it reads have their new shape. `replaces`
+    /// is the live view it takes the place of, where the database replaces a view in place
+    /// ([`crate::dialect::SqlDialect::replaces_views`]); elsewhere a changed view is dropped
+    /// first by a [`Change::DropView`].
     CreateView {
         view: View,
+        replaces: Option<View>,
     },
     /// A view dropped before what it reads changes: because it goes, because its query
     /// changes, or because a table or view it reads changes its columns (it is created
@@ -152,7 +156,8 @@ impl Change {
             Change::CreateEnum { .. } => "create_enum",
             Change::DropEnum { .. } => "drop_enum",
             Change::AlterEnum { .. } => "alter_enum",
-            Change::CreateView { .. } => "create_view",
+            Change::CreateView { replaces: None, .. } => "create_view",
+            Change::CreateView { .. } => "replace_view",
             Change::DropView { .. } => "drop_view",
         }
     }
@@ -184,7 +189,7 @@ impl Change {
             Change::AddForeignKey { fk, .. } | Change::DropForeignKey { fk, .. } => &fk.name,
             Change::CreateEnum { ty } | Change::DropEnum { ty } => &ty.name,
             Change::AlterEnum { to, .. } => &to.name,
-            Change::CreateView { view } | Change::DropView { view } => &view.name,
+            Change::CreateView { view, .. } | Change::DropView { view } => &view.name,
         }
     }
 
@@ -232,7 +237,11 @@ impl Change {
                 enum_values_text(&from.values),
                 enum_values_text(&to.values)
             ),
-            Change::CreateView { view } => format!("create view `{}`", view.name),
+            Change::CreateView {
+                view,
+                replaces: None,
+            } => format!("create view `{}`", view.name),
+            Change::CreateView { view, .. } => format!("replace view `{}`", view.name),
             Change::DropView { view } => format!("drop view `{}`", view.name),
         }
     }
@@ -244,13 +253,13 @@ impl Change {
             | Change::CreateIndex { .. }
             | Change::AddForeignKey { .. }
             | Change::CreateEnum { .. }
-            | Change::CreateView { .. } => '+',
+            | Change::CreateView { replaces: None, .. } => '+',
             Change::DropTable { .. }
             | Change::DropForeignKey { .. }
             | Change::DropEnum { .. }
             | Change::DropView { .. } => '-',
             Change::RenameTable { .. } => '>',
-            Change::AlterTable { .. } | Change::AlterEnum { .. } => '~',
+            Change::AlterTable { .. } | Change::AlterEnum { .. } | Change::CreateView { .. } => '~',
         }
     }
 

@@ -103,17 +103,24 @@ pub fn diff_spelled(
         unpin_foreign_keys(&mut changes);
     }
     enum_changes(actual, desired, &mut changes);
-    view_changes(actual, desired, spelled, &mut changes);
+    view_changes(actual, desired, spelled, d, &mut changes);
     Ok(changes)
 }
 
-/// The views to create, drop, or drop and create again: a view whose query changes, and a
+/// The views to create, drop, or drop and create again (replace, where the database keeps a
+/// view in place: [`SqlDialect::replaces_views`]): a view whose query changes, and a
 /// view that reads a table that goes, is renamed or changes its columns
 /// ([`TableChange::reaches_views`]), or reads a view made again (a server keeps a view's
 /// columns as they were when it was made, and PostgreSQL refuses to change a column a view
 /// reads). A query is the same where the fast comparison or a server's spelling
 /// (`spelled`) says so.
-fn view_changes(actual: &Schema, desired: &Schema, spelled: &[Schema], changes: &mut Vec<Change>) {
+fn view_changes(
+    actual: &Schema,
+    desired: &Schema,
+    spelled: &[Schema],
+    d: &dyn SqlDialect,
+    changes: &mut Vec<Change>,
+) {
     let mut reached: HashSet<&str> = HashSet::new();
     for change in changes.iter() {
         match change {
@@ -163,12 +170,26 @@ fn view_changes(actual: &Schema, desired: &Schema, spelled: &[Schema], changes: 
         again.extend(more);
     }
     for (have, want) in again {
-        changes.push(Change::DropView { view: have.clone() });
-        changes.extend(want.map(|w| Change::CreateView { view: w.clone() }));
+        match want {
+            Some(want) if d.replaces_views() => changes.push(Change::CreateView {
+                view: want.clone(),
+                replaces: Some(have.clone()),
+            }),
+            _ => {
+                changes.push(Change::DropView { view: have.clone() });
+                changes.extend(want.map(|w| Change::CreateView {
+                    view: w.clone(),
+                    replaces: None,
+                }));
+            }
+        }
     }
     for want in &desired.views {
         if actual.view(&want.name).is_none() {
-            changes.push(Change::CreateView { view: want.clone() });
+            changes.push(Change::CreateView {
+                view: want.clone(),
+                replaces: None,
+            });
         }
     }
 }

@@ -236,7 +236,7 @@ fn named<C: std::borrow::Borrow<Change>>(changes: &[C]) -> Named {
             Change::RenameTable { from, .. } => {
                 all.insert(from.clone());
             }
-            Change::CreateView { view } | Change::DropView { view } => {
+            Change::CreateView { view, .. } | Change::DropView { view } => {
                 all.insert(view.name.clone());
                 views.insert(view.name.clone());
             }
@@ -265,7 +265,7 @@ fn view_facts(change: &Change, names: &Named, f: &mut Facts) {
         read.into_iter().cloned().collect::<Vec<String>>()
     };
     match change {
-        Change::CreateView { view } => {
+        Change::CreateView { view, .. } => {
             f.creates.push(table(&view.name));
             for n in read(view) {
                 f.needs.push(Object::Columns(n.clone()));

@@ -260,7 +260,10 @@ fn leave_ignored_views(actual: &mut Schema, schema: &Schema, d: &dyn crate::dial
         .partition(|v| schema.is_ignored(&v.name));
     actual.views = kept;
     for view in ignored {
-        let create = crate::change::Change::CreateView { view: view.clone() };
+        let create = crate::change::Change::CreateView {
+            view: view.clone(),
+            replaces: None,
+        };
         let sql = d.statements(&create).into_iter().map(|s| s.sql).collect();
         actual.unmanaged.push(crate::schema::Unmanaged {
             kind: "view".into(),

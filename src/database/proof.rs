@@ -57,7 +57,7 @@ fn concerned(plan: &Plan) -> BTreeSet<String> {
             // A type's columns are in the tables whose alterations convert them.
             Change::CreateEnum { .. } | Change::DropEnum { .. } | Change::AlterEnum { .. } => {}
             // With what it reads: see [`with_views`].
-            Change::CreateView { view } | Change::DropView { view } => {
+            Change::CreateView { view, .. } | Change::DropView { view } => {
                 names.insert(view.name.clone());
             }
         }
@@ -112,7 +112,10 @@ async fn copy_views<C: Connection>(
         // accepts) goes in catalog order, and the server says what it refuses.
         let next = left.iter().position(|v| !waits(v)).unwrap_or(0);
         let view = left.remove(next);
-        let create = Change::CreateView { view: view.clone() };
+        let create = Change::CreateView {
+            view: view.clone(),
+            replaces: None,
+        };
         for statement in scratch.dialect().statements(&create) {
             scratch
                 .execute(&statement.sql)

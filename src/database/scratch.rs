@@ -87,14 +87,14 @@ fn disputed_views(changes: &[Change]) -> Vec<&View> {
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::CreateView { view } => Some(view),
+            Change::CreateView { view, replaces } => Some((view, replaces.as_ref())),
             _ => None,
         })
-        .filter(|want| {
-            dropped
-                .iter()
-                .any(|have| have.name == want.name && have != want)
+        .filter(|(want, replaced)| {
+            let mut live = dropped.iter().copied().chain(*replaced);
+            live.any(|have| have.name == want.name && have != *want)
         })
+        .map(|(want, _)| want)
         .collect()
 }
 
@@ -214,6 +214,7 @@ async fn create_and_read<C: Connection>(
     for view in views {
         let create = Change::CreateView {
             view: (*view).clone(),
+            replaces: None,
         };
         let sql = scratch.dialect().statements(&create).into_iter();
         first.extend(sql.map(|s| (view.name.clone(), s.sql)));

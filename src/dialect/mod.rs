@@ -115,6 +115,14 @@ pub trait SqlDialect: Sync {
         }
     }
 
+    /// Whether a view stays in place while what it reads changes, and is given its new
+    /// query (or its columns again) with `CREATE OR REPLACE VIEW` after (MySQL, whose views
+    /// bind to nothing): no moment without the view. Elsewhere a view is dropped before and
+    /// created after, in the transaction.
+    fn replaces_views(&self) -> bool {
+        false
+    }
+
     /// Whether a generated column can be virtual, computed when read.
     fn has_virtual_columns(&self) -> bool {
         true

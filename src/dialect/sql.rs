@@ -184,9 +184,19 @@ pub(crate) fn table_elements(
     parts
 }
 
-/// `CREATE VIEW name AS query`: the query as the user wrote it.
-pub(crate) fn create_view(d: &dyn super::SqlDialect, view: &crate::schema::View) -> String {
-    format!("CREATE VIEW {} AS {}", d.quote(&view.name), view.sql.trim())
+/// `CREATE VIEW name AS query` (`CREATE OR REPLACE VIEW` where it `replaces` one): the
+/// query as the user wrote it.
+pub(crate) fn create_view(
+    d: &dyn super::SqlDialect,
+    view: &crate::schema::View,
+    replaces: bool,
+) -> String {
+    let or_replace = if replaces { " OR REPLACE" } else { "" };
+    format!(
+        "CREATE{or_replace} VIEW {} AS {}",
+        d.quote(&view.name),
+        view.sql.trim()
+    )
 }
 
 /// `CREATE TABLE name (\n  a,\n  b\n)` followed by `suffix`.

@@ -58,6 +58,10 @@ impl SqlDialect for Mysql {
         format!("`{}`", ident.replace('`', "``"))
     }
 
+    fn replaces_views(&self) -> bool {
+        true
+    }
+
     fn type_sql(&self, ty: &Type) -> String {
         match ty {
             Type::Bool => "TINYINT(1)".into(),
@@ -223,8 +227,11 @@ impl SqlDialect for Mysql {
                 format!("DROP TABLE {}", q(&table.name)),
                 Some(&table.name),
             )],
-            // Not transactional: between the two, the view is not there (docs/safety.md).
-            Change::CreateView { view } => vec![catalog(sql::create_view(self, view), None)],
+            // A view made again around a change is replaced, never dropped (`replaces_views`).
+            Change::CreateView { view, replaces } => vec![catalog(
+                sql::create_view(self, view, replaces.is_some()),
+                None,
+            )],
             Change::DropView { view } => {
                 vec![catalog(format!("DROP VIEW {}", q(&view.name)), None)]
             }

@@ -137,9 +137,11 @@ impl SqlDialect for Postgres {
                 TYPE_ONLY,
             )],
             // Queries of the view wait for the transaction between the drop and the create.
-            Change::CreateView { view } => {
-                vec![self.on(sql::create_view(self, view), None, ACCESS_EXCLUSIVE_ON_VIEW)]
-            }
+            Change::CreateView { view, replaces } => vec![self.on(
+                sql::create_view(self, view, replaces.is_some()),
+                None,
+                ACCESS_EXCLUSIVE_ON_VIEW,
+            )],
             Change::DropView { view } => vec![self.on(
                 format!("DROP VIEW {}", q(&view.name)),
                 None,

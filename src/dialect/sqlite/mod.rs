@@ -103,7 +103,9 @@ impl SqlDialect for Sqlite {
             Change::CreateTable { table } => {
                 vec![self.statement(self.create_table(table, &table.name), None)]
             }
-            Change::CreateView { view } => vec![self.statement(sql::create_view(self, view), None)],
+            Change::CreateView { view, replaces } => {
+                vec![self.statement(sql::create_view(self, view, replaces.is_some()), None)]
+            }
             Change::DropView { view } => {
                 vec![self.statement(format!("DROP VIEW {}", q(&view.name)), None)]
             }
