@@ -439,7 +439,8 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
     // Against the example schema only what truly differs shows: the keys are `bigint`
     // there, and the unique index and the foreign key have reconcile's names, not those
     // SQLAlchemy and the server chose. The key is dropped around the type changes (MySQL
-    // refuses to change a column a foreign key uses) and its index goes with it.
+    // refuses to change a column a foreign key uses) and its index goes with it. The view
+    // over `users` is given its query again once `users.id` is a `bigint`.
     let example = std::fs::read_to_string(common::project_root().join("schema.kdl")).unwrap();
     write_schema(dir.path(), &example);
     let (status, stdout, _) = reconcile(dir.path(), &["plan"]);
@@ -460,7 +461,8 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
             "    > rename index `email` to `uq_users_email`",
             "    ~ alter column `id`: type int -> bigint",
             "+ add foreign key `fk_items_owner_id_users` on `items` (owner_id) -> `users`(id) on delete cascade",
-            "Plan: 4 changes, 0 destructive.",
+            "~ replace view `active_users`",
+            "Plan: 5 changes, 0 destructive.",
         ],
         "{stdout}"
     );
