@@ -610,15 +610,18 @@ pub fn index_text(i: &Index) -> String {
     out
 }
 
-/// An index's parts, a descending one followed by `desc`, an expression in parentheses:
-/// `created_at desc`, `(lower(email))`.
+/// An index's parts, a descending one followed by `desc`, an expression in parentheses, a
+/// MySQL prefix as the server writes it: `created_at desc`, `(lower(email))`, `body(100)`.
 fn index_parts(i: &Index) -> Vec<String> {
-    let part = |(c, descending, expression): (&String, bool, bool)| match (descending, expression) {
-        (_, true) => format!("({c})"),
-        (true, false) => format!("{c} desc"),
-        (false, false) => c.clone(),
+    let part = |(k, (c, descending, expression)): (usize, (&String, bool, bool))| {
+        let prefix = i.prefix(k).map(|n| format!("({n})")).unwrap_or_default();
+        match (descending, expression) {
+            (_, true) => format!("({c})"),
+            (true, false) => format!("{c}{prefix} desc"),
+            (false, false) => format!("{c}{prefix}"),
+        }
     };
-    i.parts().map(part).collect()
+    i.parts().enumerate().map(part).collect()
 }
 
 /// A foreign key as a plan shows it: `(owner_id) -> users(id) on delete cascade`.

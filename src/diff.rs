@@ -628,6 +628,7 @@ fn index_changes(
     let same_as = |l: &Index, w: &Index| {
         same_parts(l, w)
             && l.descending == w.descending
+            && l.prefixes == w.prefixes
             && l.unique == w.unique
             && l.kind.is_usable()
             && l.predicate.as_deref().map(|p| d.comparable_sql(p))

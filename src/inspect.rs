@@ -146,6 +146,10 @@ pub fn to_kdl(schema: &Schema, dialect: Dialect) -> String {
             if let Some(p) = &i.predicate {
                 let _ = write!(out, " where={}", s(p));
             }
+            // MySQL's prefixes, all of one length (the catalog reader keeps no other).
+            if let Some(n) = i.prefixes.iter().flatten().next() {
+                let _ = write!(out, " {{\n        {dialect} length={n}\n    }}");
+            }
             out.push('\n');
         }
         for fk in &t.foreign_keys {

@@ -131,7 +131,7 @@ impl Run<'_> {
     /// Drops every table (an apply of the empty schema), so that each pair starts empty.
     fn reset(&mut self) -> Result<(), TestCaseError> {
         self.apply(&Schema::default())
-            .map_err(|e| TestCaseError::fail(format!("reset failed: {e}")))?;
+            .map_err(|e| TestCaseError::fail(format!("reset failed: {e:?}")))?;
         let left = self.session.introspect().unwrap().tables.len();
         if left > 0 {
             return fail(format!("reset left {left} tables"));

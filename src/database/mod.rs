@@ -302,13 +302,20 @@ pub(crate) async fn plan_uncounted<C: Connection>(
                 .unwrap_or_default();
             (changes, names, None)
         }
-        scratch::Spelling::Unavailable(why) => (
-            fast,
-            Vec::new(),
-            Some(format!(
-                "the server gave no scratch to spell the changed checks, defaults and types in ({why}); they are compared by reconcile's own rules, which may see a difference the server would not"
-            )),
-        ),
+        scratch::Spelling::Unavailable(why) => {
+            // A server's spelling of a query is beyond reconcile's own rules: without a
+            // scratch, a view that is on both sides stands as it is (unless what it reads
+            // changes), else it would be made again on every apply.
+            let views = Schema {
+                views: actual.views.clone(),
+                ..Schema::default()
+            };
+            let changes = crate::diff::diff_spelled(&actual, &desired, &[views], conn.dialect())?;
+            let note = format!(
+                "the server gave no scratch to spell the changed checks, defaults, types and view queries in ({why}); they are compared by reconcile's own rules, which may see a difference the server would not, and a view's query is not compared"
+            );
+            (changes, Vec::new(), Some(note))
+        }
     };
     let mut plan =
         crate::plan::from_changes(environment, &actual, &desired, changes, conn.dialect())?;

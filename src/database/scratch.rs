@@ -15,7 +15,7 @@
 use super::Connection;
 use crate::change::{Change, TableChange};
 use crate::error::Error;
-use crate::schema::{EnumType, Schema, Table, Type, View};
+use crate::schema::{EnumType, Index, Schema, Table, Type, View};
 
 /// What the server made of the desired tables whose fast comparison disagreed.
 pub(crate) enum Spelling {
@@ -44,12 +44,8 @@ fn turns_on_spelling(change: &TableChange) -> bool {
         TableChange::AlterColumn { .. } | TableChange::AddCheck(_) | TableChange::DropCheck(_) => {
             true
         }
-        TableChange::CreateIndex(i) | TableChange::DropIndex(i) => {
-            i.predicate.is_some() || !i.expressions.is_empty()
-        }
-        TableChange::RenameIndex { from, to } => [from, to]
-            .iter()
-            .any(|i| i.predicate.is_some() || !i.expressions.is_empty()),
+        TableChange::CreateIndex(i) | TableChange::DropIndex(i) => spelled_by_server(i),
+        TableChange::RenameIndex { from, to } => spelled_by_server(from) || spelled_by_server(to),
         TableChange::AddColumn(_)
         | TableChange::DropColumn(_)
         | TableChange::RenameColumn { .. }
@@ -59,6 +55,12 @@ fn turns_on_spelling(change: &TableChange) -> bool {
         | TableChange::RenameForeignKey { .. }
         | TableChange::SetComment(_) => false,
     }
+}
+
+/// Whether the server decides how an index reads back: its predicate, its expressions, and
+/// the parts a MySQL prefix leaves whole (a prefix as long as the column).
+fn spelled_by_server(index: &Index) -> bool {
+    index.predicate.is_some() || !index.expressions.is_empty() || !index.prefixes.is_empty()
 }
 
 /// The desired tables of `changes` whose differences may be the fast comparison's mistake.

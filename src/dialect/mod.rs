@@ -294,6 +294,10 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
                 column.charset = None;
             }
         }
+        if dialect != Dialect::Mysql {
+            // `mysql length=N` is MySQL's alone.
+            table.indexes.iter_mut().for_each(|i| i.prefixes.clear());
+        }
         d.normalize_desired(table);
     }
     for view in &mut out.views {

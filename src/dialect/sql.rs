@@ -121,15 +121,24 @@ pub(crate) mod clauses {
     pub fn index_parts(d: &dyn SqlDialect, index: &crate::schema::Index) -> String {
         // An expression in parentheses, as every dialect takes it (MySQL's functional key
         // part must have them).
-        let part = |(n, descending, expression): (&String, bool, bool)| {
+        let part = |(i, (n, descending, expression)): (usize, (&String, bool, bool))| {
             let direction = if descending { " DESC" } else { "" };
+            let prefix = index
+                .prefix(i)
+                .map(|p| format!("({p})"))
+                .unwrap_or_default();
             if expression {
                 format!("({}){direction}", n.trim())
             } else {
-                format!("{}{direction}", d.quote(n))
+                format!("{}{prefix}{direction}", d.quote(n))
             }
         };
-        index.parts().map(part).collect::<Vec<_>>().join(", ")
+        index
+            .parts()
+            .enumerate()
+            .map(part)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn check(d: &dyn SqlDialect, check: &Check) -> String {

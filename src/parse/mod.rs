@@ -354,7 +354,7 @@ fn table(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<Table> {
         }
         if let Some(grandchild) = children(child)
             .first()
-            .filter(|_| child.name().value() != "column")
+            .filter(|_| !["column", "index"].contains(&child.name().value()))
         {
             problems.push(
                 Problem::new(
@@ -510,6 +510,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             column_spans: vec![name_span],
             descending: Vec::new(),
             expressions: Vec::new(),
+            prefixes: Vec::new(),
             generated_name: true,
             kind: IndexKind::Index,
         });
@@ -697,6 +698,7 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         }
     }
     r.finish(&["unique", "name", "where", "desc"], problems);
+    let prefix = index_hints(node, problems);
     repeated(&cols, "the index", problems);
     if cols.is_empty() {
         problems.push(
@@ -720,6 +722,7 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         || crate::schema::index_name(&t.name, &columns, unique),
         |(n, _)| n,
     );
+    let prefixes = expressions.iter().map(|e| prefix.filter(|_| !e)).collect();
     t.indexes.push(Index {
         name,
         columns,
@@ -729,9 +732,41 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         column_spans,
         descending: Index::directions(descending),
         expressions: Index::directions(expressions),
+        prefixes: Index::prefixes(prefixes),
         generated_name,
         kind: IndexKind::Index,
     });
+}
+
+/// An index's children: `mysql length=N`, the prefix MySQL indexes of each column part
+/// (every part that is a string, text or bytes column).
+fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<u32> {
+    let mut prefix = None;
+    for child in children(node) {
+        if child.name().value() != "mysql" {
+            problems.push(unknown_node(
+                child,
+                child.name().value(),
+                "in an index",
+                &["mysql"],
+            ));
+            continue;
+        }
+        let mut r = NodeReader::new(child);
+        let given = r.prop("length").is_some();
+        let length = r.count_prop("length", 1, problems);
+        r.finish(&["length"], problems);
+        match length {
+            Some((n, _)) => prefix = Some(n),
+            None if given => {}
+            None => problems.push(
+                Problem::new("`mysql` in an index takes `length=N`", child.span())
+                    .label("no length")
+                    .help("for example `index body { mysql length=100 }`: MySQL indexes the first 100 characters of `body`"),
+            ),
+        }
+    }
+    prefix
 }
 
 fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {

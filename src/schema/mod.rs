@@ -448,6 +448,12 @@ pub struct Index {
     /// Which parts are expressions, one entry per part; empty when none is (as
     /// `descending`).
     pub expressions: Vec<bool>,
+    /// MySQL: how many leading characters (bytes of a binary column) of each part the index
+    /// holds (`title(20)`), one entry per part; empty when every part is whole. Parsed from
+    /// the index's `mysql length=N` hint (every column part, until
+    /// [`crate::dialect::resolve`] keeps those of string, text and bytes columns on MySQL
+    /// and clears it elsewhere); read from `STATISTICS.SUB_PART`.
+    pub prefixes: Vec<Option<u32>>,
     /// Whether `name` was generated rather than written by the user.
     pub generated_name: bool,
     pub kind: IndexKind,
@@ -485,6 +491,20 @@ impl Index {
         } else {
             Vec::new()
         }
+    }
+
+    /// `prefixes` in its one form: empty unless a part has a prefix.
+    pub fn prefixes(prefixes: Vec<Option<u32>>) -> Vec<Option<u32>> {
+        if prefixes.iter().any(Option::is_some) {
+            prefixes
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The prefix length of part `i`, if it holds only one.
+    pub fn prefix(&self, i: usize) -> Option<u32> {
+        self.prefixes.get(i).copied().flatten()
     }
 
     /// Whether part `i` is an expression rather than a column.

@@ -4,7 +4,7 @@
 //! between applies); defaults in several spellings; MySQL's `ON UPDATE` on date-and-time
 //! columns, as a hint, in several spellings; ascending and descending index parts; checks and
 //! partial-index predicates with quoted names, negative numbers, casts, functions, string
-//! and number comparisons; views over a table (columns, filters, aliases, aggregates) and
+//! and number comparisons; MySQL prefix lengths on indexes; views over a table (columns, filters, aliases, aggregates) and
 //! views over those. A schema renders as schema.kdl for one dialect (the SQL inside a
 //! check is written the way that database's users write it: its quotes, its casts).
 //!
@@ -321,6 +321,8 @@ pub struct Idx {
     /// Whether the first part is an expression over its column, and which (see
     /// [`to_kdl`]).
     pub expression: Option<u8>,
+    /// MySQL's prefix length (`mysql length=N`), which the other databases leave out.
+    pub prefix: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -449,15 +451,17 @@ fn idx() -> impl Strategy<Value = Idx> {
         prop::collection::vec(prop::bool::weighted(0.25), 2),
         prop::bool::weighted(0.1),
         prop::option::weighted(0.15, any::<u8>()),
+        prop::option::weighted(0.15, prop_oneof![1u32..40, 40u32..400]),
     )
         .prop_map(
-            |(columns, unique, predicate, descending, all_descending, expression)| Idx {
+            |(columns, unique, predicate, descending, all_descending, expression, prefix)| Idx {
                 columns,
                 unique,
                 predicate,
                 descending,
                 all_descending,
                 expression,
+                prefix,
             },
         )
 }
@@ -884,6 +888,9 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             }
             if let Some(p) = idx.predicate.as_ref().and_then(|p| cond_sql(t, p, d)) {
                 out.push_str(&format!(" where={}", kdl_string(&p)));
+            }
+            if let Some(n) = idx.prefix {
+                out.push_str(&format!(" {{\n        mysql length={n}\n    }}"));
             }
             out.push('\n');
         }

@@ -359,8 +359,8 @@ fn read_indexes(
     position: &HashMap<String, usize>,
     rows: &[MySqlRow],
 ) {
-    // (table, name, unique, parts, which are descending, which are expressions, what makes
-    // it unmodeled)
+    // (table, name, unique, parts, which are descending, which are expressions, the prefix
+    // of each, what makes it unmodeled)
     type Parts = (
         usize,
         String,
@@ -368,6 +368,7 @@ fn read_indexes(
         Vec<String>,
         Vec<bool>,
         Vec<bool>,
+        Vec<Option<u32>>,
         Option<String>,
     );
     let mut parts: Vec<Parts> = Vec::new();
@@ -382,9 +383,8 @@ fn read_indexes(
         let is_expression = expression.is_some();
         let part = text(row, 3).or(expression);
         let descending = text(row, 5).as_deref() == Some("D");
-        let odd = if number(row, 4).is_some() {
-            Some("a prefix index")
-        } else if part.is_none() || (is_expression && descending) {
+        let prefix = number(row, 4).and_then(|n| u32::try_from(n).ok());
+        let odd = if part.is_none() || (is_expression && descending) {
             Some("a functional index")
         } else {
             None
@@ -394,7 +394,8 @@ fn read_indexes(
                 last.3.extend(part);
                 last.4.push(descending);
                 last.5.push(is_expression);
-                last.6 = last.6.take().or(odd.map(str::to_string));
+                last.6.push(prefix);
+                last.7 = last.7.take().or(odd.map(str::to_string));
             }
             _ => parts.push((
                 t,
@@ -403,18 +404,32 @@ fn read_indexes(
                 part.into_iter().collect(),
                 vec![descending],
                 vec![is_expression],
+                vec![prefix],
                 odd.map(str::to_string),
             )),
         }
     }
-    for (t, name, unique, columns, descending, expressions, odd) in parts {
+    for (t, name, unique, columns, descending, expressions, prefixes, mut odd) in parts {
         let table = &mut schema.tables[t];
+        // The language gives an index one prefix length (`mysql length=N`).
+        let mut lengths: Vec<u32> = prefixes.iter().flatten().copied().collect();
+        lengths.dedup();
+        if lengths.len() > 1 {
+            odd = odd.or(Some("an index over prefixes of different lengths".into()));
+        }
         if let Some(odd) = odd {
             table.unmodeled.push(format!("{odd} `{name}`"));
             continue;
         }
         let descending = Index::directions(descending);
         let expressions = Index::directions(expressions);
+        let prefixes = Index::prefixes(prefixes);
+        if name == "PRIMARY" && !prefixes.is_empty() {
+            table
+                .unmodeled
+                .push("a primary key over column prefixes".into());
+            continue;
+        }
         if name == "PRIMARY" && !expressions.is_empty() {
             table
                 .unmodeled
@@ -439,6 +454,7 @@ fn read_indexes(
             column_spans: Vec::new(),
             descending,
             expressions,
+            prefixes,
             generated_name: false,
             kind: IndexKind::Index,
         });

@@ -361,6 +361,7 @@ fn read_constraints(
                 column_spans: Vec::new(),
                 descending: Vec::new(),
                 expressions: Vec::new(),
+                prefixes: Vec::new(),
                 generated_name: false,
                 kind: IndexKind::UniqueConstraint { named: true },
             }),
@@ -442,6 +443,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
                 column_spans: Vec::new(),
                 descending,
                 expressions: Index::directions(expressions),
+                prefixes: Vec::new(),
                 generated_name: false,
                 kind: if valid {
                     IndexKind::Index

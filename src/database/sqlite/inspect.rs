@@ -260,6 +260,7 @@ fn read_indexes(
             column_spans: Vec::new(),
             descending: Index::directions(descending),
             expressions: Index::directions(expressions),
+            prefixes: Vec::new(),
             generated_name: false,
             kind,
         });

@@ -116,6 +116,18 @@ fn without_integer_width(norm: &str) -> String {
 /// InnoDB, and MariaDB reports an unspecified action as `RESTRICT`), no index that the
 /// server makes for a foreign key anyway, and charsets and collations only where they
 /// differ from what the table or column inherits (live, where the database's are known).
+/// Whether MySQL indexes the first `length` characters of `column` (bytes of a binary one):
+/// a text or bytes type, or a string type longer than that. The server refuses a prefix of
+/// any other, and of a string no longer than it, which is then indexed whole.
+fn prefixed(d: &Mysql, column: &crate::schema::Column, length: u32) -> bool {
+    let sql = crate::dialect::SqlDialect::column_type_sql(d, column);
+    let (name, args) = super::sizes::parts(&sql);
+    match name.as_str() {
+        "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY" => args.first().is_some_and(|n| *n > length),
+        _ => name.ends_with("TEXT") || name.ends_with("BLOB"),
+    }
+}
+
 pub fn desired_table(d: &Mysql, table: &mut Table) {
     for column in &mut table.columns {
         if let Some((sql, _)) = &mut column.on_update {
@@ -138,6 +150,22 @@ pub fn desired_table(d: &Mysql, table: &mut Table) {
     for fk in &mut table.foreign_keys {
         fk.on_delete = same_action(fk.on_delete);
         fk.on_update = same_action(fk.on_update);
+    }
+    // `mysql length=N` prefixes the parts that hold more characters or bytes; others are
+    // whole.
+    for i in 0..table.indexes.len() {
+        let index = &table.indexes[i];
+        let prefixes = (0..index.columns.len())
+            .map(|k| {
+                let column = table
+                    .column(&index.columns[k])
+                    .filter(|_| !index.is_expression(k));
+                index
+                    .prefix(k)
+                    .filter(|n| column.is_some_and(|c| prefixed(d, c, *n)))
+            })
+            .collect();
+        table.indexes[i].prefixes = Index::prefixes(prefixes);
     }
     let Table {
         indexes,

@@ -327,6 +327,7 @@ mod tests {
                 column_spans: Vec::new(),
                 descending: Vec::new(),
                 expressions: Vec::new(),
+                prefixes: Vec::new(),
                 generated_name: false,
                 kind: crate::schema::IndexKind::Index,
             }],

@@ -189,16 +189,36 @@ fn index_rules(d: &dyn SqlDialect, table: &Table, out: &mut Vec<Problem>) {
                 continue;
             };
             let span = index.column_spans.get(i).copied().unwrap_or(index.span);
-            if let Some(kind) = unindexable(d, column) {
-                out.push(
-                    Problem::new(format!("index `{}` covers `{name}`, a {kind} column, which MySQL cannot index", index.name), span)
-                        .label(format!("a {kind} column"))
-                        .help(format!("use `string length=N` for `{name}`, or a hint such as `mysql type=\"VARCHAR(191)\"`")),
-                );
+            let prefix = index.prefix(i);
+            match unindexable(d, column) {
+                // A prefix of a text or bytes column is indexed.
+                Some("text" | "bytes") if prefix.is_some() => {}
+                Some(kind) => {
+                    let prefix = if kind == "json" {
+                        String::new()
+                    } else {
+                        format!(
+                            ", or index its first characters: `index {name} {{ mysql length=100 }}`"
+                        )
+                    };
+                    out.push(
+                        Problem::new(format!("index `{}` covers `{name}`, a {kind} column, which MySQL cannot index", index.name), span)
+                            .label(format!("a {kind} column"))
+                            .help(format!("use `string length=N` for `{name}` or a hint such as `mysql type=\"VARCHAR(191)\"`{prefix}")),
+                    );
+                }
+                None => {}
             }
             let sql = d.column_type_sql(column);
-            bytes =
-                bytes.saturating_add(sizes::key_bytes(&sql, sizes::bytes_per_char(table, column)));
+            let per_char = sizes::bytes_per_char(table, column);
+            let whole = sizes::key_bytes(&sql, per_char);
+            let part = match prefix {
+                Some(p) if whole == 0 || p.saturating_mul(per_char) < whole => {
+                    p.saturating_mul(per_char)
+                }
+                _ => whole,
+            };
+            bytes = bytes.saturating_add(part);
         }
         if bytes > MAX_KEY_BYTES {
             out.push(

@@ -42,7 +42,7 @@ fn charset_of(collation: &str) -> String {
 
 /// A type's SQL spelling taken apart: `VARCHAR(20) CHARACTER SET latin1` is `VARCHAR` and
 /// `[20]`.
-fn parts(sql: &str) -> (String, Vec<u32>) {
+pub(super) fn parts(sql: &str) -> (String, Vec<u32>) {
     let sql = sql.trim().to_ascii_uppercase();
     let name_end = sql
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
