@@ -48,6 +48,9 @@ pub enum CheckKind {
     },
     /// Duplicates under a new unique index.
     Duplicates { index: String },
+    /// Duplicates under a unique index that a column's NULLs, set to its new default,
+    /// would make.
+    FilledDuplicates { column: String, index: String },
     /// Duplicates under a new primary key.
     KeyDuplicates { columns: Vec<String> },
     /// Rows a new CHECK rejects.
@@ -90,6 +93,9 @@ impl Check {
             CheckKind::Duplicates { index } => {
                 format!("the new unique index `{index}` on `{t}` has duplicate values")
             }
+            CheckKind::FilledDuplicates { column, index } => format!(
+                "the NULLs of `{t}.{column}`, set to its new default, would be duplicates under the unique index `{index}`"
+            ),
             CheckKind::KeyDuplicates { columns } => format!(
                 "the new primary key ({}) of `{t}` has duplicate values",
                 columns.join(", ")
@@ -276,6 +282,22 @@ fn table_checks(
             _ => None,
         })
         .collect();
+    // The columns whose NULLs are set to their new default first, by desired name, with
+    // the default's SQL: they hold it where they held NULL.
+    let filled: HashMap<&str, String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AlterColumn {
+                to,
+                fill_nulls: true,
+                ..
+            } => to
+                .default
+                .as_ref()
+                .map(|v| (to.name.as_str(), d.default_sql(v, &to.ty))),
+            _ => None,
+        })
+        .collect();
     // The columns whose type changes, by desired name, with their new type.
     let retyped: HashMap<&str, &Type> = changes
         .iter()
@@ -295,13 +317,19 @@ fn table_checks(
     // The rows of the table as changed, for `columns` (desired names): a derived table over
     // the live one, or `None` when a column's values are not known before it exists.
     let changed_rows = |columns: &[&str]| -> Option<String> {
+        let value = |c: &str, l: &str| match filled.get(c) {
+            Some(default) => format!("COALESCE({}, {default})", q(l)),
+            None => q(l),
+        };
         let select = columns
             .iter()
             .map(|c| match (live.get(c), added.get(c), retyped.get(c)) {
-                (Some(l), _, Some(ty)) => {
-                    Some(format!("{} AS {}", d.cast_sql(&q(l), &as_cast(ty))?, q(c)))
-                }
-                (Some(l), _, None) => Some(format!("{} AS {}", q(l), q(c))),
+                (Some(l), _, Some(ty)) => Some(format!(
+                    "{} AS {}",
+                    d.cast_sql(&value(c, l), &as_cast(ty))?,
+                    q(c)
+                )),
+                (Some(l), _, None) => Some(format!("{} AS {}", value(c, l), q(c))),
                 // Typed where the dialect can say so: PostgreSQL reads a bare NULL as text.
                 (None, Some(Some(value)), _) => {
                     let ty = new_types.get(c).copied();
@@ -322,10 +350,12 @@ fn table_checks(
     // `SELECT COUNT(*)` of the groups of duplicate values of `columns` (desired names), or
     // `None` when one of them has no known value before it exists.
     let duplicates = |columns: &[String]| -> Option<String> {
+        let as_they_are = !columns.iter().any(|c| filled.contains_key(c.as_str()));
         let (source, cols) = match columns
             .iter()
             .map(|c| live.get(c.as_str()).map(|l| q(l)))
             .collect::<Option<Vec<String>>>()
+            .filter(|_| as_they_are)
         {
             Some(cols) => (q(&from.name), cols),
             None => {
@@ -368,7 +398,11 @@ fn table_checks(
                     None,
                 );
             }
-            TableChange::AlterColumn { from: old, to, .. } => {
+            TableChange::AlterColumn {
+                from: old,
+                to,
+                fill_nulls,
+            } => {
                 if old.nullable && !to.nullable && to.default.is_none() && to.generated.is_none() {
                     push(
                         CheckKind::NullsIntoNotNull {
@@ -393,6 +427,41 @@ fn table_checks(
                         lossy.count_sql(),
                         Some(lossy),
                     );
+                }
+                // A kept unique index over a column whose NULLs become its default: those rows
+                // all get one value (MySQL would fail the `UPDATE` after earlier statements).
+                if *fill_nulls {
+                    let dropped = |name: &str| {
+                        changes
+                            .iter()
+                            .any(|c| matches!(c, TableChange::DropIndex(i) if i.name == name))
+                    };
+                    let desired_name = |l: &String| {
+                        live.iter()
+                            .find(|(_, have)| **have == l.as_str())
+                            .map(|(want, _)| want.to_string())
+                    };
+                    for index in &from.indexes {
+                        let kept = index.unique
+                            && index.predicate.is_none()
+                            && index.expressions.is_empty()
+                            && !dropped(&index.name);
+                        let columns: Option<Vec<String>> =
+                            index.columns.iter().map(desired_name).collect();
+                        let Some(columns) = columns.filter(|c| kept && c.contains(&to.name)) else {
+                            continue;
+                        };
+                        if let Some(sql) = duplicates(&columns) {
+                            push(
+                                CheckKind::FilledDuplicates {
+                                    column: to.name.clone(),
+                                    index: index.name.clone(),
+                                },
+                                sql,
+                                None,
+                            );
+                        }
+                    }
                 }
             }
             // Over an expression, the statement itself reports duplicates (and fails whole).
