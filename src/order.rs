@@ -221,14 +221,8 @@ fn build<C: std::borrow::Borrow<Change>>(
 
 /// The tables and views that a plan's changes create, change or drop: what a view's
 /// query may read that orders it.
-struct Named {
-    all: HashSet<String>,
-    views: HashSet<String>,
-}
-
-fn named<C: std::borrow::Borrow<Change>>(changes: &[C]) -> Named {
+fn named<C: std::borrow::Borrow<Change>>(changes: &[C]) -> HashSet<String> {
     let mut all = HashSet::new();
-    let mut views = HashSet::new();
     for c in changes {
         let c = c.borrow();
         all.insert(c.table().to_string());
@@ -238,28 +232,22 @@ fn named<C: std::borrow::Borrow<Change>>(changes: &[C]) -> Named {
             }
             Change::CreateView { view, .. } | Change::DropView { view } => {
                 all.insert(view.name.clone());
-                views.insert(view.name.clone());
             }
             _ => {}
         }
     }
     all.remove("");
-    Named { all, views }
+    all
 }
 
 /// What a change means to the views around it: a view is created after what it reads has
 /// its columns, and dropped before what it reads goes, is renamed or changes its columns.
 /// `names` are the tables and views the plan touches ([`named`]).
-fn view_facts(change: &Change, names: &Named, f: &mut Facts) {
+fn view_facts(change: &Change, names: &HashSet<String>, f: &mut Facts) {
     let read = |view: &crate::schema::View| {
         let mut read: Vec<&String> = names
-            .all
             .iter()
-            .filter(|n| **n != view.name)
-            .filter(|n| match names.views.contains(*n) {
-                true => view.reads_view(n),
-                false => view.reads(n),
-            })
+            .filter(|n| **n != view.name && view.reads(n))
             .collect();
         read.sort();
         read.into_iter().cloned().collect::<Vec<String>>()

@@ -104,10 +104,8 @@ async fn copy_views<C: Connection>(
         .filter(|v| names.contains(&v.name))
         .collect();
     while !left.is_empty() {
-        let waits = |v: &crate::schema::View| {
-            left.iter()
-                .any(|w| w.name != v.name && v.reads_view(&w.name))
-        };
+        let waits =
+            |v: &crate::schema::View| left.iter().any(|w| w.name != v.name && v.reads(&w.name));
         // A view that reads one still to come waits for it; a circle (which no server
         // accepts) goes in catalog order, and the server says what it refuses.
         let next = left.iter().position(|v| !waits(v)).unwrap_or(0);

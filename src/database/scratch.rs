@@ -116,7 +116,7 @@ fn read_by<'a>(views: &[&'a View], desired: &'a Schema) -> (Vec<&'a Table>, Vec<
         }
         path.push(&view.name);
         for other in &desired.views {
-            if other.name != view.name && view.reads_view(&other.name) {
+            if other.name != view.name && view.reads(&other.name) {
                 visit(other, desired, path, ordered);
             }
         }
@@ -153,6 +153,22 @@ pub(crate) async fn spell<C: Connection>(
     if tables.is_empty() && views.is_empty() {
         return Ok(Spelling::NotNeeded);
     }
+    // What the views read beyond the desired schema (an ignored table), as the live
+    // database holds it, where the scratch cannot see the target (MySQL's own database).
+    let mut copies: Vec<(String, String)> = Vec::new();
+    for name in views.iter().flat_map(|v| v.relations()) {
+        let known = desired.table(&name).is_some() || desired.view(&name).is_some();
+        if known || copies.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        if let Some(sql) = conn.structure_sql(&name).await? {
+            if copies.is_empty() {
+                // The copy's keys may name tables the scratch does not hold.
+                copies.push((name.clone(), "SET FOREIGN_KEY_CHECKS = 0".into()));
+            }
+            copies.push((name, sql));
+        }
+    }
     let mut scratch = match conn.open_scratch().await {
         Ok(scratch) => scratch,
         Err(e) => {
@@ -161,7 +177,7 @@ pub(crate) async fn spell<C: Connection>(
             )));
         }
     };
-    let result = create_and_read(&mut scratch, &tables, &views).await;
+    let result = create_and_read(&mut scratch, &tables, copies, &views).await;
     scratch.close_scratch().await;
     result.map(Spelling::Read)
 }
@@ -173,6 +189,7 @@ pub(crate) async fn spell<C: Connection>(
 async fn create_and_read<C: Connection>(
     scratch: &mut C,
     tables: &[&Table],
+    copies: Vec<(String, String)>,
     views: &[&View],
 ) -> Result<Vec<Schema>, Error> {
     let respells = tables
@@ -213,6 +230,7 @@ async fn create_and_read<C: Connection>(
             first.extend(indexes.into_iter().map(|sql| run(table, sql)));
         }
     }
+    first.extend(copies);
     for view in views {
         let create = Change::CreateView {
             view: (*view).clone(),

@@ -317,19 +317,23 @@ fn table_checks(
     // The rows of the table as changed, for `columns` (desired names): a derived table over
     // the live one, or `None` when a column's values are not known before it exists.
     let changed_rows = |columns: &[&str]| -> Option<String> {
-        let value = |c: &str, l: &str| match filled.get(c) {
-            Some(default) => format!("COALESCE({}, {default})", q(l)),
-            None => q(l),
+        // The default fills the NULLs of the value in its new type.
+        let filling = |c: &str, value: String| match filled.get(c) {
+            Some(default) => format!("COALESCE({value}, {default})"),
+            None => value,
         };
         let select = columns
             .iter()
             .map(|c| match (live.get(c), added.get(c), retyped.get(c)) {
-                (Some(l), _, Some(ty)) => Some(format!(
-                    "{} AS {}",
-                    d.cast_sql(&value(c, l), &as_cast(ty))?,
-                    q(c)
-                )),
-                (Some(l), _, None) => Some(format!("{} AS {}", value(c, l), q(c))),
+                (Some(l), _, Some(ty)) => {
+                    // Where the database has no cast to say it (SQLite), a filled column's
+                    // values are counted as stored, with the default where they are NULL.
+                    let cast = d
+                        .cast_sql(&q(l), &as_cast(ty))
+                        .or_else(|| filled.contains_key(c).then(|| q(l)))?;
+                    Some(format!("{} AS {}", filling(c, cast), q(c)))
+                }
+                (Some(l), _, None) => Some(format!("{} AS {}", filling(c, q(l)), q(c))),
                 // Typed where the dialect can say so: PostgreSQL reads a bare NULL as text.
                 (None, Some(Some(value)), _) => {
                     let ty = new_types.get(c).copied();
@@ -349,7 +353,8 @@ fn table_checks(
     };
     // `SELECT COUNT(*)` of the groups of duplicate values of `columns` (desired names), or
     // `None` when one of them has no known value before it exists.
-    let duplicates = |columns: &[String]| -> Option<String> {
+    // `prefixes`: the characters of each column that a MySQL index holds (empty: whole).
+    let duplicates = |columns: &[String], prefixes: &[Option<u32>]| -> Option<String> {
         let as_they_are = !columns.iter().any(|c| filled.contains_key(c.as_str()));
         let (source, cols) = match columns
             .iter()
@@ -364,6 +369,12 @@ fn table_checks(
             }
         };
         let not_null: Vec<String> = cols.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+        let cols: Vec<String> = (cols.into_iter().enumerate())
+            .map(|(k, c)| match prefixes.get(k).copied().flatten() {
+                Some(n) => format!("LEFT({c}, {n})"),
+                None => c,
+            })
+            .collect();
         Some(format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {} GROUP BY {} HAVING COUNT(*) > 1) AS duplicates",
             not_null.join(" AND "),
@@ -451,7 +462,7 @@ fn table_checks(
                         let Some(columns) = columns.filter(|c| kept && c.contains(&to.name)) else {
                             continue;
                         };
-                        if let Some(sql) = duplicates(&columns) {
+                        if let Some(sql) = duplicates(&columns, &index.prefixes) {
                             push(
                                 CheckKind::FilledDuplicates {
                                     column: to.name.clone(),
@@ -469,7 +480,7 @@ fn table_checks(
                 if index.unique && index.predicate.is_none() && index.expressions.is_empty() =>
             {
                 // A new column: the statement itself reports duplicates.
-                if let Some(sql) = duplicates(&index.columns) {
+                if let Some(sql) = duplicates(&index.columns, &index.prefixes) {
                     push(
                         CheckKind::Duplicates {
                             index: index.name.clone(),
@@ -480,7 +491,7 @@ fn table_checks(
                 }
             }
             TableChange::AlterPrimaryKey { to, .. } if !to.is_empty() => {
-                if let Some(sql) = duplicates(to) {
+                if let Some(sql) = duplicates(to, &[]) {
                     push(
                         CheckKind::KeyDuplicates {
                             columns: to.clone(),

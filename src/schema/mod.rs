@@ -114,28 +114,57 @@ impl View {
         }
     }
 
-    /// Whether the query may read `name` (a table or another view): it holds the name as a
-    /// whole word, ignoring case. It errs on the side of reading: a name read more often
-    /// than it is costs only a view made again.
+    /// Whether the query reads `name` (a table or another view): one of the relations an
+    /// SQL parser finds in it (`FROM`, `JOIN`, subqueries; a quoted name exactly, a bare one
+    /// ignoring case). Where no parser reads the query, whether it holds the name as a whole
+    /// word: a name read more often than it is costs only a view made again.
     pub fn reads(&self, name: &str) -> bool {
-        mentions(&self.sql.to_lowercase(), &name.to_lowercase())
+        match relations(&self.sql) {
+            Some(read) => read.iter().any(|(n, quoted)| match quoted {
+                true => n == name,
+                false => n.to_lowercase() == name.to_lowercase(),
+            }),
+            None => mentions(&self.sql.to_lowercase(), &name.to_lowercase()),
+        }
     }
 
-    /// Whether the query reads the view `name`, to order views among themselves: as
-    /// [`View::reads`], except that a name that is an SQL keyword (`select`, `order`)
-    /// counts only quoted, so that the word itself makes no circle of views.
-    pub fn reads_view(&self, name: &str) -> bool {
-        let upper = name.to_uppercase();
-        if sqlparser::keywords::ALL_KEYWORDS
-            .binary_search(&upper.as_str())
-            .is_err()
-        {
-            return self.reads(name);
-        }
-        [('"', '"'), ('`', '`'), ('[', ']')]
-            .iter()
-            .any(|(open, close)| self.sql.contains(&format!("{open}{name}{close}")))
+    /// The names of the relations the query reads, as written (none where no parser
+    /// reads it).
+    pub fn relations(&self) -> Vec<String> {
+        relations(&self.sql)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
     }
+}
+
+/// The relations `query` reads, each the last part of its name with whether it is quoted;
+/// `None` where no dialect's parser reads it.
+fn relations(query: &str) -> Option<Vec<(String, bool)>> {
+    use sqlparser::ast::{ObjectNamePart, visit_relations};
+    use sqlparser::dialect::{
+        Dialect as ParserDialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
+    };
+    use sqlparser::parser::Parser;
+    let dialects: [&dyn ParserDialect; 4] = [
+        &GenericDialect {},
+        &MySqlDialect {},
+        &PostgreSqlDialect {},
+        &SQLiteDialect {},
+    ];
+    let parsed = dialects.iter().find_map(|d| {
+        let mut parser = Parser::new(*d).try_with_sql(query).ok()?;
+        parser.parse_query().ok()
+    })?;
+    let mut out = Vec::new();
+    let _ = visit_relations(&parsed, |name| {
+        if let Some(ObjectNamePart::Identifier(ident)) = name.0.last() {
+            out.push((ident.value.clone(), ident.quote_style.is_some()));
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    Some(out)
 }
 
 /// A view's query as a database keeps it, without the trailing `;` and surrounding space
@@ -701,5 +730,28 @@ mod tests {
             assert_eq!(Action::from_sql(a.sql()), Some(a));
         }
         assert_eq!(Action::from_sql("set_null"), Some(Action::SetNull));
+    }
+
+    #[test]
+    fn a_view_reads_the_relations_of_its_query_only() {
+        let view = |sql: &str| View::unparsed("v".into(), sql.into());
+        // A keyword as a name, a join, a subquery, a quoted name.
+        let q = view(
+            "SELECT m.id FROM metrics m JOIN \"Order\" o ON o.id = m.id \
+             WHERE m.id IN (SELECT id FROM status) AND m.kind <> 'logs'",
+        );
+        for name in ["metrics", "METRICS", "Order", "status"] {
+            assert!(q.reads(name), "{name}");
+        }
+        // A literal, a column, a quoted name in another case are not read.
+        for name in ["logs", "kind", "order", "id"] {
+            assert!(!q.reads(name), "{name}");
+        }
+        // MySQL's spelling.
+        let q = view("select `users`.`id` AS `id` from `users` where `users`.`is_active` <> 0");
+        assert!(q.reads("users") && !q.reads("id"));
+        // What no parser reads falls back to the words: it may read more, never less.
+        let q = view("SELECT id FROM t WHERE (x = 1");
+        assert!(q.reads("t") && q.reads("x"));
     }
 }

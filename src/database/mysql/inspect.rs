@@ -57,7 +57,7 @@ fn statistics(server: &Server) -> String {
     };
     format!(
         "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), COLUMN_NAME, \
-         CAST(SUB_PART AS SIGNED), COLLATION, {expression} \
+         CAST(SUB_PART AS SIGNED), COLLATION, {expression}, INDEX_TYPE \
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
          ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
     )
@@ -149,8 +149,12 @@ pub fn unqualified(definition: &str, quoted_database: &str) -> String {
                 _ => c.len_utf8(),
             }
         } else if rest.starts_with(&prefix) {
+            // Once: what follows is the table's name, even where it is the database's.
             rest = &rest[prefix.len()..];
-            continue;
+            if !rest.starts_with('`') {
+                continue;
+            }
+            quoted_name_len(rest)
         } else if c == '`' {
             // A quoted name is copied whole (a doubled quote stays in it).
             quoted_name_len(rest)
@@ -300,7 +304,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
         c.comment = text(row, 8).filter(|s| !s.is_empty());
         schema.tables[t].columns.push(c);
     }
-    read_indexes(&d.server, &mut schema, &position, &statistics);
+    read_indexes(d, &mut schema, &position, &statistics);
     read_foreign_keys(&mut schema, &position, &key_columns, &key_actions);
     for row in &checks {
         let Some(&t) = position.get(&text_or_empty(row, 0)) else {
@@ -354,7 +358,7 @@ pub fn read(d: &Mysql, rows: Vec<Vec<MySqlRow>>) -> Schema {
 /// The primary key and the indexes, with the index the server made for a foreign key
 /// (named after the key, over its columns) left to the key itself.
 fn read_indexes(
-    server: &Server,
+    d: &Mysql,
     schema: &mut Schema,
     position: &HashMap<String, usize>,
     rows: &[MySqlRow],
@@ -379,13 +383,18 @@ fn read_indexes(
         let name = text_or_empty(row, 1);
         let unique = number(row, 2) == Some(0);
         // A functional key part (MySQL 8.0.13+) has its `EXPRESSION` and no column.
-        let expression = text(row, 6).map(|e| normalize::portable_expression(server, &e));
+        let expression = text(row, 6).map(|e| normalize::portable_expression(&d.server, &e));
         let is_expression = expression.is_some();
         let part = text(row, 3).or(expression);
         let descending = text(row, 5).as_deref() == Some("D");
         let prefix = number(row, 4).and_then(|n| u32::try_from(n).ok());
-        let odd = if part.is_none() || (is_expression && descending) {
-            Some("a functional index")
+        // `FULLTEXT` and `SPATIAL` are other kinds of index (a spatial one reports a
+        // `SUB_PART` of 32, which is no prefix).
+        let kind = text(row, 7).unwrap_or_default();
+        let odd = if !matches!(kind.as_str(), "BTREE" | "HASH" | "") {
+            Some(format!("a {kind} index"))
+        } else if part.is_none() || (is_expression && descending) {
+            Some("a functional index".to_string())
         } else {
             None
         };
@@ -395,7 +404,7 @@ fn read_indexes(
                 last.4.push(descending);
                 last.5.push(is_expression);
                 last.6.push(prefix);
-                last.7 = last.7.take().or(odd.map(str::to_string));
+                last.7 = last.7.take().or(odd);
             }
             _ => parts.push((
                 t,
@@ -405,16 +414,25 @@ fn read_indexes(
                 vec![descending],
                 vec![is_expression],
                 vec![prefix],
-                odd.map(str::to_string),
+                odd,
             )),
         }
     }
     for (t, name, unique, columns, descending, expressions, prefixes, mut odd) in parts {
         let table = &mut schema.tables[t];
         // The language gives an index one prefix length (`mysql length=N`).
+        // and `mysql length=N` shortens every part that is longer: a part kept whole that
+        // the hint would shorten cannot be written either.
         let mut lengths: Vec<u32> = prefixes.iter().flatten().copied().collect();
         lengths.dedup();
-        if lengths.len() > 1 {
+        let whole_but_long = lengths.first().is_some_and(|n| {
+            (columns.iter().enumerate()).any(|(k, c)| {
+                let whole = prefixes.get(k).copied().flatten().is_none();
+                let column = table.column(c).filter(|_| whole && !expressions[k]);
+                column.is_some_and(|c| normalize::prefixed(d, c, *n))
+            })
+        });
+        if lengths.len() > 1 || whole_but_long {
             odd = odd.or(Some("an index over prefixes of different lengths".into()));
         }
         if let Some(odd) = odd {
@@ -566,6 +584,11 @@ mod tests {
         assert_eq!(
             unqualified(mysql, "`vt`"),
             "select `v1`.`id` AS `id`,`v1`.`email` AS `email` from `v1` where (`v1`.`id` > 0)"
+        );
+        // A table named as the database (`vt`.`vt`.`id`) keeps its name.
+        assert_eq!(
+            unqualified("select `vt`.`vt`.`id` AS `id` from `vt`.`vt`", "`vt`"),
+            "select `vt`.`id` AS `id` from `vt`"
         );
         let kept = r"select '`vt`.x' AS `a`,'it\'s `vt`.' AS `b`,`x``vt``.` AS `c` from `vt`.`t`";
         assert_eq!(

@@ -119,7 +119,7 @@ fn without_integer_width(norm: &str) -> String {
 /// Whether MySQL indexes the first `length` characters of `column` (bytes of a binary one):
 /// a text or bytes type, or a string type longer than that. The server refuses a prefix of
 /// any other, and of a string no longer than it, which is then indexed whole.
-fn prefixed(d: &Mysql, column: &crate::schema::Column, length: u32) -> bool {
+pub fn prefixed(d: &Mysql, column: &crate::schema::Column, length: u32) -> bool {
     let sql = crate::dialect::SqlDialect::column_type_sql(d, column);
     let (name, args) = super::sizes::parts(&sql);
     match name.as_str() {
