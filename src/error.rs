@@ -392,11 +392,13 @@ pub enum Error {
     #[diagnostic(help("{help}"))]
     Unsupported { what: String, help: String },
 
-    #[error("the server refuses table `{table}` as schema.kdl declares it:\n  {sql}")]
+    #[error("the server refuses {kind} `{table}` as schema.kdl declares it:\n  {sql}")]
     #[diagnostic(help(
-        "nothing was changed in the database: reconcile created the table in a scratch first, to read how the server spells it; fix its declaration in schema.kdl"
+        "nothing was changed in the database: reconcile created the {kind} in a scratch first, to read how the server spells it; fix its declaration in schema.kdl"
     ))]
     ServerRefuses {
+        /// `table` or `view`.
+        kind: &'static str,
         table: String,
         sql: String,
         #[source]

@@ -146,6 +146,38 @@ fn a_check_the_server_refuses_never_reaches_the_target() {
     }
 }
 
+/// A view's new query that the server refuses (it reads a column that is not there) is
+/// refused in the scratch, named as a view, and the view on the target stays as it was.
+#[test]
+fn a_view_the_server_refuses_never_reaches_the_target() {
+    for server in [Server::Mysql, Server::Mysql8, Server::Postgres] {
+        let Some(base) = server.url() else { continue };
+        let dir = tempfile::tempdir().unwrap();
+        let db = LiveDb::on_server(server, &base);
+        let d = db.dialect();
+        let before = "table t {\n    column id bigint primary-key=#true\n}\nview v (sql)\"SELECT id FROM t\"\n";
+        let env = db.environment(dir.path());
+        let mut session = Session::open(&env, dir.path(), Intent::Write).unwrap();
+        apply(&mut session, &schema(before, d)).unwrap();
+        let refused = before.replace("SELECT id FROM t", "SELECT id, nope FROM t");
+        match apply(&mut session, &schema(&refused, d)) {
+            Err(e @ reconcile::Error::ServerRefuses { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains("refuses view `v`"), "{text}");
+                assert!(text.contains("nope"), "{text}");
+            }
+            other => panic!("{server:?}: {other:?}"),
+        }
+        assert!(
+            session.plan(&schema(before, d)).unwrap().is_empty(),
+            "{server:?}: the target changed"
+        );
+        assert_eq!(db.rows("SELECT count(*) FROM v").unwrap(), ["0"]);
+        drop(session);
+        db.close();
+    }
+}
+
 /// A run killed midway leaves its scratch database behind: the next scratch drops it, but
 /// never one that a running apply holds.
 #[test]

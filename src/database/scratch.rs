@@ -195,7 +195,7 @@ async fn create_and_read<C: Connection>(
     let respells = tables
         .iter()
         .all(|t| scratch.dialect().rebuild_sql(&t.name).is_some());
-    let run = |table: &Table, sql: String| (table.name.clone(), sql);
+    let run = |table: &Table, sql: String| ("table", table.name.clone(), sql);
     let mut first = Vec::new();
     let mut later = Vec::new();
     // The named enum types the tables use come first (PostgreSQL).
@@ -230,14 +230,14 @@ async fn create_and_read<C: Connection>(
             first.extend(indexes.into_iter().map(|sql| run(table, sql)));
         }
     }
-    first.extend(copies);
+    first.extend(copies.into_iter().map(|(name, sql)| ("table", name, sql)));
     for view in views {
         let create = Change::CreateView {
             view: (*view).clone(),
             replaces: None,
         };
         let sql = scratch.dialect().statements(&create).into_iter();
-        first.extend(sql.map(|s| (view.name.clone(), s.sql)));
+        first.extend(sql.map(|s| ("view", view.name.clone(), s.sql)));
     }
     execute_all(scratch, first).await?;
     let created = scratch.introspect().await?;
@@ -249,14 +249,19 @@ async fn create_and_read<C: Connection>(
     Ok(vec![created, rebuilt])
 }
 
-/// Runs each (table, statement) in order; a refusal names the table.
+/// Runs each (kind, name, statement) in order; a refusal names the table or view.
 async fn execute_all<C: Connection>(
     scratch: &mut C,
-    statements: Vec<(String, String)>,
+    statements: Vec<(&'static str, String, String)>,
 ) -> Result<(), Error> {
-    for (table, sql) in statements {
+    for (kind, table, sql) in statements {
         if let Err(source) = scratch.execute(&sql).await {
-            return Err(Error::ServerRefuses { table, sql, source });
+            return Err(Error::ServerRefuses {
+                kind,
+                table,
+                sql,
+                source,
+            });
         }
     }
     Ok(())
