@@ -155,13 +155,14 @@ fn view_changes(
     }
     reached.extend(again.iter().map(|(have, _)| have.name.as_str()));
     // Whatever reads what is made again is made again, until nothing new is reached.
+    let reads: Vec<(&View, crate::schema::Reads)> =
+        actual.views.iter().map(|v| (v, v.read())).collect();
     loop {
-        let more: Vec<(&View, Option<&View>)> = actual
-            .views
+        let more: Vec<(&View, Option<&View>)> = reads
             .iter()
-            .filter(|have| !reached.contains(have.name.as_str()))
-            .filter(|have| reached.iter().any(|r| have.reads(r)))
-            .filter_map(|have| desired.view(&have.name).map(|want| (have, Some(want))))
+            .filter(|(have, _)| !reached.contains(have.name.as_str()))
+            .filter(|(_, read)| reached.iter().any(|r| read.contains(r)))
+            .filter_map(|(have, _)| desired.view(&have.name).map(|want| (*have, Some(want))))
             .collect();
         if more.is_empty() {
             break;

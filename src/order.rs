@@ -245,9 +245,10 @@ fn named<C: std::borrow::Borrow<Change>>(changes: &[C]) -> HashSet<String> {
 /// `names` are the tables and views the plan touches ([`named`]).
 fn view_facts(change: &Change, names: &HashSet<String>, f: &mut Facts) {
     let read = |view: &crate::schema::View| {
+        let reads = view.read();
         let mut read: Vec<&String> = names
             .iter()
-            .filter(|n| **n != view.name && view.reads(n))
+            .filter(|n| **n != view.name && reads.contains(n))
             .collect();
         read.sort();
         read.into_iter().cloned().collect::<Vec<String>>()

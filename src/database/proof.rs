@@ -14,7 +14,7 @@ use super::Connection;
 use crate::change::Change;
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::schema::Schema;
+use crate::schema::{Reads, Schema};
 
 /// What a proof did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,19 +68,21 @@ fn concerned(plan: &Plan) -> BTreeSet<String> {
 /// `names` with every table and view that a view among them reads, on either side, until
 /// none is new: a view is copied with what it reads, and created over it.
 fn with_views(mut names: BTreeSet<String>, live: &Schema, desired: &Schema) -> BTreeSet<String> {
-    let views: Vec<&crate::schema::View> = live.views.iter().chain(&desired.views).collect();
+    let views: Vec<(&crate::schema::View, Reads)> = (live.views.iter().chain(&desired.views))
+        .map(|v| (v, v.read()))
+        .collect();
     let all: BTreeSet<&str> = live
         .tables
         .iter()
         .map(|t| t.name.as_str())
         .chain(desired.tables.iter().map(|t| t.name.as_str()))
-        .chain(views.iter().map(|v| v.name.as_str()))
+        .chain(views.iter().map(|(v, _)| v.name.as_str()))
         .collect();
     loop {
         let read: Vec<String> = views
             .iter()
-            .filter(|v| names.contains(&v.name))
-            .flat_map(|v| all.iter().filter(|n| **n != v.name && v.reads(n)))
+            .filter(|(v, _)| names.contains(&v.name))
+            .flat_map(|(v, read)| all.iter().filter(|n| **n != v.name && read.contains(n)))
             .map(|n| n.to_string())
             .filter(|n| !names.contains(n))
             .collect();
@@ -98,18 +100,21 @@ async fn copy_views<C: Connection>(
     names: &BTreeSet<String>,
     copied: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let mut left: Vec<&crate::schema::View> = live
+    let mut left: Vec<(&crate::schema::View, Reads)> = live
         .views
         .iter()
         .filter(|v| names.contains(&v.name))
+        .map(|v| (v, v.read()))
         .collect();
     while !left.is_empty() {
-        let waits =
-            |v: &crate::schema::View| left.iter().any(|w| w.name != v.name && v.reads(&w.name));
+        let waits = |(v, read): &(&crate::schema::View, Reads)| {
+            left.iter()
+                .any(|(w, _)| w.name != v.name && read.contains(&w.name))
+        };
         // A view that reads one still to come waits for it; a circle (which no server
         // accepts) goes in catalog order, and the server says what it refuses.
         let next = left.iter().position(|v| !waits(v)).unwrap_or(0);
-        let view = left.remove(next);
+        let (view, _) = left.remove(next);
         let create = Change::CreateView {
             view: view.clone(),
             replaces: None,

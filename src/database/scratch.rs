@@ -15,7 +15,7 @@
 use super::Connection;
 use crate::change::{Change, TableChange};
 use crate::error::Error;
-use crate::schema::{EnumType, Index, Schema, Table, Type, View};
+use crate::schema::{EnumType, Index, Reads, Schema, Table, Type, View};
 
 /// What the server made of the desired tables whose fast comparison disagreed.
 pub(crate) enum Spelling {
@@ -103,36 +103,44 @@ fn disputed_views(changes: &[Change]) -> Vec<&View> {
 /// The desired tables and views that `views` read, directly or through another view, each
 /// view after the views it reads, and `views` last: what the scratch needs to make them.
 fn read_by<'a>(views: &[&'a View], desired: &'a Schema) -> (Vec<&'a Table>, Vec<&'a View>) {
-    // Depth first; a view met again on its own path (a circle no server accepts) is left
-    // where it was first met.
-    fn visit<'a>(
-        view: &'a View,
-        desired: &'a Schema,
-        path: &mut Vec<&'a str>,
-        ordered: &mut Vec<&'a View>,
+    // What each desired view reads, by position in `desired.views`.
+    let reads: Vec<Reads> = desired.views.iter().map(View::read).collect();
+    // Depth first over positions; a view met again on its own path (a circle no server
+    // accepts) is left where it was first met.
+    fn visit(
+        i: usize,
+        desired: &Schema,
+        reads: &[Reads],
+        path: &mut Vec<usize>,
+        ordered: &mut Vec<usize>,
     ) {
-        if path.contains(&view.name.as_str()) || ordered.iter().any(|v| v.name == view.name) {
+        if path.contains(&i) || ordered.contains(&i) {
             return;
         }
-        path.push(&view.name);
-        for other in &desired.views {
-            if other.name != view.name && view.reads(&other.name) {
-                visit(other, desired, path, ordered);
+        path.push(i);
+        for (k, other) in desired.views.iter().enumerate() {
+            if k != i && reads[i].contains(&other.name) {
+                visit(k, desired, reads, path, ordered);
             }
         }
         path.pop();
-        ordered.push(view);
+        ordered.push(i);
     }
-    let mut ordered: Vec<&View> = Vec::new();
+    let mut ordered: Vec<usize> = Vec::new();
     for view in views {
-        visit(view, desired, &mut Vec::new(), &mut ordered);
+        if let Some(i) = desired.views.iter().position(|v| v.name == view.name) {
+            visit(i, desired, &reads, &mut Vec::new(), &mut ordered);
+        }
     }
     let tables = desired
         .tables
         .iter()
-        .filter(|t| ordered.iter().any(|v| v.reads(&t.name)))
+        .filter(|t| ordered.iter().any(|&i| reads[i].contains(&t.name)))
         .collect();
-    (tables, ordered)
+    (
+        tables,
+        ordered.into_iter().map(|i| &desired.views[i]).collect(),
+    )
 }
 
 /// Asks the server how it spells the desired tables and views that `changes` disputes;
@@ -156,17 +164,18 @@ pub(crate) async fn spell<C: Connection>(
     // What the views read beyond the desired schema (an ignored table), as the live
     // database holds it, where the scratch cannot see the target (MySQL's own database).
     let mut copies: Vec<(String, String)> = Vec::new();
-    for name in views.iter().flat_map(|v| v.relations()) {
-        let known = desired.table(&name).is_some() || desired.view(&name).is_some();
-        if known || copies.iter().any(|(n, _)| *n == name) {
+    let reads: Vec<Reads> = views.iter().map(|v| v.read()).collect();
+    for name in reads.iter().flat_map(Reads::names) {
+        let known = desired.table(name).is_some() || desired.view(name).is_some();
+        if known || copies.iter().any(|(n, _)| n == name) {
             continue;
         }
-        if let Some(sql) = conn.structure_sql(&name).await? {
+        if let Some(sql) = conn.structure_sql(name).await? {
             if copies.is_empty() {
                 // The copy's keys may name tables the scratch does not hold.
-                copies.push((name.clone(), "SET FOREIGN_KEY_CHECKS = 0".into()));
+                copies.push((name.to_string(), "SET FOREIGN_KEY_CHECKS = 0".into()));
             }
-            copies.push((name, sql));
+            copies.push((name.to_string(), sql));
         }
     }
     let mut scratch = match conn.open_scratch().await {

@@ -114,28 +114,51 @@ impl View {
         }
     }
 
-    /// Whether the query reads `name` (a table or another view): one of the relations an
-    /// SQL parser finds in it (`FROM`, `JOIN`, subqueries; a quoted name exactly, a bare one
-    /// ignoring case). Where no parser reads the query, whether it holds the name as a whole
-    /// word: a name read more often than it is costs only a view made again.
-    pub fn reads(&self, name: &str) -> bool {
+    /// What the query reads, parsed once: ask it of many names with [`Reads::contains`].
+    pub fn read(&self) -> Reads {
         match relations(&self.sql) {
-            Some(read) => read.iter().any(|(n, quoted)| match quoted {
-                true => n == name,
-                false => n.to_lowercase() == name.to_lowercase(),
-            }),
-            None => mentions(&self.sql.to_lowercase(), &name.to_lowercase()),
+            Some(relations) => Reads::Relations(relations),
+            None => Reads::Words(self.sql.to_lowercase()),
         }
     }
 
-    /// The names of the relations the query reads, as written (none where no parser
-    /// reads it).
-    pub fn relations(&self) -> Vec<String> {
-        relations(&self.sql)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect()
+    /// Whether the query reads `name`, for one question ([`View::read`] for many).
+    pub fn reads(&self, name: &str) -> bool {
+        self.read().contains(name)
+    }
+}
+
+/// The tables and views a view's query reads ([`View::read`]).
+#[derive(Debug, Clone)]
+pub enum Reads {
+    /// The relations an SQL parser finds in it (`FROM`, `JOIN`, subqueries), each the last
+    /// part of its name with whether it is quoted.
+    Relations(Vec<(String, bool)>),
+    /// The query, lower-cased, where no parser reads it.
+    Words(String),
+}
+
+impl Reads {
+    /// Whether `name` is read: a quoted relation exactly, a bare one ignoring case. Where no
+    /// parser read the query, whether it holds the name as a whole word: a name read more
+    /// often than it is costs only a view made again.
+    pub fn contains(&self, name: &str) -> bool {
+        match self {
+            Reads::Relations(read) => read.iter().any(|(n, quoted)| match quoted {
+                true => n == name,
+                false => n.to_lowercase() == name.to_lowercase(),
+            }),
+            Reads::Words(query) => mentions(query, &name.to_lowercase()),
+        }
+    }
+
+    /// The names of the relations, as written (none where no parser read the query).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        let relations = match self {
+            Reads::Relations(read) => read.as_slice(),
+            Reads::Words(_) => &[],
+        };
+        relations.iter().map(|(n, _)| n.as_str())
     }
 }
 

@@ -92,28 +92,22 @@ fn parser_dialect(d: Dialect) -> &'static dyn ParserDialect {
 
 /// Why `sql` is not exactly one expression of `d`, if it is not.
 pub fn expression_error(d: Dialect, sql: &str) -> Option<String> {
-    let dialect = parser_dialect(d);
-    if let Some(why) = forbidden_token(dialect, sql) {
-        return Some(why);
-    }
-    let tokens = match Tokenizer::new(dialect, sql).tokenize_with_location() {
-        Ok(tokens) => mysql_operators(d, tokens),
-        Err(e) => return Some(clean(&e.to_string())),
-    };
-    let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
-    let parsed = parser.parse_expr().map(|_| parser.peek_token());
-    match parsed {
-        Err(e) => Some(clean(&e.to_string())),
-        Ok(next) if next.token != Token::EOF => Some(format!(
-            "it goes on after the expression, at `{}` (one expression only)",
-            next.token
-        )),
-        Ok(_) => None,
-    }
+    exactly_one(d, sql, "expression", |p| p.parse_expr().map(drop))
 }
 
 /// Why `sql` is not exactly one query of `d` (a view's `SELECT ...`), if it is not.
 pub fn query_error(d: Dialect, sql: &str) -> Option<String> {
+    exactly_one(d, sql, "query", |p| p.parse_query().map(drop))
+}
+
+/// Why `sql` is not exactly one `what` of `d` as `parse` reads one: a semicolon or a
+/// comment, a parse error, or text after it.
+fn exactly_one(
+    d: Dialect,
+    sql: &str,
+    what: &str,
+    parse: impl FnOnce(&mut Parser) -> Result<(), sqlparser::parser::ParserError>,
+) -> Option<String> {
     let dialect = parser_dialect(d);
     if let Some(why) = forbidden_token(dialect, sql) {
         return Some(why);
@@ -123,11 +117,10 @@ pub fn query_error(d: Dialect, sql: &str) -> Option<String> {
         Err(e) => return Some(clean(&e.to_string())),
     };
     let mut parser = Parser::new(dialect).with_tokens_with_locations(tokens);
-    let parsed = parser.parse_query().map(|_| parser.peek_token());
-    match parsed {
+    match parse(&mut parser).map(|()| parser.peek_token()) {
         Err(e) => Some(clean(&e.to_string())),
         Ok(next) if next.token != Token::EOF => Some(format!(
-            "it goes on after the query, at `{}` (one query only)",
+            "it goes on after the {what}, at `{}` (one {what} only)",
             next.token
         )),
         Ok(_) => None,
