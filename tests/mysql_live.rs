@@ -388,14 +388,10 @@ const SQLALCHEMY_ROWS: &str = "INSERT INTO alembic_version VALUES ('4f2e1c');
 INSERT INTO users (email, hashed_password) VALUES ('a@x', 'h1'), ('b@x', 'h2');
 INSERT INTO items (title, owner_id) VALUES ('one', 1), ('two', 2), ('three', NULL);";
 
-#[test]
-fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
-    let Some(db) = server_db() else { return };
-    db.run_script(SQLALCHEMY).unwrap();
-    db.run_script(SQLALCHEMY_ROWS).unwrap();
-
-    // Adopting it as it is: inspect prints a schema that plans empty here.
-    let dir = project(&db, "");
+/// Adopts the SQLAlchemy database `db` holds as it is: `inspect` prints a schema that plans
+/// empty there and makes an equivalent SQLite development database. The project, adopted.
+fn adopt_sqlalchemy(db: &LiveDb) -> tempfile::TempDir {
+    let dir = project(db, "");
     let (status, kdl, stderr) = reconcile(dir.path(), &["inspect"]);
     assert_eq!(status, 0, "{stderr}");
     assert!(kdl.contains("ignore alembic_version"), "{kdl}");
@@ -435,6 +431,15 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
             "{sqlite_kdl}"
         );
     }
+    dir
+}
+
+#[test]
+fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
+    let Some(db) = server_db() else { return };
+    db.run_script(SQLALCHEMY).unwrap();
+    db.run_script(SQLALCHEMY_ROWS).unwrap();
+    let dir = adopt_sqlalchemy(&db);
 
     // Against the example schema only what truly differs shows: the keys are `bigint`
     // there, and the unique index and the foreign key have reconcile's names, not those
@@ -494,6 +499,19 @@ fn a_sqlalchemy_database_is_adopted_and_moved_to_the_example_schema() {
         db.rows("SELECT title_key FROM items ORDER BY id").unwrap(),
         ["uno", "two", "three"]
     );
+    db.close();
+}
+
+/// The same app on MySQL 9.7 (optional: skipped loudly without its server).
+#[test]
+fn a_sqlalchemy_database_on_mysql_9_is_adopted() {
+    let Some(base) = Server::Mysql8.url() else {
+        return;
+    };
+    let db = LiveDb::on_server(Server::Mysql8, &base);
+    db.run_script(SQLALCHEMY).unwrap();
+    db.run_script(SQLALCHEMY_ROWS).unwrap();
+    adopt_sqlalchemy(&db);
     db.close();
 }
 

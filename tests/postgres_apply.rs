@@ -386,6 +386,11 @@ fn a_sqlalchemy_database_inspects_to_a_schema_that_plans_empty() {
         kdl.contains("column \"title_key\" string length=200 nullable=#true generated=(sql)\"lower((title)::text)\" stored=#true"),
         "{kdl}"
     );
+    // The functional index, as PostgreSQL spells its expression.
+    assert!(
+        kdl.contains("index (sql)\"lower(email::text)\" name=\"ix_users_email_lower\""),
+        "{kdl}"
+    );
     db.close();
 }
 

@@ -70,7 +70,7 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
             "    ~ alter column `owner_id`: type int -> bigint",
             "    runs: write lock: recreates the table (about 3 rows, 4.1 kB), writes blocked (5 statements)",
             "    ~ alter column `role`: type string(6) -> enum(admin, member)",
-            "    runs: write lock: recreates the table (about 2 rows, 4.1 kB), writes blocked (5 statements)",
+            "    runs: write lock: recreates the table (about 2 rows, 4.1 kB), writes blocked (6 statements)",
             "    checked, none found: `users.role` (string(6) -> enum(admin, member)) would change stored values",
         ],
         "{stdout}"
@@ -96,6 +96,11 @@ fn a_sqlalchemy_database_reads_back_as_its_schema() {
     let dir = project(SQLALCHEMY, "");
     let (_, kdl, _) = reconcile(dir.path(), &["inspect"]);
     assert!(kdl.contains("ignore alembic_version"), "{kdl}");
+    // The functional index, its expression as written.
+    assert!(
+        kdl.contains("index (sql)\"lower(email)\" name=\"ix_users_email_lower\""),
+        "{kdl}"
+    );
     assert_inspect_plans_empty(dir.path());
 }
 

@@ -294,6 +294,8 @@ pub fn resolve(schema: &Schema, d: &dyn SqlDialect) -> Schema {
                 column.charset = None;
             }
         }
+        table.indexes.retain(|i| !i.skipped.contains(&dialect));
+        table.indexes.iter_mut().for_each(|i| i.skipped.clear());
         if dialect != Dialect::Mysql {
             // `mysql length=N` is MySQL's alone.
             table.indexes.iter_mut().for_each(|i| i.prefixes.clear());

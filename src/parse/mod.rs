@@ -511,6 +511,7 @@ fn column(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
             descending: Vec::new(),
             expressions: Vec::new(),
             prefixes: Vec::new(),
+            skipped: Vec::new(),
             generated_name: true,
             kind: IndexKind::Index,
         });
@@ -698,7 +699,7 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         }
     }
     r.finish(&["unique", "name", "where", "desc"], problems);
-    let prefix = index_hints(node, problems);
+    let (prefix, skipped) = index_hints(node, problems);
     repeated(&cols, "the index", problems);
     if cols.is_empty() {
         problems.push(
@@ -733,40 +734,79 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
         descending: Index::directions(descending),
         expressions: Index::directions(expressions),
         prefixes: Index::prefixes(prefixes),
+        skipped,
         generated_name,
         kind: IndexKind::Index,
     });
 }
 
-/// An index's children: `mysql length=N`, the prefix MySQL indexes of each column part
-/// (every part that is a string, text or bytes column).
-fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> Option<u32> {
+/// An index's children, one per dialect: `mysql length=N`, the prefix MySQL indexes of each
+/// column part (every part that is a string, text or bytes column), and `skip=#true` on any
+/// dialect, which leaves the index out of that database's schema.
+fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> (Option<u32>, Vec<Dialect>) {
     let mut prefix = None;
+    let mut skipped = Vec::new();
     for child in children(node) {
-        if child.name().value() != "mysql" {
+        let name = child.name().value();
+        let Some(dialect) = Dialect::from_name(name) else {
             problems.push(unknown_node(
                 child,
-                child.name().value(),
+                name,
                 "in an index",
-                &["mysql"],
+                &["mysql", "postgres", "sqlite"],
             ));
             continue;
-        }
+        };
         let mut r = NodeReader::new(child);
-        let given = r.prop("length").is_some();
-        let length = r.count_prop("length", 1, problems);
-        r.finish(&["length"], problems);
+        let skip_given = r.prop("skip").is_some();
+        let skip = r.bool_prop("skip", problems);
+        let given = dialect == Dialect::Mysql && r.prop("length").is_some();
+        let length = if given {
+            r.count_prop("length", 1, problems)
+        } else {
+            None
+        };
+        let allowed: &[&str] = if dialect == Dialect::Mysql {
+            &["length", "skip"]
+        } else {
+            &["skip"]
+        };
+        r.finish(allowed, problems);
+        if skip {
+            skipped.push(dialect);
+            if given && dialect == Dialect::Mysql {
+                problems.push(
+                    Problem::new("an index skipped on MySQL takes no `length=`", child.span())
+                        .label("skipped and given a length")
+                        .help("remove one: `skip=#true` leaves the index out of MySQL's schema"),
+                );
+            }
+            continue;
+        }
         match length {
             Some((n, _)) => prefix = Some(n),
-            None if given => {}
+            // Whatever else was written has its own error.
+            None if given || skip_given || !child.entries().is_empty() => {}
+            None if dialect != Dialect::Mysql => problems.push(
+                Problem::new(format!("`{name}` in an index takes `skip=#true`"), child.span())
+                    .label("says nothing")
+                    .help(format!("`{name} skip=#true` leaves the index out of that database's schema; remove the line otherwise")),
+            ),
             None => problems.push(
-                Problem::new("`mysql` in an index takes `length=N`", child.span())
+                Problem::new("`mysql` in an index takes `length=N` or `skip=#true`", child.span())
                     .label("no length")
                     .help("for example `index body { mysql length=100 }`: MySQL indexes the first 100 characters of `body`"),
             ),
         }
     }
-    prefix
+    if skipped.len() == Dialect::ALL.len() {
+        problems.push(
+            Problem::new("the index is skipped on every database", node.span())
+                .label("skipped everywhere")
+                .help("remove the index, or keep it on one database at least"),
+        );
+    }
+    (prefix, skipped)
 }
 
 fn foreign_key(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {

@@ -506,6 +506,10 @@ pub struct Index {
     /// [`crate::dialect::resolve`] keeps those of string, text and bytes columns on MySQL
     /// and clears it elsewhere); read from `STATISTICS.SUB_PART`.
     pub prefixes: Vec<Option<u32>>,
+    /// The databases whose schema leaves the index out (`postgres skip=#true`): an index
+    /// one server cannot hold (MariaDB has no index over an expression). Emptied by
+    /// [`crate::dialect::resolve`], which drops the index on those databases.
+    pub skipped: Vec<Dialect>,
     /// Whether `name` was generated rather than written by the user.
     pub generated_name: bool,
     pub kind: IndexKind,

@@ -29,7 +29,7 @@ pub fn check(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
             for check in &table.checks {
                 expression(d, &check.expr, "the check", check.span, &mut out);
             }
-            for index in &table.indexes {
+            for index in table.indexes.iter().filter(|i| !i.skipped.contains(&d)) {
                 if let Some(p) = &index.predicate {
                     expression(d, p, "the index predicate (`where=`)", index.span, &mut out);
                 }

@@ -4,7 +4,8 @@
 //! between applies); defaults in several spellings; MySQL's `ON UPDATE` on date-and-time
 //! columns, as a hint, in several spellings; ascending and descending index parts; checks and
 //! partial-index predicates with quoted names, negative numbers, casts, functions, string
-//! and number comparisons; MySQL prefix lengths on indexes; views over a table (columns, filters, aliases, aggregates) and
+//! and number comparisons; MySQL prefix lengths on indexes, and indexes one database skips
+//! (`skip=#true`); views over a table (columns, filters, aliases, aggregates) and
 //! views over those. A schema renders as schema.kdl for one dialect (the SQL inside a
 //! check is written the way that database's users write it: its quotes, its casts).
 //!
@@ -323,6 +324,9 @@ pub struct Idx {
     pub expression: Option<u8>,
     /// MySQL's prefix length (`mysql length=N`), which the other databases leave out.
     pub prefix: Option<u32>,
+    /// The database whose schema leaves the index out (`sqlite skip=#true`), by its
+    /// position in `["sqlite", "mysql", "postgres"]`.
+    pub skip: Option<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -452,16 +456,20 @@ fn idx() -> impl Strategy<Value = Idx> {
         prop::bool::weighted(0.1),
         prop::option::weighted(0.15, any::<u8>()),
         prop::option::weighted(0.15, prop_oneof![1u32..40, 40u32..400]),
+        prop::option::weighted(0.1, 0u8..3),
     )
         .prop_map(
-            |(columns, unique, predicate, descending, all_descending, expression, prefix)| Idx {
-                columns,
-                unique,
-                predicate,
-                descending,
-                all_descending,
-                expression,
-                prefix,
+            |(columns, unique, predicate, descending, all_descending, expression, prefix, skip)| {
+                Idx {
+                    columns,
+                    unique,
+                    predicate,
+                    descending,
+                    all_descending,
+                    expression,
+                    prefix,
+                    skip,
+                }
             },
         )
 }
@@ -889,8 +897,20 @@ pub fn to_kdl(tables: &[Tab], d: Dialect) -> String {
             if let Some(p) = idx.predicate.as_ref().and_then(|p| cond_sql(t, p, d)) {
                 out.push_str(&format!(" where={}", kdl_string(&p)));
             }
+            let mut hints = Vec::new();
             if let Some(n) = idx.prefix {
-                out.push_str(&format!(" {{\n        mysql length={n}\n    }}"));
+                hints.push(format!("mysql length={n}"));
+            }
+            if let Some(at) = idx.skip {
+                let database = ["sqlite", "mysql", "postgres"][usize::from(at) % 3];
+                hints.push(format!("{database} skip=#true"));
+            }
+            if !hints.is_empty() {
+                out.push_str(" {\n");
+                for hint in hints {
+                    out.push_str(&format!("        {hint}\n"));
+                }
+                out.push_str("    }");
             }
             out.push('\n');
         }

@@ -473,6 +473,7 @@ fn read_indexes(
             descending,
             expressions,
             prefixes,
+            skipped: Vec::new(),
             generated_name: false,
             kind: IndexKind::Index,
         });

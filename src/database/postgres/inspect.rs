@@ -362,6 +362,7 @@ fn read_constraints(
                 descending: Vec::new(),
                 expressions: Vec::new(),
                 prefixes: Vec::new(),
+                skipped: Vec::new(),
                 generated_name: false,
                 kind: IndexKind::UniqueConstraint { named: true },
             }),
@@ -444,6 +445,7 @@ fn read_indexes(schema: &mut Schema, position: &HashMap<String, usize>, indexes:
                 descending,
                 expressions: Index::directions(expressions),
                 prefixes: Vec::new(),
+                skipped: Vec::new(),
                 generated_name: false,
                 kind: if valid {
                     IndexKind::Index

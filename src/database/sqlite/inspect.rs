@@ -261,6 +261,7 @@ fn read_indexes(
             descending: Index::directions(descending),
             expressions: Index::directions(expressions),
             prefixes: Vec::new(),
+            skipped: Vec::new(),
             generated_name: false,
             kind,
         });

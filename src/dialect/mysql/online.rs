@@ -328,6 +328,7 @@ mod tests {
                 descending: Vec::new(),
                 expressions: Vec::new(),
                 prefixes: Vec::new(),
+                skipped: Vec::new(),
                 generated_name: false,
                 kind: crate::schema::IndexKind::Index,
             }],
