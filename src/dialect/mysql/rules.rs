@@ -13,7 +13,7 @@ const MAX_KEY_BYTES: u32 = 3072;
 pub fn check(d: &dyn SqlDialect, schema: &Schema) -> Vec<Problem> {
     let resolved = resolve(schema, d);
     let mut out = Vec::new();
-    for table in &schema.tables {
+    for table in &resolved.tables {
         name_rules(table, &mut out);
     }
     enum_rules(schema, &mut out);
