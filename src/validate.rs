@@ -513,20 +513,22 @@ fn foreign_key_rules(schema: &Schema, t: &Table, fk: &ForeignKey, out: &mut Vec<
     if !all_exist {
         return;
     }
-    let key = target
+    let keys: Vec<_> = target
         .indexes
         .iter()
-        .find(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns);
-    let help = match key {
-        // The key must be there on every database the foreign key is.
-        Some(i) if !i.skipped.is_empty() => format!(
+        .filter(|i| i.unique && i.predicate.is_none() && i.columns == fk.ref_columns)
+        .collect();
+    // The key must be there on every database the foreign key is.
+    let everywhere = keys.iter().any(|i| i.skipped.is_empty());
+    let help = match keys.first() {
+        Some(i) if !everywhere => format!(
             "index `{}` is skipped on {}: remove `skip=#true`, or reference the primary key",
             i.name,
             i.skipped.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
         ),
         _ => "reference the primary key, or add a unique index on exactly these columns in this order".to_string(),
     };
-    if target.primary_key != fk.ref_columns && key.is_none_or(|i| !i.skipped.is_empty()) {
+    if target.primary_key != fk.ref_columns && !everywhere {
         out.push(
             Problem::new(format!("foreign key `{}` references ({}) of `{}`, which is neither its primary key nor a unique index", fk.name, fk.ref_columns.join(", "), target.name), fk.references_span)
                 .label("not a key")

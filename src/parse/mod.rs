@@ -746,6 +746,7 @@ fn index(t: &mut Table, node: &KdlNode, problems: &mut Vec<Problem>) {
 fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> (Option<u32>, Vec<Dialect>) {
     let mut prefix = None;
     let mut skipped = Vec::new();
+    let mut seen = Vec::new();
     for child in children(node) {
         let name = child.name().value();
         let Some(dialect) = Dialect::from_name(name) else {
@@ -757,6 +758,18 @@ fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> (Option<u32>, Vec
             ));
             continue;
         };
+        if seen.contains(&dialect) {
+            problems.push(
+                Problem::new(
+                    format!("`{name}` is given twice in the index"),
+                    child.span(),
+                )
+                .label("second hint")
+                .help(format!("write one `{name}` node with all its properties")),
+            );
+            continue;
+        }
+        seen.push(dialect);
         let mut r = NodeReader::new(child);
         let skip_given = r.prop("skip").is_some();
         let skip = r.bool_prop("skip", problems);
@@ -799,7 +812,7 @@ fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> (Option<u32>, Vec
             ),
         }
     }
-    if skipped.len() == Dialect::ALL.len() {
+    if Dialect::ALL.iter().all(|d| skipped.contains(d)) {
         problems.push(
             Problem::new("the index is skipped on every database", node.span())
                 .label("skipped everywhere")

@@ -33,6 +33,12 @@ pub fn check(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
                 if let Some(p) = &index.predicate {
                     expression(d, p, "the index predicate (`where=`)", index.span, &mut out);
                 }
+                for (i, part) in index.columns.iter().enumerate() {
+                    if index.is_expression(i) {
+                        let span = index.column_spans.get(i).copied().unwrap_or(index.span);
+                        expression(d, part, "the index expression", span, &mut out);
+                    }
+                }
             }
             for column in &table.columns {
                 if let Some(DefaultValue::Sql(sql)) = &column.default {
