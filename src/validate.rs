@@ -180,7 +180,7 @@ fn table_rules(schema: &Schema, t: &Table, dialects: &[Dialect], out: &mut Vec<P
             if !ix.is_expression(i) && t.column(col).is_none() {
                 out.push(missing(
                     col,
-                    ix.column_spans.get(i).copied().unwrap_or(ix.span),
+                    ix.part_span(i),
                     &format!("index `{}`", ix.name),
                 ));
             }

@@ -771,14 +771,9 @@ fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> (Option<u32>, Vec
         }
         seen.push(dialect);
         let mut r = NodeReader::new(child);
-        let skip_given = r.prop("skip").is_some();
         let skip = r.bool_prop("skip", problems);
         let given = dialect == Dialect::Mysql && r.prop("length").is_some();
-        let length = if given {
-            r.count_prop("length", 1, problems)
-        } else {
-            None
-        };
+        let length = given.then(|| r.count_prop("length", 1, problems)).flatten();
         let allowed: &[&str] = if dialect == Dialect::Mysql {
             &["length", "skip"]
         } else {
@@ -787,7 +782,7 @@ fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> (Option<u32>, Vec
         r.finish(allowed, problems);
         if skip {
             skipped.push(dialect);
-            if given && dialect == Dialect::Mysql {
+            if given {
                 problems.push(
                     Problem::new("an index skipped on MySQL takes no `length=`", child.span())
                         .label("skipped and given a length")
@@ -798,8 +793,8 @@ fn index_hints(node: &KdlNode, problems: &mut Vec<Problem>) -> (Option<u32>, Vec
         }
         match length {
             Some((n, _)) => prefix = Some(n),
-            // Whatever else was written has its own error.
-            None if given || skip_given || !child.entries().is_empty() => {}
+            // Whatever was written has its own error (or is `skip=#false`).
+            None if !child.entries().is_empty() => {}
             None if dialect != Dialect::Mysql => problems.push(
                 Problem::new(format!("`{name}` in an index takes `skip=#true`"), child.span())
                     .label("says nothing")

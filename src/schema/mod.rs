@@ -563,6 +563,11 @@ impl Index {
         self.prefixes.get(i).copied().flatten()
     }
 
+    /// Where part `i` is written in schema.kdl (the index's span when unknown).
+    pub fn part_span(&self, i: usize) -> Span {
+        self.column_spans.get(i).copied().unwrap_or(self.span)
+    }
+
     /// Whether part `i` is an expression rather than a column.
     pub fn is_expression(&self, i: usize) -> bool {
         self.expressions.get(i).copied().unwrap_or(false)

@@ -35,8 +35,13 @@ pub fn check(schema: &Schema, dialects: &[Dialect]) -> Vec<Problem> {
                 }
                 for (i, part) in index.columns.iter().enumerate() {
                     if index.is_expression(i) {
-                        let span = index.column_spans.get(i).copied().unwrap_or(index.span);
-                        expression(d, part, "the index expression", span, &mut out);
+                        expression(
+                            d,
+                            part,
+                            "the index expression",
+                            index.part_span(i),
+                            &mut out,
+                        );
                     }
                 }
             }

@@ -188,7 +188,7 @@ fn index_rules(d: &dyn SqlDialect, table: &Table, out: &mut Vec<Problem>) {
             let Some(column) = table.column(name) else {
                 continue;
             };
-            let span = index.column_spans.get(i).copied().unwrap_or(index.span);
+            let span = index.part_span(i);
             let prefix = index.prefix(i);
             match unindexable(d, column) {
                 // A prefix of a text or bytes column is indexed.
